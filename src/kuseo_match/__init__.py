@@ -1,0 +1,1 @@
+"""kuseo_match."""

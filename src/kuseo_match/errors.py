@@ -1,0 +1,77 @@
+"""The one error family of kuseo_match.
+
+Every error the library raises for bad input or an impossible request derives
+from :class:`KuseoError`, itself a :class:`ValueError`, so callers can catch
+one class.  :class:`ValidationError` names *where* the problem is (table,
+column, row or id, value) and says what to change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["InfeasibleError", "KuseoError", "ValidationError"]
+
+
+class KuseoError(ValueError):
+    """Base class of every error raised by kuseo_match."""
+
+
+class ValidationError(KuseoError):
+    """Bad input: a table, a column, a row or a setting that cannot be used.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what to change.
+    table : str, optional
+        The input the problem is in: ``"officers"``, ``"households"``,
+        ``"costs"``, ``"policy"``, ``"fit_table"``, or an argument name.
+    column : str, optional
+        The column (or, for ``"policy"``, the field) at fault.
+    row : object, optional
+        The row label or id of the first offending row.
+    value : object, optional
+        The offending value.
+
+    Examples
+    --------
+    >>> err = ValidationError("must be >= 0", table="officers", column="capacity",
+    ...                       row="OF-7", value=-1)
+    >>> str(err)
+    "officers: column 'capacity', row 'OF-7', value -1: must be >= 0"
+    >>> isinstance(err, ValueError)
+    True
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str | None = None,
+        column: str | None = None,
+        row: Any = None,
+        value: Any = None,
+    ) -> None:
+        self.table = table
+        self.column = column
+        self.row = row
+        self.value = value
+        self.reason = message
+        where = []
+        if column is not None:
+            where.append(f"{'field' if table == 'policy' else 'column'} {column!r}")
+        if row is not None:
+            where.append(f"row {row!r}")
+        if value is not None:
+            where.append(f"value {value!r}")
+        prefix = table or ""
+        if where:
+            prefix = f"{prefix}: {', '.join(where)}" if prefix else ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class InfeasibleError(KuseoError):
+    """A request that no pairing can satisfy (raised only where the caller
+    asked for a guarantee, never for a plain capacity shortfall, which is
+    reported in ``Result.unmatched``)."""
