@@ -1,1 +1,35 @@
-"""kuseo_match."""
+"""kuseo_match: pair government officers with poor households.
+
+Every household gets a helper who is near, whose agency fits its needs, and
+who is not overloaded; the pairing is a min-cost flow (OR-Tools) proven
+optimal over every allowed pair.
+
+>>> import kuseo_match as km
+>>> officers, households = km.synthetic_province()      # Khon Kaen's shape
+>>> result = km.match(officers, households)
+>>> result.status
+'optimal'
+"""
+
+from ._version import __version__
+from .errors import InfeasibleError, KuseoError, ValidationError
+from .fit import FitTable, default_fit_table
+from .match import match, pair_costs
+from .policy import Policy
+from .result import Result
+from .synth import synthetic_country, synthetic_province
+
+__all__ = [
+    "FitTable",
+    "InfeasibleError",
+    "KuseoError",
+    "Policy",
+    "Result",
+    "ValidationError",
+    "__version__",
+    "default_fit_table",
+    "match",
+    "pair_costs",
+    "synthetic_country",
+    "synthetic_province",
+]

@@ -1,0 +1,303 @@
+"""``match``: officers and households in, a certified-optimal :class:`Result` out.
+
+The flow of a run: validate the tables (:mod:`~kuseo_match.schema`) -> order
+them canonically (:class:`~kuseo_match.candidates.Problem`) -> a cost model
+(:mod:`~kuseo_match.candidates`) -> min-cost flow with its optimality
+certificate (:mod:`~kuseo_match.flow`) -> :class:`~kuseo_match.result.Result`
+with a reason for every unmatched household.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .candidates import GeoCostModel, PairCosts, Problem, TableCostModel
+from .errors import ValidationError
+from .flow import FlowOutcome, solve_certified
+from .policy import Policy
+from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
+from .schema import validate_costs, validate_households, validate_officers, validate_pairs
+
+__all__ = ["match", "pair_costs"]
+
+log = logging.getLogger("kuseo_match")
+
+
+def _policy(policy: Any) -> Policy:
+    if policy is None:
+        return Policy()
+    if isinstance(policy, dict):
+        return Policy.from_dict(policy)
+    if not isinstance(policy, Policy):
+        raise ValidationError(
+            f"must be a kuseo_match.Policy (or a dict of settings), not {type(policy).__name__}",
+            table="policy",
+        )
+    return policy
+
+
+def _problem(officers: Any, households: Any, policy: Policy, need_coordinates: bool) -> Problem:
+    o = validate_officers(officers, default_capacity=policy.capacity,
+                          need_coordinates=need_coordinates)
+    h = validate_households(households, need_coordinates=need_coordinates)
+    return Problem.from_validated(o, h)
+
+
+def _has_coordinates(problem: Problem) -> bool:
+    return {"lat", "lon"} <= set(problem.officers.columns) and {"lat", "lon"} <= set(
+        problem.households.columns
+    )
+
+
+def _model(problem: Problem, policy: Policy, costs: Any) -> GeoCostModel | TableCostModel:
+    if costs is None:
+        model = GeoCostModel(problem, policy)
+    else:
+        o, h, c = validate_costs(costs, problem.officer_keys, problem.household_keys)
+        geo = GeoCostModel(problem, policy) if _has_coordinates(problem) else None
+        model = TableCostModel(problem, o, h, c, geo)
+    if model.unknown_agencies:
+        log.warning(
+            "%d agencies are not in the fit table and get the neutral fit %.2f: %s",
+            len(model.unknown_agencies), policy.neutral_fit, ", ".join(model.unknown_agencies),
+        )
+    return model
+
+
+def match(
+    officers: pd.DataFrame,
+    households: pd.DataFrame,
+    policy: Policy | None = None,
+    *,
+    costs: pd.DataFrame | None = None,
+    time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
+    """Pair officers with households: most households covered, then least total cost.
+
+    Parameters
+    ----------
+    officers : pandas.DataFrame
+        ``officer_id, agency, district, lat, lon`` and optional ``capacity``
+        (see :mod:`kuseo_match.schema`).  Never modified.
+    households : pandas.DataFrame
+        ``household_id, kind, district, lat, lon`` and optional ``need_*``
+        flags.  Never modified.
+    policy : Policy, optional
+        The knobs (default ``Policy()``: capacity 2, no distance limit).
+    costs : pandas.DataFrame, optional
+        ``officer_id, household_id, cost`` (cost >= 0).  When given, exactly
+        these pairs are allowed at exactly these costs (for example road
+        travel minutes), and ``lat``/``lon`` are not needed.
+    time_limit : float, optional
+        Seconds after which the optimality proof stops; the pairing found
+        so far is returned with ``status="feasible"``.
+    progress : callable, optional
+        Called with a short text after each solver round.
+
+    Returns
+    -------
+    Result
+        ``pairs``, ``unmatched`` (with reasons), ``status`` (``"optimal"``
+        when proven over every allowed pair), ``objective`` (equals
+        ``pairs["cost"].sum()``), ``stats``.
+
+    Notes
+    -----
+    Objective: the largest number of paired households, then the least sum
+    of pair costs; exact for integer ``costs``, and within
+    ``stats["objective_tolerance"]`` (each pair's cost rounded to
+    ``1 / stats["cost_scale"]``; about 1e-12 relative at province size) for
+    fractional ones.  The same input gives the same pairs; ties are broken
+    by the canonical order of the ids (numeric ids numerically, others as
+    text), never by row order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import kuseo_match as km
+    >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "agency": ["public_health", "agriculture"],
+    ...     "district": ["TH4001", "TH4001"], "lat": [16.44, 16.50], "lon": [102.83, 102.90],
+    ...     "capacity": [1, 2]})
+    >>> households = pd.DataFrame({"household_id": [1, 2, 3],
+    ...     "kind": ["welfare", "developable", "พัฒนาได้"], "district": "TH4001",
+    ...     "lat": [16.45, 16.49, 16.51], "lon": [102.84, 102.89, 102.91]})
+    >>> result = km.match(officers, households)
+    >>> result.pairs[["household_id", "officer_id"]].to_dict("list")
+    {'household_id': [1, 2, 3], 'officer_id': ['A', 'B', 'B']}
+    >>> result.status, len(result.unmatched)
+    ('optimal', 0)
+    """
+    policy = _policy(policy)
+    if time_limit is not None and (
+        isinstance(time_limit, bool) or not isinstance(time_limit, int | float)
+        or not math.isfinite(time_limit) or time_limit <= 0
+    ):
+        raise ValidationError("must be a number of seconds > 0, or None", table="time_limit",
+                              value=time_limit)
+    problem = _problem(officers, households, policy, need_coordinates=costs is None)
+    model = _model(problem, policy, costs)
+    total_slots = int(problem.capacity.sum())
+    k = policy.candidate_k
+    if total_slots:
+        k = max(k, math.ceil(k * problem.n_households / total_slots))
+    outcome = solve_certified(model, k=k, time_limit=time_limit, progress=progress)
+    return _result(problem, model, policy, outcome)
+
+
+def _result(problem: Problem, model, policy: Policy, outcome: FlowOutcome) -> Result:
+    o, h = outcome.o, outcome.h
+    order = np.argsort(h, kind="stable")
+    o, h = o[order], h[order]
+    pc = model.costs(o, h)
+    offs, hhs = problem.officers, problem.households
+    pairs = pd.DataFrame({
+        "officer_id": offs["officer_id"].to_numpy()[o],
+        "household_id": hhs["household_id"].to_numpy()[h],
+        "cost": pc.cost,
+        "distance_km": pc.distance_km,
+        "fit": pc.fit,
+        "kind_affinity": pc.kind_affinity,
+        "agency": offs["agency"].to_numpy()[o],
+        "officer_district": offs["district"].to_numpy()[o],
+        "kind": hhs["kind"].to_numpy()[h],
+        "household_district": hhs["district"].to_numpy()[h],
+    }, columns=list(PAIR_COLUMNS))
+    matched = np.zeros(problem.n_households, dtype=bool)
+    matched[h] = True
+    lost = np.flatnonzero(~matched)
+    unmatched = pd.DataFrame({
+        "household_id": hhs["household_id"].to_numpy()[lost],
+        "kind": hhs["kind"].to_numpy()[lost],
+        "household_district": hhs["district"].to_numpy()[lost],
+        "reason": _reasons(problem, model, policy, lost, o),
+    }, columns=list(UNMATCHED_COLUMNS))
+    load = np.bincount(o, minlength=problem.n_officers)
+    officer_load = pd.DataFrame({
+        "officer_id": offs["officer_id"].to_numpy(),
+        "agency": offs["agency"].to_numpy(),
+        "district": offs["district"].to_numpy(),
+        "capacity": problem.capacity,
+        "load": load,
+    })
+    n_pairs = len(pairs)
+    stats = {
+        "candidate_pairs": outcome.candidate_pairs,
+        "rounds": outcome.rounds,
+        "seconds": outcome.seconds.get("total", 0.0),
+        "seconds_by_stage": dict(outcome.seconds),
+        "cost_scale": outcome.scale,
+        "objective_tolerance": 0.0 if outcome.scale == 1.0 and _integral(pc) else
+        n_pairs / outcome.scale,
+    }
+    return Result(
+        pairs=pairs,
+        unmatched=unmatched,
+        status="optimal" if outcome.certified else "feasible",
+        objective=float(pairs["cost"].sum()),
+        stats=stats,
+        policy=policy,
+        unknown_agencies=tuple(model.unknown_agencies),
+        officer_load=officer_load,
+    )
+
+
+def _integral(pc: PairCosts) -> bool:
+    return bool(np.all(pc.cost == np.rint(pc.cost)))
+
+
+def _reasons(problem: Problem, model, policy: Policy, lost: np.ndarray, paired_o) -> list[str]:
+    """A reason a person can act on, for each unmatched household."""
+    if len(lost) == 0:
+        return []
+    hhs, offs = problem.households, problem.officers
+    cap = problem.capacity
+    # district shortfall: households minus officer slots in the district
+    slots = pd.Series(cap, index=offs["district"].to_numpy()).groupby(level=0).sum()
+    demand = hhs["district"].value_counts()
+    short = (demand - slots.reindex(demand.index).fillna(0)).astype(int)
+    district = hhs["district"].to_numpy()[lost]
+    if problem.n_officers == 0:
+        base = np.full(len(lost), "there are no officers", dtype=object)
+    elif cap.sum() == 0:
+        base = np.full(len(lost), "no officer has capacity (every capacity is 0)", dtype=object)
+    elif isinstance(model, TableCostModel):
+        listed = np.bincount(model.h[cap[model.o] > 0], minlength=problem.n_households)[lost]
+        base = np.where(
+            listed == 0,
+            "no officer with capacity is listed for this household in costs",
+            [f"the {n} officer(s) listed for it in costs are all full" for n in listed],
+        ).astype(object)
+    elif policy.max_distance_km is not None:
+        n = model.count_within(lost, policy.max_distance_km)
+        km_ = f"{policy.max_distance_km:g} km"
+        base = np.array([
+            f"no officer within {km_}" if k == 0 else
+            f"the {k} officer(s) within {km_} are all full" for k in n
+        ], dtype=object)
+    else:
+        total = int(cap.sum())
+        base = np.full(
+            len(lost),
+            f"all {total:,} officer slots are taken ({problem.n_households:,} households, "
+            f"{problem.n_officers:,} officers)",
+            dtype=object,
+        )
+    out = []
+    for b, d in zip(base, district, strict=True):
+        gap = int(short.get(d, 0))
+        out.append(f"{b}; district {d} is short of {gap:,} slots" if gap > 0 else str(b))
+    return out
+
+
+def pair_costs(
+    officers: pd.DataFrame,
+    households: pd.DataFrame,
+    pairs: pd.DataFrame,
+    policy: Policy | None = None,
+) -> pd.DataFrame:
+    """The cost ``match`` uses for any given pairs (not only chosen ones).
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        ``officer_id, household_id``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``officer_id, household_id, cost, distance_km, fit, kind_affinity,
+        allowed``; ``cost`` is ``inf`` where the policy does not allow the
+        pair (beyond ``max_distance_km``, or the officer's capacity is 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import kuseo_match as km
+    >>> o = pd.DataFrame({"officer_id": ["A"], "agency": ["police"], "district": ["TH4001"],
+    ...                   "lat": [16.44], "lon": [102.83]})
+    >>> h = pd.DataFrame({"household_id": ["H"], "kind": ["welfare"], "district": ["TH4002"],
+    ...                   "lat": [16.44], "lon": [102.83]})
+    >>> km.pair_costs(o, h, pd.DataFrame({"officer_id": ["A"], "household_id": ["H"]}))[
+    ...     ["cost", "distance_km", "fit", "allowed"]].to_dict("records")
+    [{'cost': 10.0, 'distance_km': 0.0, 'fit': 0.5, 'allowed': True}]
+    """
+    policy = _policy(policy)
+    problem = _problem(officers, households, policy, need_coordinates=True)
+    oi, hi, _ = validate_pairs(pairs, problem.officer_keys, problem.household_keys)
+    pc = GeoCostModel(problem, policy).costs(oi, hi)
+    return pd.DataFrame({
+        "officer_id": pairs["officer_id"].to_numpy(),
+        "household_id": pairs["household_id"].to_numpy(),
+        "cost": np.where(pc.allowed, pc.cost, np.inf),
+        "distance_km": pc.distance_km,
+        "fit": pc.fit,
+        "kind_affinity": pc.kind_affinity,
+        "allowed": pc.allowed,
+    })

@@ -1,0 +1,193 @@
+"""The frozen :class:`Policy`: every knob of a matching run, checked once.
+
+A bad value raises :class:`~kuseo_match.errors.ValidationError` naming the
+field at construction, so a ``Policy`` that exists is always usable.
+Policies load from plain dicts and TOML files with the same checks; unknown
+keys are errors, never ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+from .errors import ValidationError
+
+__all__ = ["Policy"]
+
+
+def _number(name: str, value: Any, *, lo: float | None = 0.0, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(
+            f"must be a number, not {type(value).__name__}", table="policy", column=name,
+            value=value,
+        )
+    if not math.isfinite(value):
+        raise ValidationError("must be a finite number", table="policy", column=name, value=value)
+    if lo is not None and value < lo:
+        raise ValidationError(f"must be >= {lo:g}", table="policy", column=name, value=value)
+
+
+def _integer(name: str, value: Any, *, lo: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(
+            f"must be a whole number, not {type(value).__name__}", table="policy", column=name,
+            value=value,
+        )
+    if value < lo:
+        raise ValidationError(f"must be >= {lo}", table="policy", column=name, value=value)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How to pair officers with households.
+
+    The built-in cost of pairing officer *o* with household *h* is, in
+    km-equivalents::
+
+        cost = distance_km + fit_weight * (1 - fit) + cross_district_penalty * [districts differ]
+
+    where ``distance_km`` is the great-circle distance and ``fit`` in [0, 1]
+    scores the officer's agency against the household's kind and needs
+    (see :mod:`kuseo_match.fit`).  The matcher covers as many households as
+    the allowed pairs and capacities permit, then minimises the total cost.
+
+    Parameters
+    ----------
+    capacity : int, default 2
+        Households an officer can take when the officers table has no
+        ``capacity`` column, or where that column is empty ("1 officer : 2
+        households" in the Khon Kaen programme).
+    max_distance_km : float or None, default None
+        Pairs farther apart than this are not allowed.  ``None``: any
+        distance is allowed (the cost still prefers near pairs).
+    fit_weight : float, default 10.0
+        km-equivalents charged for a complete misfit (``fit == 0``): a
+        perfectly fitting officer up to 10 km farther is preferred.
+    cross_district_penalty : float, default 5.0
+        km-equivalents charged when officer and household are in different
+        districts (district teams were led by district chiefs).
+    neutral_fit : float, default 0.5
+        Fit given to agencies that are not in the fit table (the programme
+        drew officers from all agencies: police, army, courts ...).
+    fit_table : pandas.DataFrame, str, pathlib.Path or None, default None
+        Agency fit table replacing the shipped default (same columns as
+        :func:`kuseo_match.fit.default_fit_table`), as a frame or a CSV path.
+    candidate_k : int, default 16
+        Nearest officers per household in the first round of candidate
+        pairs.  Only speed depends on it: the optimality certificate adds
+        any excluded pair that could improve the answer.
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> p = km.Policy(max_distance_km=30)
+    >>> p.capacity, p.max_distance_km
+    (2, 30)
+    >>> km.Policy(capacity=-1)
+    Traceback (most recent call last):
+    ...
+    kuseo_match.errors.ValidationError: policy: field 'capacity', value -1: must be >= 0
+    """
+
+    capacity: int = 2
+    max_distance_km: float | None = None
+    fit_weight: float = 10.0
+    cross_district_penalty: float = 5.0
+    neutral_fit: float = 0.5
+    fit_table: Any = field(default=None, compare=False)
+    candidate_k: int = 16
+
+    def __post_init__(self) -> None:
+        _integer("capacity", self.capacity, lo=0)
+        _number("max_distance_km", self.max_distance_km, allow_none=True)
+        if self.max_distance_km is not None and self.max_distance_km <= 0:
+            raise ValidationError(
+                "must be > 0 (or None for no limit)", table="policy", column="max_distance_km",
+                value=self.max_distance_km,
+            )
+        _number("fit_weight", self.fit_weight)
+        _number("cross_district_penalty", self.cross_district_penalty)
+        _number("neutral_fit", self.neutral_fit)
+        if self.neutral_fit > 1:
+            raise ValidationError(
+                "must be in [0, 1]", table="policy", column="neutral_fit", value=self.neutral_fit
+            )
+        _integer("candidate_k", self.candidate_k, lo=1)
+        if self.fit_table is not None:
+            from .fit import FitTable  # local: fit imports nothing from here
+
+            if not isinstance(self.fit_table, FitTable):
+                object.__setattr__(self, "fit_table", FitTable.from_any(self.fit_table))
+
+    # -- construction from files -------------------------------------------------
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Policy:
+        """Build a policy from a mapping; unknown keys are errors.
+
+        Examples
+        --------
+        >>> Policy.from_dict({"capacity": 3}).capacity
+        3
+        >>> Policy.from_dict({"capasity": 3})
+        Traceback (most recent call last):
+        ...
+        kuseo_match.errors.ValidationError: policy: field 'capasity': unknown setting; \
+did you mean 'capacity'? Known: capacity, max_distance_km, fit_weight, cross_district_penalty, \
+neutral_fit, fit_table, candidate_k
+        """
+        if not isinstance(values, dict):
+            raise ValidationError(
+                f"a policy must be a mapping of settings, not {type(values).__name__}",
+                table="policy",
+            )
+        known = [f.name for f in fields(cls)]
+        for key in values:
+            if key not in known:
+                import difflib
+
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ValidationError(
+                    f"unknown setting; {hint}Known: {', '.join(known)}",
+                    table="policy", column=str(key),
+                )
+        return cls(**values)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Policy:
+        """Read a policy from a TOML file (top-level keys, or a ``[policy]`` table).
+
+        A relative ``fit_table`` path is taken relative to the TOML file.
+        """
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ValidationError(f"no such file: {path}", table="policy") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationError(f"{path} is not valid TOML: {exc}", table="policy") from exc
+        if set(data) == {"policy"} and isinstance(data["policy"], dict):
+            data = data["policy"]
+        if isinstance(data.get("fit_table"), str):
+            fit_path = Path(data["fit_table"])
+            data["fit_table"] = fit_path if fit_path.is_absolute() else path.parent / fit_path
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain values (``fit_table``: ``"default"`` or ``"custom"``)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "fit_table"}
+        out["fit_table"] = "default" if self.fit_table is None else "custom"
+        return out
+
+    def replace(self, **changes: Any) -> Policy:
+        """A copy with some settings changed (checked like the constructor)."""
+        return replace(self, **changes)
+
+
