@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
 from .fit import FitTable, default_fit_table
-from .geo import chord_from_km, haversine_km, to_xyz
+from .geo import chord_from_km, haversine_km, km_from_chord, to_xyz
 from .policy import Policy
 from .schema import NEED_COLUMNS
 
@@ -129,10 +130,64 @@ class GeoCostModel:
         self.h_district = districts.get_indexer(h["district"].to_numpy(str))
         self.h_welfare = (h["kind"] == "welfare").to_numpy(dtype=bool)
         self.h_needs = h[list(NEED_COLUMNS)].to_numpy(dtype=bool)
+        # the fit depends on the household only through its type (kind x need flags,
+        # 64 types) and on the officer through its agency: tabulate it once
+        self.h_type = self.h_welfare * 32 + self.h_needs @ (1 << np.arange(len(NEED_COLUMNS)))
+        self._agencies, self.o_col = np.unique(self.o_agency, return_inverse=True)
+        types = np.arange(64)
+        welfare = types >= 32
+        needs = ((types[:, None] >> np.arange(len(NEED_COLUMNS))) & 1).astype(bool)
+        fit_tab = np.empty((64, len(self._agencies)))
+        aff_tab = np.empty((64, len(self._agencies)))
+        for j, a in enumerate(self._agencies):
+            fit_tab[:, j], aff_tab[:, j] = table.score(
+                np.full(64, a), welfare, needs, neutral_fit=policy.neutral_fit
+            )
+        self._fit_tab, self._aff_tab = fit_tab, aff_tab
         # officers who can take anyone, in a k-d tree on the sphere
         self.active = np.flatnonzero(problem.capacity > 0)
-        self._tree = cKDTree(to_xyz(self.o_lat[self.active], self.o_lon[self.active]))
+        self._o_xyz = to_xyz(self.o_lat, self.o_lon)
+        self._tree = cKDTree(self._o_xyz[self.active])
         self._h_xyz = to_xyz(self.h_lat, self.h_lon)
+
+    @cached_property
+    def groups(self) -> list[np.ndarray]:
+        """Active officers grouped by agency (all agencies outside the fit table in one
+        group): within a group the non-distance part of the cost depends only on the
+        household, which sharpens the certificate's distance bound."""
+        col = self.o_col[self.active]
+        return [self.active[col == c] for c in np.unique(col)]
+
+    @cached_property
+    def _group_trees(self) -> list[cKDTree]:
+        return [cKDTree(self._o_xyz[g]) for g in self.groups]
+
+    def penalty_bound(self, households: np.ndarray) -> np.ndarray:
+        """Lower bound of ``cost - distance_km`` per household and agency group,
+        shape (len(households), len(groups)): the agency-fit term (the district term
+        is bounded by 0)."""
+        cols = np.array([self.o_col[g[0]] for g in self.groups], dtype=np.int64)
+        fit = self._fit_tab[self.h_type[households]][:, cols]
+        return np.maximum(self.policy.fit_weight * (1.0 - fit), 0.0)
+
+    def within_group(
+        self, group: int, households: np.ndarray, radius_km: np.ndarray,
+        lift_km: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of each household with the officers of an agency group within its
+        radius (capped at ``max_distance_km``).
+
+        With ``lift_km`` (one value >= 0 per group member) an officer is returned
+        only if ``sqrt(chord**2 + lift**2)`` is within the radius, which holds
+        whenever ``distance + lift`` is: the certificate lifts officers by their
+        price, so that busy officers drop out of the balls.
+        """
+        members = self.groups[group]
+        if lift_km is None:
+            return self._ball(self._group_trees[group], members, households, radius_km)
+        tree = cKDTree(np.column_stack((self._o_xyz[members], lift_km)))
+        points = np.column_stack((self._h_xyz[households], np.zeros(len(households))))
+        return self._ball(tree, members, households, radius_km, points=points, chord=False)
 
     @property
     def unknown_agencies(self) -> tuple[str, ...]:
@@ -142,10 +197,8 @@ class GeoCostModel:
     def costs(self, o: np.ndarray, h: np.ndarray) -> PairCosts:
         """Costs of pairs ``(o[i], h[i])`` (row positions), vectorised."""
         d = haversine_km(self.o_lat[o], self.o_lon[o], self.h_lat[h], self.h_lon[h])
-        fit, affinity = self.fit_table.score(
-            self.o_agency[o], self.h_welfare[h], self.h_needs[h],
-            neutral_fit=self.policy.neutral_fit,
-        )
+        t, c = self.h_type[h], self.o_col[o]
+        fit, affinity = self._fit_tab[t, c], self._aff_tab[t, c]
         p = self.policy
         cost = d + p.fit_weight * (1.0 - fit)
         cost = cost + p.cross_district_penalty * (self.o_district[o] != self.h_district[h])
@@ -167,34 +220,51 @@ class GeoCostModel:
             dmax = 0.0
         return dmax + p.fit_weight + p.cross_district_penalty + 1.0
 
-    def nearest(self, k: int, households: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Allowed pairs of each household with its ``k`` nearest active officers."""
-        h = np.arange(self.problem.n_households) if households is None else households
-        k = min(k, len(self.active))
-        if k == 0 or len(h) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        _, idx = self._tree.query(self._h_xyz[h], k=k)
-        idx = idx.reshape(len(h), k)
-        o = self.active[idx].ravel()
-        hh = np.repeat(h, k)
-        keep = self._within_limit(o, hh)
-        return o[keep], hh[keep]
+    def nearest(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each household's ``k`` nearest active officers.
+
+        Returns
+        -------
+        pool : numpy.ndarray of int, shape (n_households, min(k, n_active))
+            Officer row positions, nearest first.
+        floor : numpy.ndarray of float, shape (n_households,)
+            A lower bound of the cost of every pair with an officer outside
+            the pool: the distance to the nearest such officer plus the
+            household's smallest fit penalty (``inf`` when all are in it).
+        """
+        n_h, n_a = self.problem.n_households, len(self.active)
+        if n_a == 0 or n_h == 0 or k < 1:
+            return np.zeros((n_h, 0), np.int64), np.full(n_h, np.inf)
+        kp = min(k, n_a)
+        kq = kp + 1 if kp < n_a else kp
+        dist, idx = self._tree.query(self._h_xyz, k=kq)
+        dist, idx = dist.reshape(n_h, kq), idx.reshape(n_h, kq)
+        floor = np.full(n_h, np.inf)
+        if kq > kp:
+            floor = km_from_chord(dist[:, kp]) + self.penalty_bound(np.arange(n_h)).min(axis=1)
+        return self.active[idx[:, :kp]], floor
 
     def within(self, households: np.ndarray, radius_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of each given household with every active officer within its radius
-        (capped at ``max_distance_km``); radii are widened by 1e-9 relative so no
-        officer at the boundary is missed."""
-        if len(households) == 0 or len(self.active) == 0:
+        (capped at ``max_distance_km``)."""
+        return self._ball(self._tree, self.active, households, radius_km)
+
+    def _ball(self, tree: cKDTree, members: np.ndarray, households: np.ndarray,
+              radius_km: np.ndarray, *, points: np.ndarray | None = None,
+              chord: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        # radii are widened by 1e-9 relative so no officer on the boundary is missed
+        if len(households) == 0 or len(members) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         r = np.asarray(radius_km, dtype=float)
-        if self.policy.max_distance_km is not None:
+        if self.policy.max_distance_km is not None and chord:
             r = np.minimum(r, self.policy.max_distance_km)
-        chord = chord_from_km(r) * (1 + 1e-9) + 1e-9
-        hits = self._tree.query_ball_point(self._h_xyz[households], chord)
+        # a chord is shorter than its arc: an arc radius is a safe chord radius
+        r = (chord_from_km(r) if chord else r) * (1 + 1e-9) + 1e-9
+        hits = tree.query_ball_point(self._h_xyz[households] if points is None else points, r)
         lengths = np.fromiter((len(x) for x in hits), dtype=np.int64, count=len(hits))
         if lengths.sum() == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        o = self.active[np.concatenate([np.asarray(x, dtype=np.int64) for x in hits])]
+        o = members[np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=lengths.sum())]
         hh = np.repeat(households, lengths)
         keep = self._within_limit(o, hh)
         return o[keep], hh[keep]

@@ -41,8 +41,9 @@ __all__ = ["FlowOutcome", "choose_scale", "potentials", "solve_certified", "solv
 
 log = logging.getLogger("kuseo_match")
 
-#: Integer costs times (nodes + 1) stay below this (OR-Tools' cost-scaling bound).
-_INT_LIMIT = 2**62
+#: Integer costs times (nodes + 1) stay below this: OR-Tools refuses (BAD_COST_RANGE)
+#: beyond about 2**61.7, measured with ortools 9.15; 2**60 leaves a margin.
+_INT_LIMIT = 2**60
 #: Largest scaled cost kept exactly representable as a float64.
 _FLOAT_EXACT = 2**52
 
@@ -52,7 +53,7 @@ def choose_scale(max_cost: float, n_nodes: int, integral: bool) -> float:
 
     Integral costs keep scale 1 (exact) when they fit.  Other costs get the
     largest power of two that keeps ``max_cost * scale * (n_nodes + 1)``
-    below 2**62 and ``max_cost * scale`` exactly representable; a pair's
+    below 2**60 and ``max_cost * scale`` exactly representable; a pair's
     rounding error is at most ``0.5 / scale``.
 
     Examples
@@ -117,22 +118,36 @@ def solve_flow(
 
 def potentials(
     n_officers: int, n_households: int, capacity: np.ndarray, o: np.ndarray, h: np.ndarray,
-    cost: np.ndarray, used: np.ndarray, *, tighten: int = 3,
+    cost: np.ndarray, used: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Feasible node potentials of the residual graph of an optimal flow.
+    """Node potentials of an optimal flow's residual graph with the smallest prices.
 
     Every residual arc ``i -> j`` of weight ``w`` satisfies
     ``pi[j] <= pi[i] + w``: for unused pairs ``pi_o[o] <= pi_h[h] + cost``,
-    for used pairs ``pi_h[h] <= pi_o[o] - cost``, plus the arcs to the source
-    and sink.  Computed by Bellman-Ford from a virtual root (vectorised
-    rounds), then tightened: officers lowered and households raised to the
-    ends of their feasible ranges, which keeps feasibility and makes the
-    certificate's balls small.
+    for used pairs ``pi_h[h] <= pi_o[o] - cost``, plus the arcs to the sink
+    ``t`` (officers with free slots) and from it (officers with households),
+    and to and from the source (matched and unmatched households).
+
+    The potentials are shortest-path distances from the sink (Bellman-Ford
+    in vectorised rounds): the largest feasible ones with ``pi[t] = 0``.  In
+    LP terms a household's price ``-pi_h`` is then as small as it can be --
+    its own pair's cost plus its officer's price -- which keeps the
+    certificate's balls small.  Officers with no household and no candidate
+    pair from a reached household get ``pi = 0``.
 
     Returns
     -------
     pi_households : numpy.ndarray of int64, shape (n_households,)
     pi_officers : numpy.ndarray of int64, shape (n_officers,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> o, h, c = np.array([0, 1]), np.array([0, 0]), np.array([3, 5])
+    >>> used = np.array([True, False])
+    >>> pi_h, pi_o = potentials(2, 1, np.array([1, 1]), o, h, c, used)
+    >>> pi_h.tolist(), pi_o.tolist()      # household price 3, officer prices 0
+    ([-3], [0, 0])
     """
     n_h, n_o = n_households, n_officers
     s, t = n_h + n_o, n_h + n_o + 1
@@ -152,40 +167,35 @@ def potentials(
         n_h + o[~used], h[used], np.full(matched.sum(), s), hs[~matched],
         np.full(slack.sum(), t), n_h + os_[loaded],
     ])
-    w = np.concatenate([
-        cost[~used], -cost[used], np.zeros(matched.sum() + (~matched).sum(), np.int64),
-        np.zeros(slack.sum() + loaded.sum(), np.int64),
-    ]).astype(np.int64)
-    order = np.argsort(head, kind="stable")
+    w = np.concatenate([cost[~used], -cost[used], np.zeros(n_h + slack.sum() + loaded.sum())])
+    w = w.astype(np.int64)
+    # Bellman-Ford from t, relaxing only the out-arcs of nodes that just improved
+    order = np.argsort(tail, kind="stable")
     tail, head, w = tail[order], head[order], w[order]
-    heads, starts = np.unique(head, return_index=True)
-    d = np.zeros(n, dtype=np.int64)
+    indptr = np.searchsorted(tail, np.arange(n + 1))
+    unreached = np.int64(2**62)  # arcs among unreached nodes all have w >= 0
+    d = np.full(n, unreached, dtype=np.int64)
+    d[t] = 0
+    frontier = np.array([t])
     for _ in range(n + 1):
-        if len(tail) == 0:
+        counts = indptr[frontier + 1] - indptr[frontier]
+        total = int(counts.sum())
+        if total == 0:
             break
-        best = np.minimum.reduceat(d[tail] + w, starts)
-        new = np.minimum(d[heads], best)
-        if np.array_equal(new, d[heads]):
+        offsets = np.repeat(indptr[frontier] - np.cumsum(counts) + counts, counts)
+        arcs = offsets + np.arange(total)
+        heads_ = head[arcs]
+        best = np.full(n, unreached, dtype=np.int64)
+        np.minimum.at(best, heads_, d[tail[arcs]] + w[arcs])
+        frontier = np.flatnonzero(best < d)
+        if len(frontier) == 0:
             break
-        d[heads] = new
+        d[frontier] = best[frontier]
     else:  # pragma: no cover - an optimal flow has no negative cycle
         raise KuseoError("internal error: the residual graph has a negative cycle")
     pi_h, pi_o = d[:n_h].copy(), d[n_h : n_h + n_o].copy()
-    pi_s, pi_t = d[s], d[t]
-    uo, uh, uc = o[used], h[used], cost[used]
-    floor = np.iinfo(np.int64).min
-    for _ in range(tighten):
-        lb = np.full(n_o, floor, dtype=np.int64)
-        np.maximum.at(lb, uo, pi_h[uh] + uc)
-        lb = np.where(slack, np.maximum(lb, pi_t), lb)
-        pi_o = np.where(lb > floor, lb, pi_o)
-        if loaded.any():
-            pi_t = pi_o[loaded].max()
-        ub = np.where(~matched, pi_s, np.iinfo(np.int64).max)
-        ub[uh] = np.minimum(ub[uh], pi_o[uo] - uc)
-        pi_h = ub
-        if matched.any():
-            pi_s = pi_h[matched].min()
+    # officers with free slots and no household: price 0 (their lower bound pi[t])
+    pi_o[slack & ~loaded] = 0
     return pi_h, pi_o
 
 
@@ -212,8 +222,8 @@ def _int_costs(model, o: np.ndarray, h: np.ndarray, scale: float):
 
 
 def _augmenting_pairs(model: GeoCostModel, o, h, used, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Allowed pairs outside the candidates that open an augmenting path (empty: the
-    current number of paired households is the maximum over all allowed pairs)."""
+    """Allowed pairs that open an augmenting path (empty: the number of paired
+    households is the maximum over all allowed pairs).  May include candidates."""
     p = model.problem
     n_o, n_h, cap = p.n_officers, p.n_households, p.capacity
     load = np.bincount(o[used], minlength=n_o)
@@ -230,11 +240,9 @@ def _augmenting_pairs(model: GeoCostModel, o, h, used, k: int) -> tuple[np.ndarr
         _, idx = tree.query(to_xyz(model.h_lat[unmatched], model.h_lon[unmatched]), k=kk)
         return slack[np.asarray(idx).reshape(len(unmatched), kk)].ravel(), np.repeat(unmatched, kk)
     # alternating search from the unmatched households over all allowed pairs
-    owner = np.full(n_h, -1)
-    owner[h[used]] = o[used]
-    households_of = {}
-    for oo, hh in zip(o[used], h[used], strict=True):
-        households_of.setdefault(int(oo), []).append(int(hh))
+    order = np.argsort(o[used], kind="stable")
+    uo, uh = o[used][order], h[used][order]
+    first = np.searchsorted(uo, np.arange(n_o + 1))
     seen_o = np.zeros(n_o, dtype=bool)
     seen_h = np.zeros(n_h, dtype=bool)
     seen_h[unmatched] = True
@@ -250,29 +258,81 @@ def _augmenting_pairs(model: GeoCostModel, o, h, used, k: int) -> tuple[np.ndarr
             return np.concatenate(found_o), np.concatenate(found_h)
         officers = np.unique(fo)
         seen_o[officers] = True
-        nxt = [hh for oo in officers for hh in households_of.get(int(oo), [])]
-        frontier = np.array([x for x in nxt if not seen_h[x]], dtype=np.int64)
+        nxt = np.concatenate([uh[first[x] : first[x + 1]] for x in officers]) if len(
+            officers) else np.zeros(0, np.int64)
+        frontier = np.unique(nxt[~seen_h[nxt]])
         seen_h[frontier] = True
     return np.zeros(0, np.int64), np.zeros(0, np.int64)
+
+
+def _priced_out(model: GeoCostModel, o, h, cint, used, scale: float, floor: np.ndarray,
+                pi_h: np.ndarray, pi_o: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs outside the pool with negative reduced cost; empty proves that none exists.
+
+    A pair (o, h) violates only if ``c(o, h) < pi_o[o] - pi_h[h]``.  No pair
+    outside the pool does when the household's price is below ``floor[h]``,
+    a lower bound of their costs.  For the other households: since
+    ``c >= distance + penalty_bound(h, group(o))`` and ``pi_o <= P_g`` within
+    an agency group, only officers of group g within
+    ``(P_g - pi_h[h]) / scale - penalty`` km can violate -- less their price
+    ``(P_g - pi_o[o]) / scale``, which the ball query lifts officers by (4-D
+    points: busy officers drop out).  Candidates never violate (the
+    potentials are feasible for them), so no membership test is needed.
+    """
+    empty = np.zeros(0, np.int64)
+    if not model.groups:
+        return empty, empty, empty
+    top = np.array([pi_o[g].max() for g in model.groups], dtype=float)
+    slack_cost = (top.max() - pi_h.astype(float) + 1.0) / scale
+    cand = np.flatnonzero(slack_cost > floor)
+    if len(cand) == 0:
+        return empty, empty, empty
+    radius = (top[None, :] - pi_h[cand, None].astype(float) + 1.0) / scale
+    radius -= model.penalty_bound(cand)
+    bo_list, bh_list = [], []
+    for j in range(len(model.groups)):
+        sel = radius[:, j] > 0
+        if sel.any():
+            lift = (top[j] - pi_o[model.groups[j]]).astype(float) / scale
+            bo, bh = model.within_group(j, cand[sel], radius[sel, j], lift_km=lift)
+            bo_list.append(bo)
+            bh_list.append(bh)
+    if not bo_list:
+        return empty, empty, empty
+    bo, bh = np.concatenate(bo_list), np.concatenate(bh_list)
+    pc, bc = _int_costs(model, bo, bh, scale)
+    bad = pc.allowed & (bc + pi_h[bh] - pi_o[bo] < 0)
+    return bo[bad], bh[bad], bc[bad]
 
 
 def solve_certified(
     model: GeoCostModel | TableCostModel,
     *,
     k: int,
+    pool: int = 4,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> FlowOutcome:
     """Solve on candidate pairs and add excluded pairs until optimality is proven.
 
+    The first candidates are each household's ``k`` cheapest pairs among its
+    ``pool * k`` nearest officers (the pool).  After each solve, pool pairs
+    with a negative reduced cost join (cheap: their costs are known); when
+    none is left, the certificate searches beyond the pool
+    (:func:`_priced_out`) and the augmenting-path test checks cardinality.
+
     Parameters
     ----------
     model : GeoCostModel or TableCostModel
     k : int
-        Nearest officers per household in the first round (geographic model).
+        Candidate pairs per household in the first round.
+    pool : int
+        The pool is ``pool * k`` nearest officers per household.
     time_limit : float, optional
         Seconds; when reached before the proof holds, the last answer is
         returned with ``certified=False``.
+    progress : callable, optional
+        Called with a line of text after each round.
     """
     t0 = time.perf_counter()
     p = model.problem
@@ -283,10 +343,19 @@ def solve_certified(
     tc = time.perf_counter()
     if isinstance(model, TableCostModel):
         o, h = model.all_pairs()
+        _, cint = _int_costs(model, o, h, scale)
     else:
-        o, h = model.nearest(k)
-    pc, cint = _int_costs(model, o, h, scale)
-    o, h, cint = o[pc.allowed], h[pc.allowed], cint[pc.allowed]
+        pool_o, floor = model.nearest(pool * k)
+        pool_h = np.broadcast_to(np.arange(n_h)[:, None], pool_o.shape)
+        pc, pool_c = _int_costs(model, pool_o.ravel(), pool_h.ravel(), scale)
+        pool_c = pool_c.reshape(pool_o.shape)
+        pool_ok = pc.allowed.reshape(pool_o.shape)
+        rank = np.argsort(np.where(pool_ok, pc.cost.reshape(pool_o.shape), np.inf), axis=1,
+                          kind="stable")
+        taken = np.zeros(pool_o.shape, dtype=bool)
+        np.put_along_axis(taken, rank[:, :k], True, axis=1)
+        taken &= pool_ok
+        o, h, cint = pool_o[taken], np.nonzero(taken)[0], pool_c[taken]
     seconds["candidates"] += time.perf_counter() - tc
     rounds = 0
     while True:
@@ -298,44 +367,33 @@ def solve_certified(
             certified = True  # every allowed pair is in the model
             break
         tcert = time.perf_counter()
-        add_o, add_h = _violators(model, o, h, cint, used, scale, k)
+        add_o, add_h = _augmenting_pairs(model, o, h, used, k)
+        if len(add_o):
+            fresh = ~np.isin(_pair_keys(add_o, add_h, n_o), _pair_keys(o, h, n_o))
+            add_o, add_h = add_o[fresh], add_h[fresh]
+            _, add_c = _int_costs(model, add_o, add_h, scale)
+            what = "to open augmenting paths"
+        if len(add_o) == 0:
+            pi_h, pi_o = potentials(n_o, n_h, cap, o, h, cint, used)
+            join = ~taken & pool_ok & (pool_c + pi_h[:, None] - pi_o[pool_o] < 0)
+            add_o, add_h, add_c = pool_o[join], np.nonzero(join)[0], pool_c[join]
+            taken |= join
+            what = "from the pool"
+            if len(add_o) == 0:
+                add_o, add_h, add_c = _priced_out(model, o, h, cint, used, scale, floor,
+                                                  pi_h, pi_o)
+                what = "from beyond the pool"
         seconds["certificate"] += time.perf_counter() - tcert
-        log.debug("round %d: %d candidate pairs, %d violators", rounds, len(o), len(add_o))
+        log.debug("round %d: %d candidate pairs, %d added %s", rounds, len(o), len(add_o), what)
         if progress:
-            progress(f"round {rounds}: {len(o):,} candidate pairs, {len(add_o):,} to add")
+            progress(f"round {rounds}: {len(o):,} candidate pairs, {len(add_o):,} added")
         if len(add_o) == 0:
             certified = True
             break
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             certified = False
             break
-        keys = np.concatenate([_pair_keys(o, h, n_o), _pair_keys(add_o, add_h, n_o)])
-        keys = np.unique(keys)
-        h, o = np.divmod(keys, max(n_o, 1))
-        _, cint = _int_costs(model, o, h, scale)
+        o, h, cint = np.concatenate([o, add_o]), np.concatenate([h, add_h]), np.concatenate(
+            [cint, add_c])
     seconds["total"] = time.perf_counter() - t0
     return FlowOutcome(o[used], h[used], certified, rounds, len(o), scale, seconds)
-
-
-def _violators(model: GeoCostModel, o, h, cint, used, scale: float, k: int):
-    n_o = model.problem.n_officers
-    aug_o, aug_h = _augmenting_pairs(model, o, h, used, k)
-    if len(aug_o):
-        keys = _pair_keys(aug_o, aug_h, n_o)
-        new = ~np.isin(keys, _pair_keys(o, h, n_o))
-        if new.any():
-            return aug_o[new], aug_h[new]
-    pi_h, pi_o = potentials(n_o, model.problem.n_households, model.problem.capacity, o, h, cint,
-                            used)
-    active = model.active
-    if len(active) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    top = pi_o[active].max()
-    radius = (top - pi_h + 1).astype(float) / scale
-    households = np.flatnonzero(radius > 0)
-    bo, bh = model.within(households, radius[households])
-    new = ~np.isin(_pair_keys(bo, bh, n_o), _pair_keys(o, h, n_o))
-    bo, bh = bo[new], bh[new]
-    pc, bc = _int_costs(model, bo, bh, scale)
-    bad = pc.allowed & (bc + pi_h[bh] - pi_o[bo] < 0)
-    return bo[bad], bh[bad]
