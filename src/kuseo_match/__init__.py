@@ -14,7 +14,7 @@ optimal over every allowed pair.
 from ._version import __version__
 from .errors import InfeasibleError, KuseoError, ValidationError
 from .fit import FitTable, default_fit_table
-from .match import match, pair_costs
+from .matcher import match, pair_costs
 from .policy import Policy
 from .result import Result
 from .synth import synthetic_country, synthetic_province
