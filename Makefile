@@ -1,0 +1,48 @@
+# Set-up and everyday commands; a fresh machine needs only python3 (with venv) and make.
+#
+#   make demo    synthetic Khon Kaen matched; outputs in demo-output/
+#   make test    the test suite (tests/, notebooks included; not the benchmarks)
+#   make lint    ruff check and ruff format --check
+#   make bench   the benchmarks in benchmarks/
+#   make clean   outputs and caches (make distclean also removes .venv)
+
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after each install; pip runs again whenever pyproject.toml is newer.
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean distclean install
+
+demo: $(STAMP)
+	$(BIN)/kuseo-match demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_match.py
+	$(BIN)/python benchmarks/bench_synth.py
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "could not create $(VENV) with '$(PY) -m venv' (on Debian/Ubuntu: apt-get install python3-venv)" >&2; \
+	  exit 1; }
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $@
+
+clean:
+	rm -rf demo-output synth-output kuseo-output benchmarks/out build dist src/*.egg-info \
+	  .pytest_cache .ruff_cache .hypothesis
+	find src tests benchmarks -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
