@@ -127,8 +127,8 @@ class FitTable:
         lookup: dict[str, int] = {}
         codes = []
         for i, row in frame.iterrows():
-            code = normalise_agency(row["agency"])
-            if not code or code == "nan":
+            code = "" if pd.isna(row["agency"]) else normalise_agency(row["agency"])
+            if not code:
                 raise ValidationError("agency code is empty", table="fit_table", column="agency",
                                       row=int(i))
             names = [code]

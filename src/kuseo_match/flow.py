@@ -266,7 +266,8 @@ def _augmenting_pairs(model: GeoCostModel, o, h, used, k: int) -> tuple[np.ndarr
 
 
 def _priced_out(model: GeoCostModel, o, h, cint, used, scale: float, floor: np.ndarray,
-                pi_h: np.ndarray, pi_o: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                pi_h: np.ndarray, pi_o: np.ndarray, per_household: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs outside the pool with negative reduced cost; empty proves that none exists.
 
     A pair (o, h) violates only if ``c(o, h) < pi_o[o] - pi_h[h]``.  No pair
@@ -301,8 +302,16 @@ def _priced_out(model: GeoCostModel, o, h, cint, used, scale: float, floor: np.n
         return empty, empty, empty
     bo, bh = np.concatenate(bo_list), np.concatenate(bh_list)
     pc, bc = _int_costs(model, bo, bh, scale)
-    bad = pc.allowed & (bc + pi_h[bh] - pi_o[bo] < 0)
-    return bo[bad], bh[bad], bc[bad]
+    reduced = bc + pi_h[bh] - pi_o[bo]
+    bad = pc.allowed & (reduced < 0)
+    bo, bh, bc, reduced = bo[bad], bh[bad], bc[bad], reduced[bad]
+    # each household's `per_household` most negative pairs
+    order = np.lexsort((reduced, bh))
+    bo, bh, bc = bo[order], bh[order], bc[order]
+    starts = np.flatnonzero(np.r_[True, bh[1:] != bh[:-1]]) if len(bh) else np.zeros(0, int)
+    rank = np.arange(len(bh)) - np.repeat(starts, np.diff(np.r_[starts, len(bh)]))
+    keep = rank < per_household
+    return bo[keep], bh[keep], bc[keep]
 
 
 def solve_certified(
@@ -310,6 +319,7 @@ def solve_certified(
     *,
     k: int,
     pool: int = 4,
+    per_household: int = 64,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> FlowOutcome:
@@ -375,13 +385,18 @@ def solve_certified(
             what = "to open augmenting paths"
         if len(add_o) == 0:
             pi_h, pi_o = potentials(n_o, n_h, cap, o, h, cint, used)
-            join = ~taken & pool_ok & (pool_c + pi_h[:, None] - pi_o[pool_o] < 0)
+            reduced = np.where(taken | ~pool_ok, 0, pool_c + pi_h[:, None] - pi_o[pool_o])
+            join = reduced < 0
+            if per_household < join.shape[1]:
+                # each household's most negative pairs only
+                nth = np.partition(reduced, per_household - 1, axis=1)[:, per_household - 1]
+                join &= reduced <= nth[:, None]
             add_o, add_h, add_c = pool_o[join], np.nonzero(join)[0], pool_c[join]
             taken |= join
             what = "from the pool"
             if len(add_o) == 0:
                 add_o, add_h, add_c = _priced_out(model, o, h, cint, used, scale, floor,
-                                                  pi_h, pi_o)
+                                                  pi_h, pi_o, per_household)
                 what = "from beyond the pool"
         seconds["certificate"] += time.perf_counter() - tcert
         log.debug("round %d: %d candidate pairs, %d added %s", rounds, len(o), len(add_o), what)

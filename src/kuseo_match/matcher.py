@@ -196,6 +196,11 @@ def _result(problem: Problem, model, policy: Policy, outcome: FlowOutcome) -> Re
         "objective_tolerance": 0.0 if outcome.scale == 1.0 and _integral(pc) else
         n_pairs / outcome.scale,
     }
+    if stats["objective_tolerance"] > 1e-9 * max(abs(float(pc.cost.sum())), 1.0):
+        log.warning(
+            "costs span a wide range (scale %.3g): the objective is exact only to within %.3g; "
+            "rescale the costs to be more precise", outcome.scale, stats["objective_tolerance"],
+        )
     return Result(
         pairs=pairs,
         unmatched=unmatched,

@@ -40,6 +40,7 @@ from ._version import __version__
 from .errors import ValidationError
 from .fit import NEEDS, default_fit_table
 from .result import Result
+from .schema import need_flags
 
 __all__ = [
     "NEED_LABELS",
@@ -448,7 +449,7 @@ def need_coverage(result: Result, households: pd.DataFrame) -> pd.DataFrame:
     _require(households, "households", ("household_id",), "the report needs it")
     hh = _result_households(result)[["household_id", "paired"]]
     present = [need for need in NEED_LABELS if need in households.columns]
-    needs = households[["household_id", *present]].drop_duplicates("household_id")
+    needs = need_flags(households)[["household_id", *present]]
     agency = result.pairs[["household_id", "agency"]].drop_duplicates("household_id")
     joined = hh.merge(needs, on="household_id", how="left").merge(
         agency, on="household_id", how="left"
@@ -460,7 +461,7 @@ def need_coverage(result: Result, households: pd.DataFrame) -> pd.DataFrame:
     paired = joined["paired"].to_numpy(dtype=bool)
     rows = []
     for need in present:
-        has = joined[need].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        has = joined[need].fillna(False).to_numpy(dtype=bool)
         skill = competence[:, NEEDS.index(need.removeprefix("need_"))]
         n = int(has.sum())
         n_paired = int(paired[has].sum())

@@ -36,6 +36,7 @@ __all__ = [
     "KIND_ALIASES",
     "NEED_COLUMNS",
     "OFFICER_COLUMNS",
+    "need_flags",
     "validate_costs",
     "validate_households",
     "validate_officers",
@@ -57,6 +58,8 @@ KIND_ALIASES = {
     "สงเคราะห์": "welfare",
     "ครัวเรือนสงเคราะห์": "welfare",
 }
+#: Largest capacity accepted (a larger one is surely a data error).
+MAX_CAPACITY = 1_000_000
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "ใช่"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", "ไม่ใช่", "ไม่", ""}
 
@@ -104,6 +107,11 @@ def _ids(table: str, df: pd.DataFrame, column: str) -> pd.Series:
         if len(kinds) == 1:
             break  # one type throughout: the first value stands for all
     keys = ids.astype(str)
+    empty = (keys.str.strip() == "").to_numpy()
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        raise ValidationError("id is empty; every row needs an id", table=table, column=column,
+                              row=i)
     dup = keys.duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
@@ -151,15 +159,28 @@ def _parse_pair(table: str, column: str, row: Any, text: Any) -> tuple[float, fl
         ) from exc
 
 
+def _no_odd_numbers(table: str, column: str, col: pd.Series, ids: pd.Series) -> None:
+    """Reject true/false and complex numbers hiding in a text (object) column."""
+    if col.dtype != object:
+        if pd.api.types.is_complex_dtype(col):
+            raise ValidationError("must be a real number", table=table, column=column)
+        return
+    for i, v in enumerate(col.to_numpy(dtype=object)):
+        if isinstance(v, bool | np.bool_ | complex | np.complexfloating):
+            raise ValidationError("must be a real number, not true/false or complex",
+                                  table=table, column=column, row=ids.iloc[i], value=v)
+
+
 def _degrees(table: str, df: pd.DataFrame, column: str, ids: pd.Series) -> np.ndarray:
     col = df[column]
     if pd.api.types.is_bool_dtype(col):
         raise ValidationError("must be a number of degrees, not true/false",
                               table=table, column=column)
+    _no_odd_numbers(table, column, col, ids)
     if pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype=float, na_value=np.nan)
     else:
-        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        values = np.array(pd.to_numeric(col, errors="coerce"), dtype=float)  # a writable copy
         text_rows = np.flatnonzero(np.isnan(values) & col.notna().to_numpy())
         for i in text_rows:  # degrees-minutes-seconds and other text, parsed one by one
             values[i] = _parse_degree(table, column, ids.iloc[i], col.iloc[i])
@@ -210,14 +231,6 @@ def _check_ranges(table: str, lat: np.ndarray, lon: np.ndarray, ids: pd.Series) 
             "longitude must be in [-180, 180]", table=table, column="lon",
             row=ids.iloc[i], value=float(lon[i]),
         )
-    # In Thailand (lat 5-21, lon 97-106) a swapped pair keeps both in range: flag it.
-    swapped = (lat >= 97) & (lat <= 106) & (lon >= 5) & (lon <= 21)
-    if swapped.any():
-        i = int(np.flatnonzero(swapped)[0])
-        raise ValidationError(
-            "lat and lon look swapped (Thailand is near lat 15, lon 101)",
-            table=table, column="lat", row=ids.iloc[i], value=float(lat[i]),
-        )
 
 
 def _capacity(df: pd.DataFrame, ids: pd.Series, default: int) -> np.ndarray:
@@ -227,6 +240,7 @@ def _capacity(df: pd.DataFrame, ids: pd.Series, default: int) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col):
         raise ValidationError("must be a whole number >= 0, not true/false",
                               table="officers", column="capacity")
+    _no_odd_numbers("officers", "capacity", col, ids)
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     text = np.isnan(values) & col.notna().to_numpy()
     text &= col.astype(str).str.strip().ne("").to_numpy()
@@ -239,6 +253,11 @@ def _capacity(df: pd.DataFrame, ids: pd.Series, default: int) -> np.ndarray:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValidationError("must be a whole number >= 0", table="officers",
+                              column="capacity", row=ids.iloc[i], value=col.iloc[i])
+    huge = values > MAX_CAPACITY
+    if huge.any():
+        i = int(np.flatnonzero(huge)[0])
+        raise ValidationError(f"must be at most {MAX_CAPACITY:,} households", table="officers",
                               column="capacity", row=ids.iloc[i], value=col.iloc[i])
     return values.astype(np.int64)
 
@@ -344,6 +363,26 @@ def validate_households(households: Any, *, need_coordinates: bool = True) -> pd
     return out.reset_index(drop=True)
 
 
+def need_flags(households: pd.DataFrame) -> pd.DataFrame:
+    """``household_id`` and the five need flags parsed to bool (absent flags False),
+    with the same rules as :func:`validate_households`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> h = pd.DataFrame({"household_id": [1, 2], "need_health": ["ใช่", "no"]})
+    >>> need_flags(h)["need_health"].tolist()
+    [True, False]
+    """
+    df = _require_frame("households", households)
+    _require_columns("households", df, ("household_id",))
+    ids = _ids("households", df, "household_id")
+    out = pd.DataFrame({"household_id": df["household_id"].to_numpy()})
+    for col in NEED_COLUMNS:
+        out[col] = _flags(df, ids, col)
+    return out
+
+
 def validate_pairs(
     pairs: Any, officer_keys: pd.Index, household_keys: pd.Index, *, table: str = "pairs",
     with_cost: bool = False,
@@ -388,6 +427,7 @@ def validate_pairs(
         col = df["cost"]
         if pd.api.types.is_bool_dtype(col):
             raise ValidationError("must be a number, not true/false", table=table, column="cost")
+        _no_odd_numbers(table, "cost", col, pd.Series(np.arange(len(df))))
         cost = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = ~np.isfinite(cost) | (cost < 0)
         if bad.any():

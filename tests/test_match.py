@@ -1,0 +1,402 @@
+"""Examples of ``kuseo_match.match`` and ``pair_costs``: documented cases pinned as tests."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kuseo_match as km
+from kuseo_match.result import PAIR_COLUMNS, UNMATCHED_COLUMNS
+from oracle import builtin_costs, capacities, optimum
+
+
+def officers() -> pd.DataFrame:
+    """The two officers of the ``match`` docstring."""
+    return pd.DataFrame(
+        {
+            "officer_id": ["A", "B"],
+            "agency": ["public_health", "agriculture"],
+            "district": ["TH4001", "TH4001"],
+            "lat": [16.44, 16.50],
+            "lon": [102.83, 102.90],
+            "capacity": [1, 2],
+        }
+    )
+
+
+def households() -> pd.DataFrame:
+    """The three households of the ``match`` docstring."""
+    return pd.DataFrame(
+        {
+            "household_id": [1, 2, 3],
+            "kind": ["welfare", "developable", "พัฒนาได้"],
+            "district": "TH4001",
+            "lat": [16.45, 16.49, 16.51],
+            "lon": [102.84, 102.89, 102.91],
+        }
+    )
+
+
+def far_household(district: str = "TH4010") -> pd.DataFrame:
+    """The docstring households plus one ~100 km away, in a district without officers."""
+    far = pd.DataFrame(
+        {
+            "household_id": [4],
+            "kind": ["welfare"],
+            "district": [district],
+            "lat": [17.10],
+            "lon": [103.20],
+        }
+    )
+    return pd.concat([households(), far], ignore_index=True)
+
+
+def assignment(result: km.Result) -> dict:
+    return dict(zip(result.pairs["household_id"], result.pairs["officer_id"], strict=True))
+
+
+# ----------------------------------------------------------------------------- the docstring
+def test_docstring_example() -> None:
+    result = km.match(officers(), households())
+    assert result.pairs[["household_id", "officer_id"]].to_dict("list") == {
+        "household_id": [1, 2, 3],
+        "officer_id": ["A", "B", "B"],
+    }
+    assert (result.status, len(result.unmatched)) == ("optimal", 0)
+    assert list(result.pairs.columns) == list(PAIR_COLUMNS)
+    assert result.objective == pytest.approx(result.pairs["cost"].sum())
+    assert result.officer_load.set_index("officer_id")["load"].to_dict() == {"A": 1, "B": 2}
+    assert result.policy == km.Policy()
+
+
+def test_result_is_frozen() -> None:
+    result = km.match(officers(), households())
+    with pytest.raises(AttributeError):
+        result.status = "feasible"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        result.stats["rounds"] = 0  # type: ignore[index]
+
+
+# ----------------------------------------------------------------------------- edge cases
+def test_no_households_gives_an_empty_result() -> None:
+    result = km.match(officers(), households().iloc[:0])
+    assert result.status == "optimal"
+    assert result.objective == 0
+    assert result.pairs.empty and list(result.pairs.columns) == list(PAIR_COLUMNS)
+    assert result.unmatched.empty and list(result.unmatched.columns) == list(UNMATCHED_COLUMNS)
+    assert result.officer_load["load"].tolist() == [0, 0]
+    summary = result.summary()
+    assert (summary["households"], summary["paired"], summary["unmatched"]) == (0, 0, 0)
+    assert summary["mean_distance_km"] is None
+
+
+def test_no_officers_leaves_every_household_unmatched() -> None:
+    result = km.match(officers().iloc[:0], households())
+    assert result.status == "optimal"
+    assert result.pairs.empty and result.objective == 0
+    assert result.unmatched["household_id"].tolist() == [1, 2, 3]
+    assert result.unmatched["reason"].str.startswith("there are no officers").all()
+    assert result.unmatched["kind"].tolist() == ["welfare", "developable", "developable"]
+
+
+def test_nothing_at_all() -> None:
+    result = km.match(officers().iloc[:0], households().iloc[:0])
+    assert (len(result.pairs), len(result.unmatched), result.status) == (0, 0, "optimal")
+
+
+def test_all_capacities_zero() -> None:
+    result = km.match(officers().assign(capacity=0), households())
+    assert result.pairs.empty
+    assert (
+        result.unmatched["reason"]
+        .str.startswith("no officer has capacity (every capacity is 0)")
+        .all()
+    )
+
+
+def test_policy_capacity_fills_missing_and_empty_capacities() -> None:
+    o = officers().drop(columns="capacity")
+    assert km.match(o, households(), km.Policy(capacity=1)).officer_load["capacity"].tolist() == [
+        1,
+        1,
+    ]
+    o = officers().assign(capacity=[np.nan, 0.0])
+    result = km.match(o, households(), km.Policy(capacity=3))
+    assert result.officer_load["capacity"].tolist() == [3, 0]
+    assert set(result.pairs["officer_id"]) == {"A"}
+
+
+def test_isolated_household_beyond_max_distance() -> None:
+    result = km.match(officers(), far_household(), km.Policy(max_distance_km=30))
+    assert len(result.pairs) == 3
+    (reason,) = result.unmatched.loc[result.unmatched["household_id"] == 4, "reason"]
+    assert reason.startswith("no officer within 30 km")
+    assert (result.pairs["distance_km"] <= 30).all()
+
+
+def test_full_officers_within_max_distance() -> None:
+    h = households().assign(lat=16.44, lon=102.83)  # all three next to officer A
+    result = km.match(officers().assign(capacity=[1, 0]), h, km.Policy(max_distance_km=5))
+    assert len(result.pairs) == 1
+    assert (
+        result.unmatched["reason"].str.startswith("the 1 officer(s) within 5 km are all full").all()
+    )
+
+
+def test_shortfall_reason_names_slots_and_the_short_district() -> None:
+    result = km.match(officers().assign(capacity=[1, 1]), far_household("TH4010"))
+    assert len(result.pairs) == 2
+    reasons = dict(zip(result.unmatched["household_id"], result.unmatched["reason"], strict=True))
+    assert len(reasons) == 2 and 4 in reasons  # the far one, and one of 2 and 3
+    for reason in reasons.values():
+        assert "all 2 officer slots are taken (4 households, 2 officers)" in reason
+    assert "district TH4010 is short of 1 slots" in reasons[4]
+    by_district = result.unmatched.set_index("household_district")["reason"]
+    assert "district TH4001 is short of 1 slots" in by_district["TH4001"]
+
+
+# ----------------------------------------------------------------------------- input forms
+def test_unknown_agencies_are_reported_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    o = officers().assign(agency=["police", "ตำรวจ"])
+    with caplog.at_level(logging.WARNING, logger="kuseo_match"):
+        result = km.match(o, households(), km.Policy(neutral_fit=0.25))
+    assert result.unknown_agencies == ("police", "ตำรวจ")
+    assert result.summary()["unknown_agencies"] == ["police", "ตำรวจ"]
+    assert (result.pairs["fit"] == 0.25).all()
+    (record,) = [r for r in caplog.records if r.name == "kuseo_match"]
+    assert record.levelno == logging.WARNING
+    assert "police" in record.getMessage() and "0.25" in record.getMessage()
+
+
+def test_known_agencies_by_thai_and_english_name() -> None:
+    codes = km.match(officers(), households())
+    names = km.match(officers().assign(agency=["สาธารณสุข", "Agricultural Extension"]), households())
+    assert names.unknown_agencies == ()
+    pd.testing.assert_series_equal(names.pairs["cost"], codes.pairs["cost"])
+
+
+def test_thai_kind_labels_are_normalised() -> None:
+    h = households().assign(kind=["สงเคราะห์", "พัฒนาได้", "ครัวเรือนพัฒนาได้"])
+    result = km.match(officers(), h)
+    assert result.pairs["kind"].tolist() == ["welfare", "developable", "developable"]
+    english = km.match(
+        officers(), households().assign(kind=["welfare", "developable", "Developable"])
+    )
+    pd.testing.assert_frame_equal(result.pairs, english.pairs)
+
+
+def test_need_flags_in_words_and_numbers() -> None:
+    words = households().assign(need_health=["yes", "no", ""], need_income=[0, 1, None])
+    bools = households().assign(need_health=[True, False, False], need_income=[False, True, False])
+    assert km.match(officers(), words).pairs.equals(km.match(officers(), bools).pairs)
+
+
+def test_coordinates_as_decimal_text() -> None:
+    text = officers().assign(lat=["16.44", " 16.50 "], lon=["102.83", "102.90"])
+    pd.testing.assert_frame_equal(
+        km.match(text, households()).pairs, km.match(officers(), households()).pairs
+    )
+
+
+def test_coordinates_as_degrees_minutes_seconds_text() -> None:
+    # 16.44 = 16° 26' 24", 102.83 = 102° 49' 48"
+    dms = officers().assign(lat=["16°26'24\"N", "16.50"], lon=["102°49'48\"E", "102.90"])
+    pd.testing.assert_frame_equal(
+        km.match(dms, households()).pairs, km.match(officers(), households()).pairs
+    )
+
+
+def test_coordinates_column_instead_of_lat_lon() -> None:
+    pairs = ["16.44, 102.83", "16 30' 0\" N, 102 54' 0\" E"]  # decimal and DMS
+    o = officers().drop(columns=["lat", "lon"]).assign(coordinates=pairs)
+    h = households()
+    h = h.drop(columns=["lat", "lon"]).assign(
+        coordinates=[f"{a}, {b}" for a, b in zip(h["lat"], h["lon"], strict=True)]
+    )
+    pd.testing.assert_frame_equal(km.match(o, h).pairs, km.match(officers(), households()).pairs)
+
+
+def test_extra_columns_are_allowed() -> None:
+    o = officers().assign(province="TH40", phone=["081", "082"])
+    h = households().assign(members=[3, 4, 5])
+    assert km.match(o, h).pairs.equals(km.match(officers(), households()).pairs)
+
+
+def test_policy_as_a_dict() -> None:
+    result = km.match(officers(), far_household(), {"max_distance_km": 30})
+    assert result.policy == km.Policy(max_distance_km=30)
+    assert len(result.unmatched) == 1
+
+
+# ----------------------------------------------------------------------------- costs=
+COSTS = pd.DataFrame(
+    {
+        "officer_id": ["A", "A", "B", "B", "B"],
+        "household_id": [1, 2, 1, 2, 3],
+        "cost": [4, 1, 1, 5, 2],
+    }
+)
+
+
+def test_costs_allow_exactly_the_listed_pairs() -> None:
+    result = km.match(officers(), households(), costs=COSTS)
+    # A (capacity 1) -> 2 at 1, B -> 1 and 3 at 1 + 2
+    assert assignment(result) == {1: "B", 2: "A", 3: "B"}
+    assert result.objective == 4.0
+    assert result.stats["objective_tolerance"] == 0.0
+    assert result.pairs["distance_km"].notna().all()  # coordinates given: reported
+
+
+def test_costs_without_coordinates() -> None:
+    o = officers().drop(columns=["lat", "lon"])
+    h = households().drop(columns=["lat", "lon"])
+    result = km.match(o, h, costs=COSTS)
+    assert assignment(result) == {1: "B", 2: "A", 3: "B"}
+    assert result.pairs["distance_km"].isna().all()
+
+
+def test_costs_with_text_ids_for_whole_number_ids() -> None:
+    text = COSTS.assign(household_id=COSTS["household_id"].map(str))
+    by_int = km.match(officers(), households(), costs=COSTS)
+    by_text = km.match(officers(), households(), costs=text)
+    pd.testing.assert_frame_equal(by_int.pairs, by_text.pairs)
+    assert by_text.pairs["household_id"].tolist() == [1, 2, 3]  # the table's own ids
+    h = households().assign(household_id=["1", "2", "3"])
+    assert km.match(officers(), h, costs=COSTS).pairs["household_id"].tolist() == ["1", "2", "3"]
+
+
+def test_costs_unlisted_household_and_zero_capacity_officer() -> None:
+    costs = COSTS[COSTS["household_id"] != 3]
+    result = km.match(officers().assign(capacity=[0, 2]), households(), costs=costs)
+    assert assignment(result) == {1: "B", 2: "B"}
+    (reason,) = result.unmatched["reason"]
+    assert reason.startswith("no officer with capacity is listed for this household in costs")
+
+
+def test_costs_listed_officers_full() -> None:
+    costs = pd.DataFrame({"officer_id": ["A", "A"], "household_id": [1, 2], "cost": [0, 0]})
+    result = km.match(officers(), households(), costs=costs)
+    reasons = dict(zip(result.unmatched["household_id"], result.unmatched["reason"], strict=True))
+    assert len(result.pairs) == 1
+    assert any(
+        r.startswith("the 1 officer(s) listed for it in costs are all full")
+        for r in reasons.values()
+    )
+    assert reasons[3].startswith("no officer with capacity is listed")
+
+
+def test_fractional_costs_report_their_tolerance() -> None:
+    result = km.match(officers(), households(), costs=COSTS.assign(cost=COSTS["cost"] + 0.1))
+    assert result.objective == pytest.approx(4.3)
+    assert 0 < result.stats["objective_tolerance"] < 1e-9
+
+
+# ----------------------------------------------------------------------------- pair_costs
+def test_pair_costs_for_a_pair_that_was_not_chosen() -> None:
+    result = km.match(officers(), households())
+    asked = pd.DataFrame({"officer_id": ["A", "B"], "household_id": [3, 3]})
+    got = km.pair_costs(officers(), households(), asked)
+    assert got["allowed"].tolist() == [True, True]
+    chosen = result.pairs.set_index(["officer_id", "household_id"])
+    assert got.loc[1, "cost"] == pytest.approx(chosen.loc[("B", 3), "cost"])
+    assert got.loc[0, "cost"] > got.loc[1, "cost"]  # why B was chosen for 3
+    assert np.isfinite(got["cost"]).all()
+
+
+def test_pair_costs_beyond_max_distance_is_not_allowed() -> None:
+    asked = pd.DataFrame({"officer_id": ["A", "A"], "household_id": [1, 4]})
+    got = km.pair_costs(officers(), far_household(), asked, km.Policy(max_distance_km=30))
+    assert got["allowed"].tolist() == [True, False]
+    assert np.isfinite(got.loc[0, "cost"]) and got.loc[1, "cost"] == np.inf
+    assert got.loc[1, "distance_km"] > 30  # the distance is still reported
+
+
+def test_pair_costs_for_a_zero_capacity_officer_is_not_allowed() -> None:
+    asked = pd.DataFrame({"officer_id": ["A"], "household_id": [1]})
+    got = km.pair_costs(officers().assign(capacity=[0, 2]), households(), asked)
+    assert got["allowed"].tolist() == [False] and got["cost"].tolist() == [np.inf]
+
+
+def test_pair_costs_docstring_formula() -> None:
+    asked = pd.DataFrame({"officer_id": ["A"], "household_id": [1]})
+    policy = km.Policy(fit_weight=4.0, cross_district_penalty=7.0)
+    h = households().assign(district="TH4002")
+    (row,) = km.pair_costs(officers(), h, asked, policy).to_dict("records")
+    assert row["cost"] == pytest.approx(row["distance_km"] + 4.0 * (1 - row["fit"]) + 7.0)
+    assert row["fit"] == 1.0  # public health for a welfare household without need flags
+
+
+# ----------------------------------------------------------------------------- time limit
+def test_time_limit_large_enough_is_optimal() -> None:
+    assert km.match(officers(), households(), time_limit=30).status == "optimal"
+
+
+def test_tiny_time_limit_returns_a_valid_pairing() -> None:
+    """A time limit stops the proof after the first round: the pairing is valid,
+    and either proven ("optimal") or marked "feasible" and no better than the optimum."""
+    o, h = km.synthetic_province(officers=200, households=300, seed=3)
+    policy = km.Policy(candidate_k=1)
+    quick = km.match(o, h, policy, time_limit=1e-9)
+    best = km.match(o, h, policy)
+    assert best.status == "optimal"
+    assert quick.stats["rounds"] == 1
+    if quick.status == "optimal":  # the first round happened to be provably optimal
+        assert quick.objective == pytest.approx(best.objective, rel=1e-9)
+    else:
+        assert quick.status == "feasible"
+        assert len(quick.pairs) < len(best.pairs) or quick.objective >= best.objective - 1e-6
+    assert (quick.officer_load["load"] <= quick.officer_load["capacity"]).all()
+    assert len(quick.pairs) + len(quick.unmatched) == 300
+    assert quick.objective == pytest.approx(quick.pairs["cost"].sum())
+
+
+def test_progress_callback_is_called() -> None:
+    seen: list[str] = []
+    km.match(officers(), households(), progress=seen.append)
+    assert seen and seen[-1].startswith("round ")
+
+
+# ----------------------------------------------------------------------------- Khon Kaen
+@pytest.fixture(scope="module")
+def khon_kaen() -> tuple[pd.DataFrame, pd.DataFrame, km.Result]:
+    o, h = km.synthetic_province()
+    return o, h, km.match(o, h)
+
+
+def test_khon_kaen_default_is_fully_paired(khon_kaen) -> None:
+    o, h, result = khon_kaen
+    assert (len(o), len(h)) == (740, 1174)
+    assert result.status == "optimal"
+    assert len(result.pairs) == 1174 and result.unmatched.empty
+    assert result.pairs["household_id"].is_unique
+    load = result.officer_load
+    assert (load["load"] <= 2).all() and (load["load"] <= load["capacity"]).all()
+    assert load["load"].sum() == 1174
+    counts = result.pairs["officer_id"].value_counts()
+    assert load.set_index("officer_id")["load"][counts.index].tolist() == counts.tolist()
+
+
+def test_khon_kaen_summary_is_consistent(khon_kaen) -> None:
+    _, _, result = khon_kaen
+    s = result.summary()
+    assert (s["households"], s["paired"], s["unmatched"], s["officers"]) == (1174, 1174, 0, 740)
+    assert s["status"] == "optimal"
+    assert s["objective"] == pytest.approx(result.pairs["cost"].sum(), rel=1e-12)
+    assert sum(s["officers_by_load"].values()) == 740
+    assert sum(k * v for k, v in s["officers_by_load"].items()) == 1174
+    assert s["mean_distance_km"] == pytest.approx(result.pairs["distance_km"].mean())
+    assert s["max_distance_km"] == pytest.approx(result.pairs["distance_km"].max())
+    assert s["kind_fit_share"] == pytest.approx((result.pairs["kind_affinity"] >= 0.5).mean())
+    assert s["unmatched_reasons"] == {}
+    assert s["unknown_agencies"] == list(result.unknown_agencies)
+
+
+def test_khon_kaen_default_equals_the_all_pairs_oracle(khon_kaen) -> None:
+    o, h, result = khon_kaen
+    capacity = capacities(o, 2)
+    best = optimum(capacity, builtin_costs(o, h, km.Policy(), capacity).matrix())
+    assert best.n_paired == len(result.pairs) == 1174
+    assert result.objective == pytest.approx(best.cost, rel=1e-9)
