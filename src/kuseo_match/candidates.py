@@ -171,7 +171,10 @@ class GeoCostModel:
         return np.maximum(self.policy.fit_weight * (1.0 - fit), 0.0)
 
     def within_group(
-        self, group: int, households: np.ndarray, radius_km: np.ndarray,
+        self,
+        group: int,
+        households: np.ndarray,
+        radius_km: np.ndarray,
         lift_km: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of each household with the officers of an agency group within its
@@ -202,7 +205,9 @@ class GeoCostModel:
         p = self.policy
         cost = d + p.fit_weight * (1.0 - fit)
         cost = cost + p.cross_district_penalty * (self.o_district[o] != self.h_district[h])
-        allowed = np.ones(len(o), dtype=bool) if p.max_distance_km is None else d <= p.max_distance_km
+        allowed = (
+            np.ones(len(o), dtype=bool) if p.max_distance_km is None else d <= p.max_distance_km
+        )
         allowed &= self.problem.capacity[o] > 0
         return PairCosts(cost, d, fit, affinity, allowed)
 
@@ -244,14 +249,23 @@ class GeoCostModel:
             floor = km_from_chord(dist[:, kp]) + self.penalty_bound(np.arange(n_h)).min(axis=1)
         return self.active[idx[:, :kp]], floor
 
-    def within(self, households: np.ndarray, radius_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def within(
+        self, households: np.ndarray, radius_km: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of each given household with every active officer within its radius
         (capped at ``max_distance_km``)."""
         return self._ball(self._tree, self.active, households, radius_km)
 
-    def _ball(self, tree: cKDTree, members: np.ndarray, households: np.ndarray,
-              radius_km: np.ndarray, *, points: np.ndarray | None = None,
-              chord: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def _ball(
+        self,
+        tree: cKDTree,
+        members: np.ndarray,
+        households: np.ndarray,
+        radius_km: np.ndarray,
+        *,
+        points: np.ndarray | None = None,
+        chord: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray]:
         # radii are widened by 1e-9 relative so no officer on the boundary is missed
         if len(households) == 0 or len(members) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -291,8 +305,14 @@ class TableCostModel:
 
     distance_bounds_cost = False
 
-    def __init__(self, problem: Problem, o: np.ndarray, h: np.ndarray, cost: np.ndarray,
-                 geo: GeoCostModel | None = None) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        o: np.ndarray,
+        h: np.ndarray,
+        cost: np.ndarray,
+        geo: GeoCostModel | None = None,
+    ) -> None:
         self.problem = problem
         order = np.lexsort((o, h))
         self.o, self.h, self.cost = o[order], h[order], cost[order]

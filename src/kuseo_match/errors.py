@@ -53,8 +53,9 @@ class ValidationError(KuseoError):
         row: Any = None,
         value: Any = None,
     ) -> None:
-        row, value = (v.item() if hasattr(v, "item") and hasattr(v, "dtype") else v
-                      for v in (row, value))
+        row, value = (
+            v.item() if hasattr(v, "item") and hasattr(v, "dtype") else v for v in (row, value)
+        )
         self.table = table
         self.column = column
         self.row = row

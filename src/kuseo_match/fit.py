@@ -108,8 +108,7 @@ class FitTable:
         missing = [c for c in _REQUIRED if c not in frame.columns]
         if missing:
             raise ValidationError(
-                f"missing column(s) {', '.join(missing)}; a fit table needs "
-                f"{', '.join(_REQUIRED)}",
+                f"missing column(s) {', '.join(missing)}; a fit table needs {', '.join(_REQUIRED)}",
                 table="fit_table",
             )
         frame = frame.reset_index(drop=True).copy()
@@ -120,8 +119,11 @@ class FitTable:
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise ValidationError(
-                    "must be a number in [0, 1]", table="fit_table", column=col,
-                    row=str(frame.at[i, "agency"]), value=frame.at[i, col],
+                    "must be a number in [0, 1]",
+                    table="fit_table",
+                    column=col,
+                    row=str(frame.at[i, "agency"]),
+                    value=frame.at[i, col],
                 )
             numbers[col] = values
         lookup: dict[str, int] = {}
@@ -129,8 +131,9 @@ class FitTable:
         for i, row in frame.iterrows():
             code = "" if pd.isna(row["agency"]) else normalise_agency(row["agency"])
             if not code:
-                raise ValidationError("agency code is empty", table="fit_table", column="agency",
-                                      row=int(i))
+                raise ValidationError(
+                    "agency code is empty", table="fit_table", column="agency", row=int(i)
+                )
             names = [code]
             for col in ("name_th", "name_en"):
                 if col in frame.columns and pd.notna(row[col]):
@@ -142,7 +145,9 @@ class FitTable:
                     raise ValidationError(
                         f"name {name!r} is used by two agencies "
                         f"({codes[lookup[name]]!r} and {code!r})",
-                        table="fit_table", column="agency", row=code,
+                        table="fit_table",
+                        column="agency",
+                        row=code,
                     )
                 lookup[name] = int(i)  # type: ignore[arg-type]
             codes.append(code)
@@ -224,9 +229,11 @@ class FitTable:
 
 @lru_cache(maxsize=1)
 def _default() -> FitTable:
-    with resources.files("kuseo_match.data").joinpath("agency_fit.csv").open(
-        "r", encoding="utf-8"
-    ) as fh:
+    with (
+        resources.files("kuseo_match.data")
+        .joinpath("agency_fit.csv")
+        .open("r", encoding="utf-8") as fh
+    ):
         return FitTable.from_frame(pd.read_csv(fh))
 
 

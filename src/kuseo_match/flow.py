@@ -72,7 +72,11 @@ def choose_scale(max_cost: float, n_nodes: int, integral: bool) -> float:
 
 
 def solve_flow(
-    n_officers: int, n_households: int, capacity: np.ndarray, o: np.ndarray, h: np.ndarray,
+    n_officers: int,
+    n_households: int,
+    capacity: np.ndarray,
+    o: np.ndarray,
+    h: np.ndarray,
     cost: np.ndarray,
 ) -> np.ndarray:
     """Maximum pairing at minimum cost on the given pairs.
@@ -117,8 +121,13 @@ def solve_flow(
 
 
 def potentials(
-    n_officers: int, n_households: int, capacity: np.ndarray, o: np.ndarray, h: np.ndarray,
-    cost: np.ndarray, used: np.ndarray,
+    n_officers: int,
+    n_households: int,
+    capacity: np.ndarray,
+    o: np.ndarray,
+    h: np.ndarray,
+    cost: np.ndarray,
+    used: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Node potentials of an optimal flow's residual graph with the smallest prices.
 
@@ -159,14 +168,26 @@ def potentials(
     os_ = np.arange(n_o)
     slack = (load < capacity) & (capacity > 0)
     loaded = load > 0
-    tail = np.concatenate([
-        h[~used], n_h + o[used], hs[matched], np.full((~matched).sum(), s),
-        n_h + os_[slack], np.full(loaded.sum(), t),
-    ])
-    head = np.concatenate([
-        n_h + o[~used], h[used], np.full(matched.sum(), s), hs[~matched],
-        np.full(slack.sum(), t), n_h + os_[loaded],
-    ])
+    tail = np.concatenate(
+        [
+            h[~used],
+            n_h + o[used],
+            hs[matched],
+            np.full((~matched).sum(), s),
+            n_h + os_[slack],
+            np.full(loaded.sum(), t),
+        ]
+    )
+    head = np.concatenate(
+        [
+            n_h + o[~used],
+            h[used],
+            np.full(matched.sum(), s),
+            hs[~matched],
+            np.full(slack.sum(), t),
+            n_h + os_[loaded],
+        ]
+    )
     w = np.concatenate([cost[~used], -cost[used], np.zeros(n_h + slack.sum() + loaded.sum())])
     w = w.astype(np.int64)
     # Bellman-Ford from t, relaxing only the out-arcs of nodes that just improved
@@ -258,16 +279,28 @@ def _augmenting_pairs(model: GeoCostModel, o, h, used, k: int) -> tuple[np.ndarr
             return np.concatenate(found_o), np.concatenate(found_h)
         officers = np.unique(fo)
         seen_o[officers] = True
-        nxt = np.concatenate([uh[first[x] : first[x + 1]] for x in officers]) if len(
-            officers) else np.zeros(0, np.int64)
+        nxt = (
+            np.concatenate([uh[first[x] : first[x + 1]] for x in officers])
+            if len(officers)
+            else np.zeros(0, np.int64)
+        )
         frontier = np.unique(nxt[~seen_h[nxt]])
         seen_h[frontier] = True
     return np.zeros(0, np.int64), np.zeros(0, np.int64)
 
 
-def _priced_out(model: GeoCostModel, o, h, cint, used, scale: float, floor: np.ndarray,
-                pi_h: np.ndarray, pi_o: np.ndarray, per_household: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _priced_out(
+    model: GeoCostModel,
+    o,
+    h,
+    cint,
+    used,
+    scale: float,
+    floor: np.ndarray,
+    pi_h: np.ndarray,
+    pi_o: np.ndarray,
+    per_household: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs outside the pool with negative reduced cost; empty proves that none exists.
 
     A pair (o, h) violates only if ``c(o, h) < pi_o[o] - pi_h[h]``.  No pair
@@ -360,8 +393,9 @@ def solve_certified(
         pc, pool_c = _int_costs(model, pool_o.ravel(), pool_h.ravel(), scale)
         pool_c = pool_c.reshape(pool_o.shape)
         pool_ok = pc.allowed.reshape(pool_o.shape)
-        rank = np.argsort(np.where(pool_ok, pc.cost.reshape(pool_o.shape), np.inf), axis=1,
-                          kind="stable")
+        rank = np.argsort(
+            np.where(pool_ok, pc.cost.reshape(pool_o.shape), np.inf), axis=1, kind="stable"
+        )
         taken = np.zeros(pool_o.shape, dtype=bool)
         np.put_along_axis(taken, rank[:, :k], True, axis=1)
         taken &= pool_ok
@@ -395,8 +429,9 @@ def solve_certified(
             taken |= join
             what = "from the pool"
             if len(add_o) == 0:
-                add_o, add_h, add_c = _priced_out(model, o, h, cint, used, scale, floor,
-                                                  pi_h, pi_o, per_household)
+                add_o, add_h, add_c = _priced_out(
+                    model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household
+                )
                 what = "from beyond the pool"
         seconds["certificate"] += time.perf_counter() - tcert
         log.debug("round %d: %d candidate pairs, %d added %s", rounds, len(o), len(add_o), what)
@@ -408,7 +443,10 @@ def solve_certified(
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             certified = False
             break
-        o, h, cint = np.concatenate([o, add_o]), np.concatenate([h, add_h]), np.concatenate(
-            [cint, add_c])
+        o, h, cint = (
+            np.concatenate([o, add_o]),
+            np.concatenate([h, add_h]),
+            np.concatenate([cint, add_c]),
+        )
     seconds["total"] = time.perf_counter() - t0
     return FlowOutcome(o[used], h[used], certified, rounds, len(o), scale, seconds)

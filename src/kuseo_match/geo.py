@@ -55,7 +55,9 @@ def to_xyz(lat: npt.ArrayLike, lon: npt.ArrayLike) -> FloatArray:
     """
     p = np.radians(np.asarray(lat, dtype=float))
     g = np.radians(np.asarray(lon, dtype=float))
-    return EARTH_RADIUS_KM * np.column_stack((np.cos(p) * np.cos(g), np.cos(p) * np.sin(g), np.sin(p)))
+    return EARTH_RADIUS_KM * np.column_stack(
+        (np.cos(p) * np.cos(g), np.cos(p) * np.sin(g), np.sin(p))
+    )
 
 
 def chord_from_km(km: npt.ArrayLike) -> FloatArray:

@@ -43,8 +43,9 @@ def _policy(policy: Any) -> Policy:
 
 
 def _problem(officers: Any, households: Any, policy: Policy, need_coordinates: bool) -> Problem:
-    o = validate_officers(officers, default_capacity=policy.capacity,
-                          need_coordinates=need_coordinates)
+    o = validate_officers(
+        officers, default_capacity=policy.capacity, need_coordinates=need_coordinates
+    )
     h = validate_households(households, need_coordinates=need_coordinates)
     return Problem.from_validated(o, h)
 
@@ -65,7 +66,9 @@ def _model(problem: Problem, policy: Policy, costs: Any) -> GeoCostModel | Table
     if model.unknown_agencies:
         log.warning(
             "%d agencies are not in the fit table and get the neutral fit %.2f: %s",
-            len(model.unknown_agencies), policy.neutral_fit, ", ".join(model.unknown_agencies),
+            len(model.unknown_agencies),
+            policy.neutral_fit,
+            ", ".join(model.unknown_agencies),
         )
     return model
 
@@ -122,9 +125,9 @@ def match(
     --------
     >>> import pandas as pd
     >>> import kuseo_match as km
-    >>> officers = pd.DataFrame({"officer_id": ["A", "B"], "agency": ["public_health", "agriculture"],
-    ...     "district": ["TH4001", "TH4001"], "lat": [16.44, 16.50], "lon": [102.83, 102.90],
-    ...     "capacity": [1, 2]})
+    >>> officers = pd.DataFrame({"officer_id": ["A", "B"],
+    ...     "agency": ["public_health", "agriculture"], "district": ["TH4001", "TH4001"],
+    ...     "lat": [16.44, 16.50], "lon": [102.83, 102.90], "capacity": [1, 2]})
     >>> households = pd.DataFrame({"household_id": [1, 2, 3],
     ...     "kind": ["welfare", "developable", "พัฒนาได้"], "district": "TH4001",
     ...     "lat": [16.45, 16.49, 16.51], "lon": [102.84, 102.89, 102.91]})
@@ -136,11 +139,14 @@ def match(
     """
     policy = _policy(policy)
     if time_limit is not None and (
-        isinstance(time_limit, bool) or not isinstance(time_limit, int | float)
-        or not math.isfinite(time_limit) or time_limit <= 0
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, int | float)
+        or not math.isfinite(time_limit)
+        or time_limit <= 0
     ):
-        raise ValidationError("must be a number of seconds > 0, or None", table="time_limit",
-                              value=time_limit)
+        raise ValidationError(
+            "must be a number of seconds > 0, or None", table="time_limit", value=time_limit
+        )
     problem = _problem(officers, households, policy, need_coordinates=costs is None)
     model = _model(problem, policy, costs)
     total_slots = int(problem.capacity.sum())
@@ -157,35 +163,43 @@ def _result(problem: Problem, model, policy: Policy, outcome: FlowOutcome) -> Re
     o, h = o[order], h[order]
     pc = model.costs(o, h)
     offs, hhs = problem.officers, problem.households
-    pairs = pd.DataFrame({
-        "officer_id": offs["officer_id"].to_numpy()[o],
-        "household_id": hhs["household_id"].to_numpy()[h],
-        "cost": pc.cost,
-        "distance_km": pc.distance_km,
-        "fit": pc.fit,
-        "kind_affinity": pc.kind_affinity,
-        "agency": offs["agency"].to_numpy()[o],
-        "officer_district": offs["district"].to_numpy()[o],
-        "kind": hhs["kind"].to_numpy()[h],
-        "household_district": hhs["district"].to_numpy()[h],
-    }, columns=list(PAIR_COLUMNS))
+    pairs = pd.DataFrame(
+        {
+            "officer_id": offs["officer_id"].to_numpy()[o],
+            "household_id": hhs["household_id"].to_numpy()[h],
+            "cost": pc.cost,
+            "distance_km": pc.distance_km,
+            "fit": pc.fit,
+            "kind_affinity": pc.kind_affinity,
+            "agency": offs["agency"].to_numpy()[o],
+            "officer_district": offs["district"].to_numpy()[o],
+            "kind": hhs["kind"].to_numpy()[h],
+            "household_district": hhs["district"].to_numpy()[h],
+        },
+        columns=list(PAIR_COLUMNS),
+    )
     matched = np.zeros(problem.n_households, dtype=bool)
     matched[h] = True
     lost = np.flatnonzero(~matched)
-    unmatched = pd.DataFrame({
-        "household_id": hhs["household_id"].to_numpy()[lost],
-        "kind": hhs["kind"].to_numpy()[lost],
-        "household_district": hhs["district"].to_numpy()[lost],
-        "reason": _reasons(problem, model, policy, lost, o),
-    }, columns=list(UNMATCHED_COLUMNS))
+    unmatched = pd.DataFrame(
+        {
+            "household_id": hhs["household_id"].to_numpy()[lost],
+            "kind": hhs["kind"].to_numpy()[lost],
+            "household_district": hhs["district"].to_numpy()[lost],
+            "reason": _reasons(problem, model, policy, lost, o),
+        },
+        columns=list(UNMATCHED_COLUMNS),
+    )
     load = np.bincount(o, minlength=problem.n_officers)
-    officer_load = pd.DataFrame({
-        "officer_id": offs["officer_id"].to_numpy(),
-        "agency": offs["agency"].to_numpy(),
-        "district": offs["district"].to_numpy(),
-        "capacity": problem.capacity,
-        "load": load,
-    })
+    officer_load = pd.DataFrame(
+        {
+            "officer_id": offs["officer_id"].to_numpy(),
+            "agency": offs["agency"].to_numpy(),
+            "district": offs["district"].to_numpy(),
+            "capacity": problem.capacity,
+            "load": load,
+        }
+    )
     n_pairs = len(pairs)
     stats = {
         "candidate_pairs": outcome.candidate_pairs,
@@ -193,13 +207,16 @@ def _result(problem: Problem, model, policy: Policy, outcome: FlowOutcome) -> Re
         "seconds": outcome.seconds.get("total", 0.0),
         "seconds_by_stage": dict(outcome.seconds),
         "cost_scale": outcome.scale,
-        "objective_tolerance": 0.0 if outcome.scale == 1.0 and _integral(pc) else
-        n_pairs / outcome.scale,
+        "objective_tolerance": 0.0
+        if outcome.scale == 1.0 and _integral(pc)
+        else n_pairs / outcome.scale,
     }
     if stats["objective_tolerance"] > 1e-9 * max(abs(float(pc.cost.sum())), 1.0):
         log.warning(
             "costs span a wide range (scale %.3g): the objective is exact only to within %.3g; "
-            "rescale the costs to be more precise", outcome.scale, stats["objective_tolerance"],
+            "rescale the costs to be more precise",
+            outcome.scale,
+            stats["objective_tolerance"],
         )
     return Result(
         pairs=pairs,
@@ -242,10 +259,15 @@ def _reasons(problem: Problem, model, policy: Policy, lost: np.ndarray, paired_o
     elif policy.max_distance_km is not None:
         n = model.count_within(lost, policy.max_distance_km)
         km_ = f"{policy.max_distance_km:g} km"
-        base = np.array([
-            f"no officer within {km_}" if k == 0 else
-            f"the {k} officer(s) within {km_} are all full" for k in n
-        ], dtype=object)
+        base = np.array(
+            [
+                f"no officer within {km_}"
+                if k == 0
+                else f"the {k} officer(s) within {km_} are all full"
+                for k in n
+            ],
+            dtype=object,
+        )
     else:
         total = int(cap.sum())
         base = np.full(
@@ -297,12 +319,14 @@ def pair_costs(
     problem = _problem(officers, households, policy, need_coordinates=True)
     oi, hi, _ = validate_pairs(pairs, problem.officer_keys, problem.household_keys)
     pc = GeoCostModel(problem, policy).costs(oi, hi)
-    return pd.DataFrame({
-        "officer_id": pairs["officer_id"].to_numpy(),
-        "household_id": pairs["household_id"].to_numpy(),
-        "cost": np.where(pc.allowed, pc.cost, np.inf),
-        "distance_km": pc.distance_km,
-        "fit": pc.fit,
-        "kind_affinity": pc.kind_affinity,
-        "allowed": pc.allowed,
-    })
+    return pd.DataFrame(
+        {
+            "officer_id": pairs["officer_id"].to_numpy(),
+            "household_id": pairs["household_id"].to_numpy(),
+            "cost": np.where(pc.allowed, pc.cost, np.inf),
+            "distance_km": pc.distance_km,
+            "fit": pc.fit,
+            "kind_affinity": pc.kind_affinity,
+            "allowed": pc.allowed,
+        }
+    )

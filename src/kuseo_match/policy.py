@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-
 from .errors import ValidationError
 
 __all__ = ["Policy"]
@@ -25,7 +24,9 @@ def _number(name: str, value: Any, *, lo: float | None = 0.0, allow_none: bool =
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(
-            f"must be a number, not {type(value).__name__}", table="policy", column=name,
+            f"must be a number, not {type(value).__name__}",
+            table="policy",
+            column=name,
             value=value,
         )
     if not math.isfinite(value):
@@ -37,7 +38,9 @@ def _number(name: str, value: Any, *, lo: float | None = 0.0, allow_none: bool =
 def _integer(name: str, value: Any, *, lo: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(
-            f"must be a whole number, not {type(value).__name__}", table="policy", column=name,
+            f"must be a whole number, not {type(value).__name__}",
+            table="policy",
+            column=name,
             value=value,
         )
     if value < lo:
@@ -109,7 +112,9 @@ class Policy:
         _number("max_distance_km", self.max_distance_km, allow_none=True)
         if self.max_distance_km is not None and self.max_distance_km <= 0:
             raise ValidationError(
-                "must be > 0 (or None for no limit)", table="policy", column="max_distance_km",
+                "must be > 0 (or None for no limit)",
+                table="policy",
+                column="max_distance_km",
                 value=self.max_distance_km,
             )
         _number("fit_weight", self.fit_weight)
@@ -156,7 +161,8 @@ neutral_fit, fit_table, candidate_k
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 raise ValidationError(
                     f"unknown setting; {hint}Known: {', '.join(known)}",
-                    table="policy", column=str(key),
+                    table="policy",
+                    column=str(key),
                 )
         return cls(**values)
 
@@ -189,5 +195,3 @@ neutral_fit, fit_table, candidate_k
     def replace(self, **changes: Any) -> Policy:
         """A copy with some settings changed (checked like the constructor)."""
         return replace(self, **changes)
-
-

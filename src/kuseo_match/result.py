@@ -136,14 +136,14 @@ class Result:
         reasons = self.unmatched["reason"].value_counts()
         return {
             "households": int(self.n_households),
-            "paired": int(len(pairs)),
-            "unmatched": int(len(self.unmatched)),
+            "paired": len(pairs),
+            "unmatched": len(self.unmatched),
             "status": self.status,
             "objective": float(self.objective),
             "mean_distance_km": float(finite_d.mean()) if finite_d.size else None,
             "max_distance_km": float(finite_d.max()) if finite_d.size else None,
             "kind_fit_share": float((finite_f >= 0.5).mean()) if finite_f.size else None,
-            "officers": int(len(self.officer_load)),
+            "officers": len(self.officer_load),
             "officers_by_load": {int(k): int(v) for k, v in loads.items()},
             "unmatched_reasons": {str(k): int(v) for k, v in reasons.items()},
             "unknown_agencies": list(self.unknown_agencies),

@@ -66,9 +66,7 @@ _FALSE = {"false", "f", "no", "n", "0", "0.0", "ไม่ใช่", "ไม่"
 
 def _require_frame(table: str, df: Any) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame):
-        raise ValidationError(
-            f"must be a pandas DataFrame, not {type(df).__name__}", table=table
-        )
+        raise ValidationError(f"must be a pandas DataFrame, not {type(df).__name__}", table=table)
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()][0]
         raise ValidationError("column appears twice; rename one", table=table, column=str(dup))
@@ -102,7 +100,9 @@ def _ids(table: str, df: pd.DataFrame, column: str) -> pd.Series:
                 continue
             raise ValidationError(
                 f"ids must be text or whole numbers, not {type(v).__name__}",
-                table=table, column=column, value=v,
+                table=table,
+                column=column,
+                value=v,
             )
         if len(kinds) == 1:
             break  # one type throughout: the first value stands for all
@@ -110,8 +110,9 @@ def _ids(table: str, df: pd.DataFrame, column: str) -> pd.Series:
     empty = (keys.str.strip() == "").to_numpy()
     if empty.any():
         i = int(np.flatnonzero(empty)[0])
-        raise ValidationError("id is empty; every row needs an id", table=table, column=column,
-                              row=i)
+        raise ValidationError(
+            "id is empty; every row needs an id", table=table, column=column, row=i
+        )
     dup = keys.duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
@@ -155,7 +156,10 @@ def _parse_pair(table: str, column: str, row: Any, text: Any) -> tuple[float, fl
     except ValueError as exc:
         raise ValidationError(
             "is not a coordinate pair; write decimal degrees like '16.43, 102.83'",
-            table=table, column=column, row=row, value=text,
+            table=table,
+            column=column,
+            row=row,
+            value=text,
         ) from exc
 
 
@@ -167,15 +171,21 @@ def _no_odd_numbers(table: str, column: str, col: pd.Series, ids: pd.Series) -> 
         return
     for i, v in enumerate(col.to_numpy(dtype=object)):
         if isinstance(v, bool | np.bool_ | complex | np.complexfloating):
-            raise ValidationError("must be a real number, not true/false or complex",
-                                  table=table, column=column, row=ids.iloc[i], value=v)
+            raise ValidationError(
+                "must be a real number, not true/false or complex",
+                table=table,
+                column=column,
+                row=ids.iloc[i],
+                value=v,
+            )
 
 
 def _degrees(table: str, df: pd.DataFrame, column: str, ids: pd.Series) -> np.ndarray:
     col = df[column]
     if pd.api.types.is_bool_dtype(col):
-        raise ValidationError("must be a number of degrees, not true/false",
-                              table=table, column=column)
+        raise ValidationError(
+            "must be a number of degrees, not true/false", table=table, column=column
+        )
     _no_odd_numbers(table, column, col, ids)
     if pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype=float, na_value=np.nan)
@@ -189,8 +199,11 @@ def _degrees(table: str, df: pd.DataFrame, column: str, ids: pd.Series) -> np.nd
         i = int(np.flatnonzero(bad)[0])
         what = "is missing" if pd.isna(col.iloc[i]) else "must be a finite number"
         raise ValidationError(
-            f"{what}; give decimal degrees (WGS84)", table=table, column=column,
-            row=ids.iloc[i], value=None if pd.isna(col.iloc[i]) else col.iloc[i],
+            f"{what}; give decimal degrees (WGS84)",
+            table=table,
+            column=column,
+            row=ids.iloc[i],
+            value=None if pd.isna(col.iloc[i]) else col.iloc[i],
         )
     return values
 
@@ -207,7 +220,10 @@ def _parse_degree(table: str, column: str, row: Any, text: Any) -> float:
     except ValueError as exc:
         raise ValidationError(
             "is not a number of degrees; write decimal degrees like 16.43",
-            table=table, column=column, row=row, value=text,
+            table=table,
+            column=column,
+            row=row,
+            value=text,
         ) from exc
 
 
@@ -221,15 +237,21 @@ def _check_ranges(table: str, lat: np.ndarray, lon: np.ndarray, ids: pd.Series) 
             else ""
         )
         raise ValidationError(
-            f"latitude must be in [-90, 90]{hint}", table=table, column="lat",
-            row=ids.iloc[i], value=float(lat[i]),
+            f"latitude must be in [-90, 90]{hint}",
+            table=table,
+            column="lat",
+            row=ids.iloc[i],
+            value=float(lat[i]),
         )
     bad_lon = np.abs(lon) > 180
     if bad_lon.any():
         i = int(np.flatnonzero(bad_lon)[0])
         raise ValidationError(
-            "longitude must be in [-180, 180]", table=table, column="lon",
-            row=ids.iloc[i], value=float(lon[i]),
+            "longitude must be in [-180, 180]",
+            table=table,
+            column="lon",
+            row=ids.iloc[i],
+            value=float(lon[i]),
         )
 
 
@@ -238,27 +260,43 @@ def _capacity(df: pd.DataFrame, ids: pd.Series, default: int) -> np.ndarray:
         return np.full(len(df), default, dtype=np.int64)
     col = df["capacity"]
     if pd.api.types.is_bool_dtype(col):
-        raise ValidationError("must be a whole number >= 0, not true/false",
-                              table="officers", column="capacity")
+        raise ValidationError(
+            "must be a whole number >= 0, not true/false", table="officers", column="capacity"
+        )
     _no_odd_numbers("officers", "capacity", col, ids)
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     text = np.isnan(values) & col.notna().to_numpy()
     text &= col.astype(str).str.strip().ne("").to_numpy()
     if text.any():
         i = int(np.flatnonzero(text)[0])
-        raise ValidationError("must be a whole number >= 0", table="officers",
-                              column="capacity", row=ids.iloc[i], value=col.iloc[i])
+        raise ValidationError(
+            "must be a whole number >= 0",
+            table="officers",
+            column="capacity",
+            row=ids.iloc[i],
+            value=col.iloc[i],
+        )
     values = np.where(np.isnan(values), default, values)
     bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValidationError("must be a whole number >= 0", table="officers",
-                              column="capacity", row=ids.iloc[i], value=col.iloc[i])
+        raise ValidationError(
+            "must be a whole number >= 0",
+            table="officers",
+            column="capacity",
+            row=ids.iloc[i],
+            value=col.iloc[i],
+        )
     huge = values > MAX_CAPACITY
     if huge.any():
         i = int(np.flatnonzero(huge)[0])
-        raise ValidationError(f"must be at most {MAX_CAPACITY:,} households", table="officers",
-                              column="capacity", row=ids.iloc[i], value=col.iloc[i])
+        raise ValidationError(
+            f"must be at most {MAX_CAPACITY:,} households",
+            table="officers",
+            column="capacity",
+            row=ids.iloc[i],
+            value=col.iloc[i],
+        )
     return values.astype(np.int64)
 
 
@@ -278,8 +316,11 @@ def _flags(df: pd.DataFrame, ids: pd.Series, column: str) -> np.ndarray:
             out[i] = True
         elif t not in _FALSE:
             raise ValidationError(
-                "must be true or false (or 1/0, yes/no)", table="households",
-                column=column, row=ids.iloc[i], value=col.iloc[i],
+                "must be true or false (or 1/0, yes/no)",
+                table="households",
+                column=column,
+                row=ids.iloc[i],
+                value=col.iloc[i],
             )
     return out
 
@@ -352,7 +393,10 @@ def validate_households(households: Any, *, need_coordinates: bool = True) -> pd
         i = int(np.flatnonzero(unknown)[0])
         raise ValidationError(
             "unknown kind; use 'developable' (พัฒนาได้) or 'welfare' (สงเคราะห์)",
-            table="households", column="kind", row=ids.iloc[i], value=kinds.iloc[i],
+            table="households",
+            column="kind",
+            row=ids.iloc[i],
+            value=kinds.iloc[i],
         )
     out["kind"] = normal.to_numpy(dtype=object)
     out["district"] = _text("households", df, "district", ids)
@@ -384,7 +428,11 @@ def need_flags(households: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate_pairs(
-    pairs: Any, officer_keys: pd.Index, household_keys: pd.Index, *, table: str = "pairs",
+    pairs: Any,
+    officer_keys: pd.Index,
+    household_keys: pd.Index,
+    *,
+    table: str = "pairs",
     with_cost: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Check a table of ``officer_id, household_id`` (and ``cost``) pairs.
@@ -412,7 +460,10 @@ def validate_pairs(
             i = int(np.flatnonzero(bad)[0])
             raise ValidationError(
                 f"id not found in the {what} table ({int(bad.sum())} row(s) like this)",
-                table=table, column=col, row=i, value=df[col].iloc[i],
+                table=table,
+                column=col,
+                row=i,
+                value=df[col].iloc[i],
             )
     dup = pd.DataFrame({"o": o, "h": h}).duplicated().to_numpy()
     if dup.any():
@@ -420,7 +471,8 @@ def validate_pairs(
         raise ValidationError(
             f"pair ({df['officer_id'].iloc[i]!r}, {df['household_id'].iloc[i]!r}) appears "
             "twice; give each pair once",
-            table=table, row=i,
+            table=table,
+            row=i,
         )
     cost = None
     if with_cost:
@@ -433,7 +485,10 @@ def validate_pairs(
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValidationError(
-                "cost must be a finite number >= 0", table=table, column="cost", row=i,
+                "cost must be a finite number >= 0",
+                table=table,
+                column="cost",
+                row=i,
                 value=col.iloc[i],
             )
     return o.astype(np.int64), h.astype(np.int64), cost
