@@ -274,7 +274,9 @@ class GeoCostModel:
             r = np.minimum(r, self.policy.max_distance_km)
         # a chord is shorter than its arc: an arc radius is a safe chord radius
         r = (chord_from_km(r) if chord else r) * (1 + 1e-9) + 1e-9
-        hits = tree.query_ball_point(self._h_xyz[households] if points is None else points, r)
+        hits = tree.query_ball_point(
+            self._h_xyz[households] if points is None else points, r, return_sorted=False
+        )
         lengths = np.fromiter((len(x) for x in hits), dtype=np.int64, count=len(hits))
         if lengths.sum() == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)

@@ -592,7 +592,8 @@ def _print_summary(
             rows.append(("Unmatched", f"{count:,}: {reason}"))
         if len(reasons) > 3:
             rows.append(("Unmatched", f"... {len(reasons) - 3} more reasons in unmatched.csv"))
-    rows.append(("Outputs", f"{out}{os.sep} ({', '.join(OUTPUT_FILES)})"))
+    written = [name for name in OUTPUT_FILES if (out / name).exists()]
+    rows.append(("Outputs", f"{out}{os.sep} ({', '.join(written)})"))
     width = max(len(label) for label, _ in rows)
     print(title)
     for label, value in rows:

@@ -47,7 +47,7 @@ _REQUIRED = ("agency", *KINDS, *NEEDS)
 
 
 def normalise_agency(name: Any) -> str:
-    """The lookup key of an agency name: case-folded, spaces, hyphens and dots folded.
+    """The lookup key of an agency name: case-folded; spaces, hyphens and slashes become ``_``.
 
     Examples
     --------

@@ -338,6 +338,8 @@ def _priced_out(
     reduced = bc + pi_h[bh] - pi_o[bo]
     bad = pc.allowed & (reduced < 0)
     bo, bh, bc, reduced = bo[bad], bh[bad], bc[bad], reduced[bad]
+    if len(bh) <= per_household or np.bincount(bh).max() <= per_household:
+        return bo, bh, bc
     # each household's `per_household` most negative pairs
     order = np.lexsort((reduced, bh))
     bo, bh, bc = bo[order], bh[order], bc[order]
@@ -352,7 +354,8 @@ def solve_certified(
     *,
     k: int,
     pool: int = 4,
-    per_household: int = 64,
+    per_household: int = 16,
+    eager: bool = True,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> FlowOutcome:
@@ -428,6 +431,14 @@ def solve_certified(
             add_o, add_h, add_c = pool_o[join], np.nonzero(join)[0], pool_c[join]
             taken |= join
             what = "from the pool"
+            if eager and len(add_o):
+                bo, bh, bc = _priced_out(
+                    model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household
+                )
+                outside = ~(pool_o[bh] == bo[:, None]).any(axis=1)
+                add_o = np.concatenate([add_o, bo[outside]])
+                add_h = np.concatenate([add_h, bh[outside]])
+                add_c = np.concatenate([add_c, bc[outside]])
             if len(add_o) == 0:
                 add_o, add_h, add_c = _priced_out(
                     model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household

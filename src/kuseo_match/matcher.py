@@ -186,7 +186,7 @@ def _result(problem: Problem, model, policy: Policy, outcome: FlowOutcome) -> Re
             "household_id": hhs["household_id"].to_numpy()[lost],
             "kind": hhs["kind"].to_numpy()[lost],
             "household_district": hhs["district"].to_numpy()[lost],
-            "reason": _reasons(problem, model, policy, lost, o),
+            "reason": _reasons(problem, model, policy, lost, o, outcome.certified),
         },
         columns=list(UNMATCHED_COLUMNS),
     )
@@ -234,10 +234,18 @@ def _integral(pc: PairCosts) -> bool:
     return bool(np.all(pc.cost == np.rint(pc.cost)))
 
 
-def _reasons(problem: Problem, model, policy: Policy, lost: np.ndarray, paired_o) -> list[str]:
+def _reasons(
+    problem: Problem, model, policy: Policy, lost: np.ndarray, paired_o, certified: bool = True
+) -> list[str]:
     """A reason a person can act on, for each unmatched household."""
     if len(lost) == 0:
         return []
+    if not certified:
+        free = int((np.bincount(paired_o, minlength=problem.n_officers) < problem.capacity).sum())
+        return [
+            f"not paired when the time limit stopped the search ({free:,} officers still had "
+            "free slots); run again with a longer time limit"
+        ] * len(lost)
     hhs, offs = problem.households, problem.officers
     cap = problem.capacity
     # district shortfall: households minus officer slots in the district

@@ -82,9 +82,10 @@ class Policy:
     fit_table : pandas.DataFrame, str, pathlib.Path or None, default None
         Agency fit table replacing the shipped default (same columns as
         :func:`kuseo_match.fit.default_fit_table`), as a frame or a CSV path.
-    candidate_k : int, default 16
-        Nearest officers per household in the first round of candidate
-        pairs.  Only speed depends on it: the optimality certificate adds
+    candidate_k : int, default 24
+        Candidate pairs per household in the first round: its
+        ``candidate_k`` cheapest among its ``4 * candidate_k`` nearest
+        officers.  Only speed depends on it: the optimality certificate adds
         any excluded pair that could improve the answer.
 
     Examples
@@ -105,7 +106,7 @@ class Policy:
     cross_district_penalty: float = 5.0
     neutral_fit: float = 0.5
     fit_table: Any = field(default=None, compare=False)
-    candidate_k: int = 16
+    candidate_k: int = 24
 
     def __post_init__(self) -> None:
         _integer("capacity", self.capacity, lo=0)
