@@ -46,8 +46,6 @@ import argparse
 import datetime as dt
 import gc
 import logging
-import os
-import platform
 import re
 import statistics
 import sys
@@ -58,10 +56,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy
 from scipy.optimize import linear_sum_assignment
 
 import kuseo_match as km
+from common import machine
 from kuseo_match.fit import KIND_WEIGHT, NEEDS
 
 COMMAND = ".venv/bin/python benchmarks/bench_match.py"
@@ -92,34 +90,6 @@ def make_input(size: str) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     m = 3150 if n == 5000 else round(OFFICER_RATIO * n)
     officers, households = km.synthetic_province(households=n, officers=m)
     return str(n), officers, households
-
-
-def machine() -> dict[str, str]:
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    import geopy
-    import ortools
-
-    return {
-        "nproc": f"{usable} usable of {os.cpu_count()}",
-        "cpu": model,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-        "ortools": ortools.__version__,
-        "geopy": geopy.__version__,
-        "kuseo_match": km.__version__,
-    }
 
 
 # -- dense cost matrices --------------------------------------------------------------------
@@ -481,7 +451,7 @@ def bench_size(size: str, args: argparse.Namespace) -> str:
     def verdict(x: float) -> str:
         return "aim met" if x >= aim else "goal met, aim not" if x >= goal else "NOT met"
 
-    facts = machine()
+    facts = machine("numpy", "pandas", "scipy", "ortools", "geopy", "kuseo-match")
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"### {label}: {n_o:,} officers, {n_h:,} households ({n_pairs:,} pairs)",

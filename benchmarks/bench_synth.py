@@ -23,8 +23,6 @@ import argparse
 import gc
 import json
 import math
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -33,6 +31,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
+from common import machine
 from kuseo_match import synth
 from kuseo_match.synth import synthetic_country
 
@@ -51,28 +50,6 @@ assert len(households) == {households} and len(officers) == {officers}
 json.dump(dict(import_s=t1 - t0, call_s=t2 - t1, maxrss_kb=rss, import_maxrss_kb=rss_import),
           sys.stdout)
 """
-
-
-def machine() -> dict[str, str]:
-    """Machine facts for the table."""
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "nproc": f"{usable} usable of {os.cpu_count()}",
-        "cpu": model,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-    }
 
 
 def fresh_subprocess(households: int, officers: int) -> dict[str, float]:
@@ -204,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     vector_sample_s = time.perf_counter() - start
     naive_full_s = naive_s * n / sample
 
-    facts = machine()
+    facts = machine("numpy", "pandas")
     gib = 1024**3
     lines = [
         f"### synthetic_country(households={n:,}, officers={m:,})",

@@ -14,8 +14,11 @@ optimal over every allowed pair.
 from ._version import __version__
 from .errors import InfeasibleError, KuseoError, ValidationError
 from .fit import FitTable, default_fit_table
+from .io import read_table
 from .matcher import match, pair_costs
 from .policy import Policy
+from .reference import districts, provinces, resolve_province
+from .report import plot_map, write_report
 from .result import Result
 from .synth import synthetic_country, synthetic_province
 
@@ -28,8 +31,14 @@ __all__ = [
     "ValidationError",
     "__version__",
     "default_fit_table",
+    "districts",
     "match",
     "pair_costs",
+    "plot_map",
+    "provinces",
+    "read_table",
+    "resolve_province",
     "synthetic_country",
     "synthetic_province",
+    "write_report",
 ]

@@ -9,17 +9,20 @@ of paired households and, among those, the least total cost.
 The answer on the candidates is optimal for *every* allowed pair when
 
 1. **cardinality**: no allowed pair outside the candidates opens an
-   augmenting path (proved by an alternating search over all allowed pairs,
-   or trivially when the flow equals ``min(households, slots)``); and
+   augmenting path (an alternating search over all allowed pairs, or
+   trivially when no household is unmatched or no slot is free); and
 2. **cost**: node potentials ``pi`` feasible for the candidates' residual
-   graph (Bellman-Ford, then tightened) give every excluded allowed pair a
-   non-negative reduced cost ``c(o, h) + pi(h) - pi(o) >= 0``.  As the
-   built-in cost is never below the great-circle distance, only officers
-   within ``(max(pi_officer) - pi(h)) / scale`` km of a household can
-   violate this, so the check prices a ball per household, not all pairs.
+   graph (shortest paths from the sink: the smallest prices) give every
+   excluded allowed pair a non-negative reduced cost
+   ``c(o, h) + pi(h) - pi(o) >= 0``.  Pairs in each household's pool (its
+   nearest officers, whose costs are known) are priced directly.  Beyond the
+   pool, as the built-in cost is never below the great-circle distance plus
+   the agency's fit penalty, only officers in a ball around the household can
+   violate it; balls are queried per agency group on points lifted by the
+   officer's price (:func:`_priced_out`), so the check never prices all pairs.
 
-Pairs that fail either test join the candidates and the flow is solved
-again, until the proof holds.
+Pairs that fail either test join the candidates (each household's most
+negative ones) and the flow is solved again, until the proof holds.
 """
 
 from __future__ import annotations

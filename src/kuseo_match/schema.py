@@ -267,17 +267,8 @@ def _capacity(df: pd.DataFrame, ids: pd.Series, default: int) -> np.ndarray:
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     text = np.isnan(values) & col.notna().to_numpy()
     text &= col.astype(str).str.strip().ne("").to_numpy()
-    if text.any():
-        i = int(np.flatnonzero(text)[0])
-        raise ValidationError(
-            "must be a whole number >= 0",
-            table="officers",
-            column="capacity",
-            row=ids.iloc[i],
-            value=col.iloc[i],
-        )
     values = np.where(np.isnan(values), default, values)
-    bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+    bad = text | ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValidationError(

@@ -1,0 +1,39 @@
+"""What the benchmark scripts share: the facts about the machine they ran on."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib import metadata
+
+
+def machine(*packages: str) -> dict[str, str]:
+    """CPU, cores and versions of Python and of the given packages.
+
+    Examples
+    --------
+    >>> sorted(machine("numpy"))[:3]
+    ['cpu', 'nproc', 'numpy']
+    """
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    facts = {
+        "nproc": f"{usable} usable of {os.cpu_count()}",
+        "cpu": model,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
+    for name in packages:
+        try:
+            facts[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            facts[name] = "not installed"
+    return facts

@@ -1,0 +1,48 @@
+"""The public API: every name in ``__all__`` exists, and importing has no side effects."""
+
+import logging
+import subprocess
+import sys
+
+import kuseo_match as km
+
+
+def test_every_public_name_exists():
+    missing = [name for name in km.__all__ if not hasattr(km, name)]
+    assert missing == []
+
+
+def test_public_names_are_unique():
+    assert len(set(km.__all__)) == len(km.__all__)
+
+
+def test_errors_are_one_family():
+    assert issubclass(km.ValidationError, km.KuseoError)
+    assert issubclass(km.InfeasibleError, km.KuseoError)
+    assert issubclass(km.KuseoError, ValueError)
+
+
+def test_import_has_no_side_effects():
+    code = (
+        "import logging, matplotlib, sys\n"
+        "before = matplotlib.get_backend() if 'matplotlib.pyplot' in sys.modules else None\n"
+        "handlers = list(logging.getLogger().handlers)\n"
+        "import kuseo_match\n"
+        "assert logging.getLogger().handlers == handlers\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok\n"
+    assert done.stderr == ""
+
+
+def test_library_logger_has_no_handlers_of_its_own():
+    assert logging.getLogger("kuseo_match").handlers == []
+
+
+def test_version_is_defined_once():
+    from importlib.metadata import version
+
+    assert km.__version__ == version("kuseo-match")
