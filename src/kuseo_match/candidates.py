@@ -199,7 +199,7 @@ class GeoCostModel:
 
     def costs(self, o: np.ndarray, h: np.ndarray) -> PairCosts:
         """Costs of pairs ``(o[i], h[i])`` (row positions), vectorised."""
-        d = haversine_km(self.o_lat[o], self.o_lon[o], self.h_lat[h], self.h_lon[h])
+        d = self.distance_km(o, h)
         t, c = self.h_type[h], self.o_col[o]
         fit, affinity = self._fit_tab[t, c], self._aff_tab[t, c]
         p = self.policy
@@ -210,6 +210,13 @@ class GeoCostModel:
         )
         allowed &= self.problem.capacity[o] > 0
         return PairCosts(cost, d, fit, affinity, allowed)
+
+    def distance_km(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """Great-circle km of pairs, from their points on the sphere (the same value
+        as :func:`~kuseo_match.geo.haversine_km` to within 1e-9 km, with one
+        ``arcsin`` instead of four trigonometric calls per pair)."""
+        diff = self._o_xyz[o] - self._h_xyz[h]
+        return km_from_chord(np.sqrt(np.einsum("ij,ij->i", diff, diff)))
 
     def max_cost_bound(self) -> float:
         """An upper bound of the cost of any allowed pair (for integer scaling)."""
@@ -298,8 +305,7 @@ class GeoCostModel:
     def _within_limit(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
         if self.policy.max_distance_km is None:
             return np.ones(len(o), dtype=bool)
-        d = haversine_km(self.o_lat[o], self.o_lon[o], self.h_lat[h], self.h_lon[h])
-        return d <= self.policy.max_distance_km
+        return self.distance_km(o, h) <= self.policy.max_distance_km
 
 
 class TableCostModel:
