@@ -415,18 +415,6 @@ def test_report_never_imports_pyplot():
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-def test_plot_map_without_reference_module(monkeypatch, caplog, case):
-    monkeypatch.setitem(sys.modules, "kuseo_match.reference", None)
-    with caplog.at_level(logging.WARNING, logger="kuseo_match.report"):
-        fig = report.plot_map(*case, province="TH40")
-    assert "kuseo_match.reference is not available" in caplog.text
-    labels = {t.get_gid(): t.get_text() for t in fig.axes[0].texts}
-    assert labels["label-TH4001"] == "TH4001"
-    assert len(_gid(fig, "pairs").get_segments()) == 7
-    with pytest.raises(ValidationError, match="give a code such as 'TH40'"):
-        report.plot_map(*case, province="Khon Kaen")
-
-
 def test_plot_map_defaults_to_the_shipped_reference(case):
     fig = report.plot_map(*case)
     assert len(_gid(fig, "districts").get_paths()) == 26

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
+from .schema import coordinates
 
 if TYPE_CHECKING:
     from .result import Result
@@ -745,10 +746,12 @@ def _coordinates(frame: pd.DataFrame | None, id_column: str) -> dict[str, list[f
     if frame is None or id_column not in frame.columns:
         return {}
     ids = [str(v) for v in frame[id_column].tolist()]
-    if "lat" not in frame.columns or "lon" not in frame.columns:
+    table = "officers" if id_column == "officer_id" else "households"
+    try:
+        xy = coordinates(frame, table, strict=False)
+    except ValidationError:  # ids the schema cannot read: no geometry, as documented
         return dict.fromkeys(ids)
-    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lat, lon = xy["lat"].to_numpy(dtype=float), xy["lon"].to_numpy(dtype=float)
     ok = np.isfinite(lat) & np.isfinite(lon)
     out: dict[str, list[float] | None] = {}
     for key, x, y, good in zip(ids, lon.tolist(), lat.tolist(), ok.tolist(), strict=True):

@@ -40,7 +40,7 @@ from ._version import __version__
 from .errors import ValidationError
 from .fit import NEEDS, default_fit_table
 from .result import Result
-from .schema import need_flags
+from .schema import coordinates, need_flags
 
 __all__ = [
     "NEED_LABELS",
@@ -216,28 +216,16 @@ def _sized(font: FontProperties | None, size: float, weight: str = "normal") -> 
 
 
 # ------------------------------------------------------------------ reference data
-def _reference_districts(districts: pd.DataFrame | None) -> pd.DataFrame | None:
-    if districts is not None:
-        return districts
-    try:
-        from .reference import districts as load_districts
-    except ImportError:
-        logger.warning(
-            "kuseo_match.reference is not available: district names and centroids are missing"
-        )
-        return None
-    return load_districts()
+def _reference_districts(districts: pd.DataFrame | None) -> pd.DataFrame:
+    from .reference import districts as load_districts
+
+    return load_districts() if districts is None else districts
 
 
-def _reference_boundaries(boundaries: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-    if boundaries is not None:
-        return boundaries
-    try:
-        from .reference import khon_kaen_geojson
-    except ImportError:
-        logger.warning("kuseo_match.reference is not available: no district polygons")
-        return None
-    return khon_kaen_geojson()
+def _reference_boundaries(boundaries: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    from .reference import khon_kaen_geojson
+
+    return khon_kaen_geojson() if boundaries is None else boundaries
 
 
 def _province_code(district: Any) -> str:
@@ -245,18 +233,8 @@ def _province_code(district: Any) -> str:
 
 
 def _resolve_province(province: str | int) -> str:
-    try:
-        from .reference import resolve_province
-    except ImportError:
-        code = str(province).strip().upper()
-        if re.fullmatch(r"TH\d{2}", code):
-            return code
-        raise ValidationError(
-            "kuseo_match.reference is not available to read province names; "
-            "give a code such as 'TH40'",
-            table="province",
-            value=province,
-        ) from None
+    from .reference import resolve_province
+
     return resolve_province(province)
 
 
@@ -292,12 +270,9 @@ def _result_households(result: Result) -> pd.DataFrame:
 
 
 def _coordinates(frame: pd.DataFrame, table: str, key: str) -> pd.DataFrame:
-    _require(frame, table, (key, "lat", "lon"), "the map needs coordinates")
-    coords = frame[[key, "lat", "lon"]]
-    dup = coords[key].duplicated()
-    if dup.any():
-        raise ValidationError("duplicate id", table=table, column=key, row=coords[key][dup].iloc[0])
-    return coords
+    if not ({"lat", "lon"} <= set(frame.columns) or "coordinates" in frame.columns):
+        _require(frame, table, (key, "lat", "lon"), "the map needs coordinates")
+    return coordinates(frame, table)
 
 
 def _attach(

@@ -36,6 +36,7 @@ __all__ = [
     "KIND_ALIASES",
     "NEED_COLUMNS",
     "OFFICER_COLUMNS",
+    "coordinates",
     "need_flags",
     "validate_costs",
     "validate_households",
@@ -396,6 +397,47 @@ def validate_households(households: Any, *, need_coordinates: bool = True) -> pd
     for col in NEED_COLUMNS:
         out[col] = _flags(df, ids, col)
     return out.reset_index(drop=True)
+
+
+def coordinates(frame: pd.DataFrame, table: str, *, strict: bool = True) -> pd.DataFrame:
+    """The id and ``lat``, ``lon`` (float degrees) of each row, read by the rules of
+    validation: numbers, text such as ``"16.43"`` or degrees-minutes-seconds, or one
+    ``coordinates`` column.
+
+    Parameters
+    ----------
+    table : {"officers", "households"}
+    strict : bool, default True
+        Raise :class:`ValidationError` for a missing or unreadable coordinate;
+        with ``strict=False`` such rows get NaN instead (for writers that skip
+        a point rather than fail).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> h = pd.DataFrame({"household_id": ["H1"], "coordinates": ["16 25m 48s N, 102.83"]})
+    >>> coordinates(h, "households").round(4).to_dict("records")
+    [{'household_id': 'H1', 'lat': 16.43, 'lon': 102.83}]
+    """
+    id_column = {"officers": "officer_id", "households": "household_id"}[table]
+    df = _require_frame(table, frame)
+    _require_columns(table, df, (id_column,))
+    ids = _ids(table, df, id_column)
+    has_columns = {"lat", "lon"} <= set(df.columns) or "coordinates" in df.columns
+    try:
+        if not has_columns and not strict:
+            raise ValidationError("no coordinates", table=table)
+        lat, lon = _coordinates(table, df, ids)
+    except ValidationError:
+        if strict:
+            raise
+        lat, lon = np.full(len(df), np.nan), np.full(len(df), np.nan)
+        for i in range(len(df) if has_columns else 0):  # row by row: keep the good ones
+            try:
+                lat[i : i + 1], lon[i : i + 1] = _coordinates(table, df.iloc[i : i + 1], ids[i:])
+            except ValidationError:
+                continue
+    return pd.DataFrame({id_column: df[id_column].to_numpy(), "lat": lat, "lon": lon})
 
 
 def need_flags(households: pd.DataFrame) -> pd.DataFrame:
