@@ -158,10 +158,6 @@ class GeoCostModel:
         col = self.o_col[self.active]
         return [self.active[col == c] for c in np.unique(col)]
 
-    @cached_property
-    def _group_trees(self) -> list[cKDTree]:
-        return [cKDTree(self._o_xyz[g]) for g in self.groups]
-
     def penalty_bound(self, households: np.ndarray) -> np.ndarray:
         """Lower bound of ``cost - distance_km`` per household and agency group,
         shape (len(households), len(groups)): the agency-fit term (the district term
@@ -171,23 +167,15 @@ class GeoCostModel:
         return np.maximum(self.policy.fit_weight * (1.0 - fit), 0.0)
 
     def within_group(
-        self,
-        group: int,
-        households: np.ndarray,
-        radius_km: np.ndarray,
-        lift_km: np.ndarray | None = None,
+        self, group: int, households: np.ndarray, radius_km: np.ndarray, lift_km: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs of each household with the officers of an agency group within its
-        radius (capped at ``max_distance_km``).
-
-        With ``lift_km`` (one value >= 0 per group member) an officer is returned
-        only if ``sqrt(chord**2 + lift**2)`` is within the radius, which holds
-        whenever ``distance + lift`` is: the certificate lifts officers by their
+        """Pairs of each household with the officers of an agency group that are
+        within its radius once lifted: officer *o* is returned only if
+        ``sqrt(chord**2 + lift_km[o]**2)`` is within the radius, which holds
+        whenever ``distance + lift`` is.  The certificate lifts officers by their
         price, so that busy officers drop out of the balls.
         """
         members = self.groups[group]
-        if lift_km is None:
-            return self._ball(self._group_trees[group], members, households, radius_km)
         tree = cKDTree(np.column_stack((self._o_xyz[members], lift_km)))
         points = np.column_stack((self._h_xyz[households], np.zeros(len(households))))
         return self._ball(tree, members, households, radius_km, points=points, chord=False)
@@ -273,13 +261,13 @@ class GeoCostModel:
         points: np.ndarray | None = None,
         chord: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
-        # radii are widened by 1e-9 relative so no officer on the boundary is missed
+        # radii are widened by 1e-9 relative so no officer on the boundary is missed;
+        # arc radii become chords (shorter), lifted radii stay (chord <= arc)
         if len(households) == 0 or len(members) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         r = np.asarray(radius_km, dtype=float)
         if self.policy.max_distance_km is not None and chord:
             r = np.minimum(r, self.policy.max_distance_km)
-        # a chord is shorter than its arc: an arc radius is a safe chord radius
         r = (chord_from_km(r) if chord else r) * (1 + 1e-9) + 1e-9
         hits = tree.query_ball_point(
             self._h_xyz[households] if points is None else points, r, return_sorted=False
