@@ -358,17 +358,20 @@ def solve_certified(
     k: int,
     pool: int = 4,
     per_household: int = 16,
-    eager: bool = True,
+    eager: float = 0.2,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> FlowOutcome:
     """Solve on candidate pairs and add excluded pairs until optimality is proven.
 
     The first candidates are each household's ``k`` cheapest pairs among its
-    ``pool * k`` nearest officers (the pool).  After each solve, pool pairs
-    with a negative reduced cost join (cheap: their costs are known); when
-    none is left, the certificate searches beyond the pool
-    (:func:`_priced_out`) and the augmenting-path test checks cardinality.
+    ``pool * k`` nearest officers (the pool).  After each solve the
+    augmenting-path test checks cardinality; then pool pairs with a negative
+    reduced cost join (cheap: their costs are known).  The search beyond the
+    pool (:func:`_priced_out`, balls around households) runs when the pool
+    has nothing to add, and also alongside it once prices have settled
+    (the pool adds at most ``eager * households`` pairs): early prices are
+    inflated by the thin first candidates and would make the balls large.
 
     Parameters
     ----------
@@ -377,6 +380,12 @@ def solve_certified(
         Candidate pairs per household in the first round.
     pool : int
         The pool is ``pool * k`` nearest officers per household.
+    per_household : int
+        At most this many pairs per household join in a round, the most
+        negative first.
+    eager : float
+        Search beyond the pool in the same round when the pool adds at most
+        ``eager * n_households`` pairs.
     time_limit : float, optional
         Seconds; when reached before the proof holds, the last answer is
         returned with ``certified=False``.
@@ -434,7 +443,7 @@ def solve_certified(
             add_o, add_h, add_c = pool_o[join], np.nonzero(join)[0], pool_c[join]
             taken |= join
             what = "from the pool"
-            if eager and len(add_o):
+            if eager and 0 < len(add_o) <= eager * n_h:
                 bo, bh, bc = _priced_out(
                     model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household
                 )
