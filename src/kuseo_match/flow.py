@@ -426,36 +426,39 @@ def solve_certified(
             certified = True  # every allowed pair is in the model
             break
         tcert = time.perf_counter()
-        add_o, add_h = _augmenting_pairs(model, o, h, used, k)
-        if len(add_o):
-            fresh = ~np.isin(_pair_keys(add_o, add_h, n_o), _pair_keys(o, h, n_o))
-            add_o, add_h = add_o[fresh], add_h[fresh]
-            _, add_c = _int_costs(model, add_o, add_h, scale)
-            what = "to open augmenting paths"
-        if len(add_o) == 0:
-            pi_h, pi_o = potentials(n_o, n_h, cap, o, h, cint, used)
-            reduced = np.where(taken | ~pool_ok, 0, pool_c + pi_h[:, None] - pi_o[pool_o])
-            join = reduced < 0
-            if per_household < join.shape[1]:
-                # each household's most negative pairs only
-                nth = np.partition(reduced, per_household - 1, axis=1)[:, per_household - 1]
-                join &= reduced <= nth[:, None]
-            add_o, add_h, add_c = pool_o[join], np.nonzero(join)[0], pool_c[join]
-            taken |= join
-            what = "from the pool"
-            if eager and 0 < len(add_o) <= eager * n_h:
-                bo, bh, bc = _priced_out(
-                    model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household
-                )
-                outside = ~(pool_o[bh] == bo[:, None]).any(axis=1)
-                add_o = np.concatenate([add_o, bo[outside]])
-                add_h = np.concatenate([add_h, bh[outside]])
-                add_c = np.concatenate([add_c, bc[outside]])
-            if len(add_o) == 0:
-                add_o, add_h, add_c = _priced_out(
-                    model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household
-                )
-                what = "from beyond the pool"
+        # cardinality: pairs that open augmenting paths (the nearest free slots)
+        aug_o, aug_h = _augmenting_pairs(model, o, h, used, k)
+        if len(aug_o):
+            fresh = ~np.isin(_pair_keys(aug_o, aug_h, n_o), _pair_keys(o, h, n_o))
+            aug_o, aug_h = aug_o[fresh], aug_h[fresh]
+            hit = pool_o[aug_h] == aug_o[:, None]  # those in the pool are taken there
+            in_pool = hit.any(axis=1)
+            taken[aug_h[in_pool], hit[in_pool].argmax(axis=1)] = True
+        _, aug_c = _int_costs(model, aug_o, aug_h, scale)
+        # cost: pool pairs with a negative reduced cost (their costs are known)
+        pi_h, pi_o = potentials(n_o, n_h, cap, o, h, cint, used)
+        reduced = np.where(taken | ~pool_ok, 0, pool_c + pi_h[:, None] - pi_o[pool_o])
+        join = reduced < 0
+        if per_household < join.shape[1]:
+            # each household's most negative pairs only
+            nth = np.partition(reduced, per_household - 1, axis=1)[:, per_household - 1]
+            join &= reduced <= nth[:, None]
+        add_o = np.concatenate([aug_o, pool_o[join]])
+        add_h = np.concatenate([aug_h, np.nonzero(join)[0]])
+        add_c = np.concatenate([aug_c, pool_c[join]])
+        taken |= join
+        what = "from the pool and augmenting paths"
+        # beyond the pool: when the pool is exhausted (the proof), or alongside
+        # it once prices have settled
+        if len(add_o) == 0 or (len(aug_o) == 0 and len(add_o) <= eager * n_h):
+            bo, bh, bc = _priced_out(
+                model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household
+            )
+            outside = ~(pool_o[bh] == bo[:, None]).any(axis=1)
+            add_o = np.concatenate([add_o, bo[outside]])
+            add_h = np.concatenate([add_h, bh[outside]])
+            add_c = np.concatenate([add_c, bc[outside]])
+            what += " and beyond the pool"
         seconds["certificate"] += time.perf_counter() - tcert
         log.debug("round %d: %d candidate pairs, %d added %s", rounds, len(o), len(add_o), what)
         if progress:
