@@ -517,7 +517,7 @@ def bench_size(size: str, args: argparse.Namespace) -> str:
         f"- machine: {facts['nproc']} CPUs, {facts['cpu']}, {facts['os']}; python "
         f"{facts['python']}, numpy {facts['numpy']}, pandas {facts['pandas']}, scipy "
         f"{facts['scipy']}, ortools {facts['ortools']}, geopy {facts['geopy']}, kuseo_match "
-        f"{facts['kuseo_match']}; {today}.",
+        f"{facts['kuseo-match']}; {today}.",
         f"- command: `{COMMAND} --sizes {size} --repeat {args.repeat} "
         f"--cpsat-limit {args.cpsat_limit:g}`",
     ]
