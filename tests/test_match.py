@@ -11,20 +11,12 @@ import pytest
 import kuseo_match as km
 from kuseo_match.result import PAIR_COLUMNS, UNMATCHED_COLUMNS
 from oracle import builtin_costs, capacities, optimum
+from util import docstring_officers
 
 
 def officers() -> pd.DataFrame:
     """The two officers of the ``match`` docstring."""
-    return pd.DataFrame(
-        {
-            "officer_id": ["A", "B"],
-            "agency": ["public_health", "agriculture"],
-            "district": ["TH4001", "TH4001"],
-            "lat": [16.44, 16.50],
-            "lon": [102.83, 102.90],
-            "capacity": [1, 2],
-        }
-    )
+    return docstring_officers()
 
 
 def households() -> pd.DataFrame:

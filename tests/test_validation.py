@@ -21,20 +21,12 @@ from hypothesis import strategies as st
 
 import kuseo_match as km
 from kuseo_match import KuseoError, Policy, ValidationError
-from util import garbage_values
+from util import docstring_officers, garbage_values
 
 
 def officers() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "officer_id": ["A", "B"],
-            "agency": ["public_health", "agriculture"],
-            "district": ["TH4001", "TH4001"],
-            "lat": [16.44, 16.50],
-            "lon": [102.83, 102.90],
-            "capacity": [1, 2],
-        }
-    )
+    """The two officers of the ``match`` docstring."""
+    return docstring_officers()
 
 
 def households() -> pd.DataFrame:

@@ -333,3 +333,17 @@ garbage_values = st.one_of(
     st.floats(),
     st.integers(),
 )
+
+
+def docstring_officers() -> pd.DataFrame:
+    """The two officers of the ``km.match`` docstring example."""
+    return pd.DataFrame(
+        {
+            "officer_id": ["A", "B"],
+            "agency": ["public_health", "agriculture"],
+            "district": ["TH4001", "TH4001"],
+            "lat": [16.44, 16.50],
+            "lon": [102.83, 102.90],
+            "capacity": [1, 2],
+        }
+    )
