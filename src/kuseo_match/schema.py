@@ -123,6 +123,16 @@ def _ids(table: str, df: pd.DataFrame, column: str) -> pd.Series:
     return keys
 
 
+def _reject(
+    bad: np.ndarray, message: str, *, table: str, column: str, ids: pd.Series, values: Any
+) -> None:
+    """Raise for the first row where ``bad`` holds, naming its id and value."""
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        value = values.iloc[i] if isinstance(values, pd.Series) else values[i]
+        raise ValidationError(message, table=table, column=column, row=ids.iloc[i], value=value)
+
+
 def _text(table: str, df: pd.DataFrame, column: str, ids: pd.Series) -> np.ndarray:
     values = df[column]
     blank = values.isna().to_numpy() | (values.astype(str).str.strip() == "").to_numpy()
@@ -244,16 +254,14 @@ def _check_ranges(table: str, lat: np.ndarray, lon: np.ndarray, ids: pd.Series) 
             row=ids.iloc[i],
             value=float(lat[i]),
         )
-    bad_lon = np.abs(lon) > 180
-    if bad_lon.any():
-        i = int(np.flatnonzero(bad_lon)[0])
-        raise ValidationError(
-            "longitude must be in [-180, 180]",
-            table=table,
-            column="lon",
-            row=ids.iloc[i],
-            value=float(lon[i]),
-        )
+    _reject(
+        np.abs(lon) > 180,
+        "longitude must be in [-180, 180]",
+        table=table,
+        column="lon",
+        ids=ids,
+        values=lon,
+    )
 
 
 def _capacity(df: pd.DataFrame, ids: pd.Series, default: int) -> np.ndarray:
@@ -270,25 +278,17 @@ def _capacity(df: pd.DataFrame, ids: pd.Series, default: int) -> np.ndarray:
     text &= col.astype(str).str.strip().ne("").to_numpy()
     values = np.where(np.isnan(values), default, values)
     bad = text | ~np.isfinite(values) | (values < 0) | (values != np.round(values))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValidationError(
-            "must be a whole number >= 0",
-            table="officers",
-            column="capacity",
-            row=ids.iloc[i],
-            value=col.iloc[i],
-        )
-    huge = values > MAX_CAPACITY
-    if huge.any():
-        i = int(np.flatnonzero(huge)[0])
-        raise ValidationError(
-            f"must be at most {MAX_CAPACITY:,} households",
-            table="officers",
-            column="capacity",
-            row=ids.iloc[i],
-            value=col.iloc[i],
-        )
+    _reject(
+        bad, "must be a whole number >= 0", table="officers", column="capacity", ids=ids, values=col
+    )
+    _reject(
+        values > MAX_CAPACITY,
+        f"must be at most {MAX_CAPACITY:,} households",
+        table="officers",
+        column="capacity",
+        ids=ids,
+        values=col,
+    )
     return values.astype(np.int64)
 
 
@@ -380,16 +380,14 @@ def validate_households(households: Any, *, need_coordinates: bool = True) -> pd
     out = df.copy()
     kinds = pd.Series(_text("households", df, "kind", ids))
     normal = kinds.str.casefold().map(KIND_ALIASES)
-    unknown = normal.isna().to_numpy()
-    if unknown.any():
-        i = int(np.flatnonzero(unknown)[0])
-        raise ValidationError(
-            "unknown kind; use 'developable' (พัฒนาได้) or 'welfare' (สงเคราะห์)",
-            table="households",
-            column="kind",
-            row=ids.iloc[i],
-            value=kinds.iloc[i],
-        )
+    _reject(
+        normal.isna().to_numpy(),
+        "unknown kind; use 'developable' (พัฒนาได้) or 'welfare' (สงเคราะห์)",
+        table="households",
+        column="kind",
+        ids=ids,
+        values=kinds,
+    )
     out["kind"] = normal.to_numpy(dtype=object)
     out["district"] = _text("households", df, "district", ids)
     if need_coordinates or {"lat", "lon"} & set(df.columns) or "coordinates" in df.columns:
