@@ -392,3 +392,41 @@ def test_khon_kaen_default_equals_the_all_pairs_oracle(khon_kaen) -> None:
     best = optimum(capacity, builtin_costs(o, h, km.Policy(), capacity).matrix())
     assert best.n_paired == len(result.pairs) == 1174
     assert result.objective == pytest.approx(best.cost, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("seed", "policy"),
+    [
+        (1, km.Policy(candidate_k=1)),
+        (2, km.Policy(candidate_k=2, max_distance_km=25)),
+        (3, km.Policy(candidate_k=3, cross_district_penalty=0)),
+    ],
+)
+def test_certificate_prices_are_a_dual_over_every_pair(seed: int, policy: km.Policy) -> None:
+    """The last round's potentials price every allowed pair (not only the candidates)
+    at a non-negative reduced cost, the chosen pairs at zero, and officers with a
+    free slot at zero: LP duality, checked independently of the certificate."""
+    from kuseo_match.candidates import GeoCostModel, Problem
+    from kuseo_match.flow import solve_certified
+    from kuseo_match.schema import validate_households, validate_officers
+
+    o, h = km.synthetic_province(officers=40, households=70, seed=seed)
+    problem = Problem.from_validated(
+        validate_officers(o, default_capacity=2, need_coordinates=True),
+        validate_households(h, need_coordinates=True),
+    )
+    model = GeoCostModel(problem, policy)
+    out = solve_certified(model, k=policy.candidate_k)
+    assert out.certified and out.rounds >= 1
+    price_o = -out.pi_officers / out.scale
+    price_h = -out.pi_households / out.scale
+    oo, hh = np.meshgrid(np.arange(problem.n_officers), np.arange(problem.n_households))
+    pc = model.costs(oo.ravel(), hh.ravel())
+    reduced = pc.cost + price_o[oo.ravel()] - price_h[hh.ravel()]
+    tol = 2.0 / out.scale  # two roundings of half a unit each
+    assert (reduced[pc.allowed] >= -tol).all()
+    chosen = model.costs(out.o, out.h).cost + price_o[out.o] - price_h[out.h]
+    assert np.abs(chosen).max() <= tol
+    load = np.bincount(out.o, minlength=problem.n_officers)
+    assert (price_o >= 0).all()
+    assert (price_o[load < problem.capacity] == 0).all()

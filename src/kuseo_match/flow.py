@@ -225,7 +225,14 @@ def potentials(
 
 @dataclass
 class FlowOutcome:
-    """Chosen pairs (row positions) and how the proof went."""
+    """Chosen pairs (row positions) and how the proof went.
+
+    ``pi_households`` and ``pi_officers`` are the last round's node
+    potentials (:func:`potentials`, integer cost units: divide by ``scale``);
+    ``-pi_officers / scale`` is each officer's price, the dual value of one
+    more of its slots.  They are ``None`` when no certificate was computed
+    (a ``costs`` table, whose pairs are all in the model).
+    """
 
     o: np.ndarray
     h: np.ndarray
@@ -234,6 +241,8 @@ class FlowOutcome:
     candidate_pairs: int
     scale: float
     seconds: dict[str, float] = field(default_factory=dict)
+    pi_households: np.ndarray | None = None
+    pi_officers: np.ndarray | None = None
 
 
 def _pair_keys(o: np.ndarray, h: np.ndarray, n_o: int) -> np.ndarray:
@@ -417,6 +426,7 @@ def solve_certified(
         o, h, cint = pool_o[taken], np.nonzero(taken)[0], pool_c[taken]
     seconds["candidates"] += time.perf_counter() - tc
     rounds = 0
+    pi_h = pi_o = None
     while True:
         rounds += 1
         tf = time.perf_counter()
@@ -475,4 +485,4 @@ def solve_certified(
             np.concatenate([cint, add_c]),
         )
     seconds["total"] = time.perf_counter() - t0
-    return FlowOutcome(o[used], h[used], certified, rounds, len(o), scale, seconds)
+    return FlowOutcome(o[used], h[used], certified, rounds, len(o), scale, seconds, pi_h, pi_o)

@@ -1,0 +1,252 @@
+"""Where the certified matcher's rounds come from (a diagnostic, not a pytest test).
+
+``km.match`` solves a min-cost flow on candidate pairs, proves or refutes
+optimality over all pairs with node potentials, adds the pairs that refute
+it, and solves again.  OR-Tools cannot warm-start, so every round is a full
+solve; the rounds, not the solves, are what keep ``km.match`` from the
+issue's speed goals.  This script measures how many rounds are intrinsic:
+it takes the *exact* optimal officer prices (the last round's potentials,
+``FlowOutcome.pi_officers``), perturbs them, and restarts the same kind of
+column generation from candidates chosen by price-adjusted cost.
+
+For each price vector ``p`` (km; officer ``o``'s price, the dual of one more
+of its slots):
+
+1. the first candidates are each household's ``k`` pairs with the smallest
+   ``cost(o, h) + p[o]`` over *all* officers (a dense integer cost matrix:
+   this is a diagnostic, not an algorithm);
+2. solve (``flow.solve_flow``), compute potentials (``flow.potentials``),
+   and count the pairs of the whole matrix with a negative reduced cost;
+3. add each household's ``--per-household`` most negative pairs and go
+   back to 2, until none is negative (the answer is then optimal for every
+   pair) or ``--max-rounds``.
+
+Reproduce with::
+
+    .venv/bin/python benchmarks/bench_rounds.py
+
+which prints markdown and updates ``benchmarks/RESULTS.md`` between
+``<!-- bench_rounds:start -->`` and ``<!-- bench_rounds:end -->``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+import kuseo_match as km
+from kuseo_match import flow
+from kuseo_match.candidates import GeoCostModel, Problem
+from kuseo_match.schema import validate_households, validate_officers
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine
+
+COMMAND = ".venv/bin/python benchmarks/bench_rounds.py"
+START, END = "<!-- bench_rounds:start -->", "<!-- bench_rounds:end -->"
+
+
+def model_for(officers, households, policy: km.Policy) -> GeoCostModel:
+    """The cost model ``km.match`` builds for these tables."""
+    problem = Problem.from_validated(
+        validate_officers(officers, default_capacity=policy.capacity, need_coordinates=True),
+        validate_households(households, need_coordinates=True),
+    )
+    return GeoCostModel(problem, policy)
+
+
+def dense_int_costs(model: GeoCostModel, scale: float) -> np.ndarray:
+    """Integer cost of every (household, officer) pair, as ``km.match`` scales them."""
+    n_o, n_h = model.problem.n_officers, model.problem.n_households
+    out = np.empty((n_h, n_o), dtype=np.int64)
+    step = max(1, 2_000_000 // max(n_o, 1))
+    officers = np.arange(n_o)
+    for start in range(0, n_h, step):
+        rows = np.arange(start, min(start + step, n_h))
+        pc = model.costs(np.tile(officers, len(rows)), np.repeat(rows, n_o))
+        assert pc.allowed.all(), "the diagnostic assumes every pair is allowed"
+        out[rows] = np.rint(pc.cost * scale).astype(np.int64).reshape(len(rows), n_o)
+    return out
+
+
+def column_generation(
+    matrix: np.ndarray,
+    capacity: np.ndarray,
+    price: np.ndarray,
+    k: int,
+    per_household: int,
+    max_rounds: int,
+) -> dict[str, float]:
+    """Rounds of solve + dense pricing from price-adjusted first candidates."""
+    n_h, n_o = matrix.shape
+    first = np.argpartition(matrix + price[None, :], k - 1, axis=1)[:, :k]
+    keys = np.unique(np.repeat(np.arange(n_h), k) * n_o + first.ravel())
+    flow_s, first_arcs, paired_first = 0.0, len(keys), None
+    rounds = 0
+    while rounds < max_rounds:
+        rounds += 1
+        h, o = keys // n_o, keys % n_o
+        c = matrix[h, o]
+        t = time.perf_counter()
+        used = flow.solve_flow(n_o, n_h, capacity, o, h, c)
+        flow_s += time.perf_counter() - t
+        paired_first = int(used.sum()) if paired_first is None else paired_first
+        pi_h, pi_o = flow.potentials(n_o, n_h, capacity, o, h, c, used)
+        reduced = matrix + pi_h[:, None] - pi_o[None, :]
+        negative = reduced < 0
+        if not negative.any():
+            break
+        worst = np.argpartition(np.where(negative, reduced, 0), per_household - 1, axis=1)
+        worst = worst[:, :per_household]
+        bad = np.take_along_axis(negative, worst, axis=1)
+        rows = np.broadcast_to(np.arange(n_h)[:, None], worst.shape)[bad]
+        keys = np.union1d(keys, rows * n_o + worst[bad])
+    else:
+        rounds = max_rounds + 1  # not proven within max_rounds
+    return {
+        "rounds": rounds,
+        "first_arcs": first_arcs,
+        "final_arcs": len(keys),
+        "paired_first": paired_first,
+        "flow_s": flow_s,
+        "objective": float(c[used].sum()),
+        "paired": int(used.sum()),
+    }
+
+
+def bench(households: int, args: argparse.Namespace) -> str:
+    officers = round(households * 0.63)
+    o, h = km.synthetic_province(households=households, officers=officers, seed=args.seed)
+    policy = km.Policy()
+    times = []
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        result = km.match(o, h, policy)
+        times.append(time.perf_counter() - t)
+    model = model_for(o, h, policy)
+    outcome = flow.solve_certified(model, k=policy.candidate_k)
+    scale, cap = outcome.scale, model.problem.capacity
+    exact = -outcome.pi_officers.astype(float)
+    t = time.perf_counter()
+    matrix = dense_int_costs(model, scale)
+    matrix_s = time.perf_counter() - t
+    rng = np.random.default_rng(args.seed)
+    # the mean exact price of each (district, agency) group of officers
+    group = model.o_district.astype(np.int64) * 1000 + model.o_col
+    _, inverse = np.unique(group, return_inverse=True)
+    group_mean = (np.bincount(inverse, weights=exact) / np.bincount(inverse))[inverse]
+    variants = [
+        ("exact prices", exact),
+        ("exact + N(0, 0.1 km)", exact + rng.normal(0, 0.1 * scale, len(exact))),
+        ("exact + N(0, 0.5 km)", exact + rng.normal(0, 0.5 * scale, len(exact))),
+        ("exact + N(0, 2 km)", exact + rng.normal(0, 2.0 * scale, len(exact))),
+        ("mean exact price of the officer's (district, agency)", group_mean),
+        ("zero prices (cheapest pairs)", np.zeros(len(exact))),
+    ]
+    rows = []
+    best: dict | None = None
+    for label, price in variants:
+        for k in args.k:
+            r = column_generation(
+                matrix, cap, np.rint(price).astype(np.int64), k, args.per_household, args.max_rounds
+            )
+            rounds = f"{r['rounds']}" if r["rounds"] <= args.max_rounds else f"> {args.max_rounds}"
+            rows.append(
+                f"| {label} | {k} | {r['first_arcs']:,} | {r['paired_first']:,} | {rounds} "
+                f"| {r['final_arcs']:,} | {r['flow_s']:.3f} |"
+            )
+            if r["rounds"] <= args.max_rounds:
+                ok = r["paired"] == len(result.pairs) and abs(
+                    r["objective"] / scale - result.objective
+                ) <= 1e-6 * max(1.0, result.objective)
+                assert ok, f"{label}, k={k}: a different optimum than km.match"
+            if label == "exact prices" and r["rounds"] == 1 and best is None:
+                best = r | {"k": k}
+    # OR-Tools on the pairs that are tight under the exact potentials, for scale
+    pi_h, pi_o = outcome.pi_households, outcome.pi_officers
+    tight = np.argwhere(matrix + pi_h[:, None] - pi_o[None, :] == 0)
+    t = time.perf_counter()
+    used = flow.solve_flow(
+        model.problem.n_officers,
+        model.problem.n_households,
+        cap,
+        tight[:, 1],
+        tight[:, 0],
+        matrix[tight[:, 0], tight[:, 1]],
+    )
+    tight_s = time.perf_counter() - t
+    st = result.stats
+    stages = st["seconds_by_stage"]
+    lines = [
+        f"### {households:,} households, {officers:,} officers",
+        "",
+        f"`km.match`: median {statistics.median(times):.3f} s of {args.repeat}; "
+        f"{st['rounds']} rounds, {st['candidate_pairs']:,} candidate pairs; flow "
+        f"{stages['flow']:.3f} s, certificate {stages['certificate']:.3f} s (last run). "
+        f"Dense integer matrix for the diagnostic: {matrix_s:.2f} s.",
+        "",
+        "| first prices | k | first arcs | paired in round 1 | rounds to proof | final arcs "
+        "| flow s, all rounds |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"- OR-Tools on only the {len(tight):,} pairs tight under the exact potentials: "
+        f"{tight_s:.3f} s, {int(used.sum()):,} paired.",
+        f"- Every variant that reached the proof found `km.match`'s optimum "
+        f"({result.objective:,.6f}, {len(result.pairs):,} paired).",
+    ]
+    if best is not None:
+        lines.append(
+            f"- With exact prices and k = {best['k']}, one round of {best['first_arcs']:,} arcs "
+            f"({best['flow_s']:.3f} s) is optimal and proven over every pair; noise of even "
+            "0.1 km on the prices brings back most of the rounds, mostly because thin "
+            "first candidates leave households unpaired (column 'paired in round 1')."
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="5000", help="comma-separated household counts")
+    parser.add_argument("--k", type=lambda s: [int(x) for x in s.split(",")], default=[8])
+    parser.add_argument("--per-household", type=int, default=8)
+    parser.add_argument("--max-rounds", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="benchmarks/RESULTS.md", help="'-' to only print")
+    args = parser.parse_args(argv)
+    logging.getLogger("kuseo_match").setLevel(logging.ERROR)
+    blocks = [bench(int(s), args) for s in args.sizes.split(",") if s.strip()]
+    facts = machine("numpy", "scipy", "ortools", "kuseo_match")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = "\n\n".join(
+        [
+            "## Rounds of the certificate\n\n"
+            "Why `km.match` needs several rounds, and what exact prices would save. Written by "
+            f"`benchmarks/bench_rounds.py` (reproduce: `{COMMAND}`; see its docstring).",
+            *blocks,
+            "machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()) + f"; {stamp}.",
+        ]
+    )
+    print(body)
+    if args.out != "-":
+        path = Path(args.out)
+        text = path.read_text(encoding="utf-8")
+        if START in text:
+            head, rest = text.split(START, 1)
+            tail = rest.split(END, 1)[1]
+        else:
+            head, tail = text.rstrip("\n") + "\n\n", "\n"
+        path.write_text(f"{head}{START}\n{body}\n{END}{tail}", encoding="utf-8")
+        print(f"updated {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
