@@ -638,3 +638,31 @@ def test_report_no_folder_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, _, stderr = run(capsys, "report", tmp_path / "nowhere")
     assert code == 2
     assert "no such folder" in stderr
+
+
+def test_solve_pair_lists_carry_the_other_input_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    """Names, phones and villages typed into the input tables come out beside each pair
+    (in pairs.csv, unmatched.csv and the workbook), and the folder still rebuilds."""
+    officers, households = tables
+    officers = officers.head(10).assign(name=lambda d: "คุณ " + d["officer_id"], phone="08-1234")
+    households = households.assign(village=lambda d: "บ้าน " + d["household_id"].astype(str))
+    inputs = write_inputs(tmp_path / "in", officers, households)
+    out = tmp_path / "out"
+    code, _, _ = run(
+        capsys, "solve", inputs / "officers.csv", inputs / "households.csv", "--out", out, "-q"
+    )
+    assert code == 1  # 20 slots for 40 households
+    pairs = io.read_table(out / "pairs.csv")
+    assert {"officer_name", "officer_phone", "household_village"} <= set(pairs.columns)
+    assert "officer_province" in pairs.columns and "officer_capacity" not in pairs.columns
+    assert (pairs["officer_name"] == "คุณ " + pairs["officer_id"]).all()
+    assert (pairs["household_village"] == "บ้าน " + pairs["household_id"]).all()
+    unmatched = io.read_table(out / "unmatched.csv")
+    assert (unmatched["household_village"] == "บ้าน " + unmatched["household_id"]).all()
+    assert "officer_name" not in unmatched.columns
+    sheet = io.read_table(out / "pairs.xlsx", sheet="pairs")
+    assert sheet["officer_name"].tolist() == pairs["officer_name"].tolist()
+    code, _, _ = run(capsys, "report", out, "-q")
+    assert code == 0

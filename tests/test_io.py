@@ -15,6 +15,7 @@ from kuseo_match.errors import ValidationError
 from kuseo_match.io import (
     neutralise_formulas,
     read_table,
+    with_details,
     write_csv,
     write_geojson,
     write_pairs_xlsx,
@@ -825,3 +826,42 @@ def test_error_cannot_write(tmp_path, result, write):
     (tmp_path / "out.x").mkdir()
     with pytest.raises(ValidationError, match=r"^out\.x: cannot write .*open in Excel"):
         write(result, tmp_path / "out.x")
+
+
+def test_with_details_joins_other_columns_by_id_as_text() -> None:
+    pairs = pd.DataFrame(
+        {"officer_id": ["O1", "O2", "O9"], "household_id": [1, 2, 3], "officer_name": "x"}
+    )
+    officers = pd.DataFrame(
+        {
+            "officer_id": ["O1", "O2"],
+            "agency": "interior",
+            "capacity": 2,
+            "coordinates": "16.4, 102.8",
+            "name": ["Somchai", "Malee"],
+        }
+    )
+    households = pd.DataFrame(
+        {"household_id": ["1", "2", "3"], "need_health": 1, "village": ["A", "B", "C"]}
+    )
+    before = pairs.copy()
+    out = with_details(pairs, officers, households)
+    assert out.columns.tolist() == [
+        "officer_id",
+        "household_id",
+        "officer_name",
+        "officer_name_2",
+        "household_village",
+    ]
+    assert out["officer_name_2"].tolist()[:2] == ["Somchai", "Malee"]
+    assert pd.isna(out["officer_name_2"].iloc[2])  # O9 is not in the table
+    assert out["household_village"].tolist() == ["A", "B", "C"]
+    pd.testing.assert_frame_equal(pairs, before)
+
+
+def test_with_details_without_tables_or_extra_columns_is_a_copy() -> None:
+    pairs = pd.DataFrame({"officer_id": ["O1"], "household_id": ["H1"]})
+    officers = pd.DataFrame({"officer_id": ["O1"], "agency": ["interior"], "lat": [16.0]})
+    out = with_details(pairs, officers, None)
+    pd.testing.assert_frame_equal(out, pairs)
+    assert out is not pairs

@@ -13,7 +13,9 @@ Subcommands
     Rebuild ``map.png`` and ``report.html`` from a folder of results.
 
 A matching run writes, into its output folder, ``pairs.csv`` and
-``unmatched.csv`` (every household is in one of them), ``pairs.xlsx``,
+``unmatched.csv`` (every household is in one of them; the input tables' other
+columns -- names, phones, villages -- come along, see
+:func:`kuseo_match.io.with_details`), ``pairs.xlsx``,
 ``pairs.geojson``, ``summary.json``, ``map.png`` and ``report.html``, plus
 the ``officers.csv`` and ``households.csv`` it matched (so ``report`` can
 rebuild the pictures later).
@@ -504,13 +506,21 @@ def _write_outputs(
     out: Path,
 ) -> list[Path]:
     written = []
+    pairs = io.with_details(result.pairs, officers, households)
     with progress.stage(f"writing {out / 'pairs.csv'}"):
-        written.append(io.write_csv(result.pairs, out / "pairs.csv"))
+        written.append(io.write_csv(pairs, out / "pairs.csv"))
+    unmatched = io.with_details(result.unmatched, None, households)
     with progress.stage(f"writing {out / 'unmatched.csv'}"):
-        written.append(io.write_csv(result.unmatched, out / "unmatched.csv"))
+        written.append(io.write_csv(unmatched, out / "unmatched.csv"))
     with progress.stage(f"writing {out / 'pairs.xlsx'}"):
         written.append(
-            io.write_pairs_xlsx(result, out / "pairs.xlsx", district_names=_district_names())
+            io.write_pairs_xlsx(
+                result,
+                out / "pairs.xlsx",
+                district_names=_district_names(),
+                officers=officers,
+                households=households,
+            )
         )
     with progress.stage(f"writing {out / 'pairs.geojson'}"):
         written.append(io.write_geojson(result, officers, households, out / "pairs.geojson"))

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .schema import coordinates
+from .schema import HOUSEHOLD_COLUMNS, NEED_COLUMNS, OFFICER_COLUMNS, coordinates
 
 if TYPE_CHECKING:
     from .result import Result
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 __all__ = [
     "neutralise_formulas",
     "read_table",
+    "with_details",
     "write_csv",
     "write_geojson",
     "write_pairs_xlsx",
@@ -586,6 +587,62 @@ def _column_cells(column: pd.Series) -> list[Any]:
     return [_cell(v) for v in column.tolist()]
 
 
+#: The data contract's columns; any other input column is a detail (a name, a phone
+#: number, a village) that the written pair lists carry along.
+_CONTRACT = {
+    "officer": frozenset((*OFFICER_COLUMNS, "capacity", "coordinates")),
+    "household": frozenset((*HOUSEHOLD_COLUMNS, *NEED_COLUMNS, "coordinates")),
+}
+
+
+def with_details(
+    frame: pd.DataFrame,
+    officers: pd.DataFrame | None = None,
+    households: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """``frame`` (pairs or unmatched households) with the input tables' other columns.
+
+    Every column of ``officers`` outside the data contract is joined by
+    ``officer_id`` as ``officer_<column>``, and every such column of
+    ``households`` by ``household_id`` as ``household_<column>`` (a column
+    already named ``officer_...``/``household_...`` keeps its name), so that
+    a pair list shows, say, the officer's name and phone next to the
+    household's village.  Ids are matched as text; a name already taken gets
+    a number (``officer_name_2``).  Rows whose id is not in the table get
+    empty cells.  ``frame`` is not changed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"officer_id": ["O1"], "household_id": [7], "cost": [1.5]})
+    >>> officers = pd.DataFrame({"officer_id": ["O1"], "agency": ["interior"],
+    ...                          "district": ["TH4001"], "name": ["Somchai"]})
+    >>> households = pd.DataFrame({"household_id": ["7"], "kind": ["welfare"],
+    ...                            "village": ["Ban Non"]})
+    >>> with_details(pairs, officers, households).columns.tolist()
+    ['officer_id', 'household_id', 'cost', 'officer_name', 'household_village']
+    >>> with_details(pairs, officers, households)["household_village"].tolist()
+    ['Ban Non']
+    """
+    out = frame.copy()
+    for role, table in (("officer", officers), ("household", households)):
+        key = f"{role}_id"
+        if table is None or key not in table.columns or key not in out.columns:
+            continue
+        extra = [c for c in table.columns if str(c) not in _CONTRACT[role]]
+        if not extra:
+            continue
+        table = table.drop_duplicates(subset=key).reset_index(drop=True)
+        rows = pd.Index(table[key].astype(str)).get_indexer(out[key].astype(str))
+        for column in extra:
+            name = str(column) if str(column).startswith(f"{role}_") else f"{role}_{column}"
+            base, n = name, 2
+            while name in out.columns:
+                name, n = f"{base}_{n}", n + 1
+            out[name] = table[column].reindex(rows).to_numpy()
+    return out
+
+
 def _summary_rows(result: Result) -> pd.DataFrame:
     rows: list[tuple[str, Any, Any]] = []
     for key, value in result.summary().items():
@@ -618,12 +675,12 @@ def _sheet_title(label: str, taken: set[str]) -> str:
     return title
 
 
-def _district_frame(result: Result) -> pd.DataFrame:
+def _district_frame(pairs: pd.DataFrame, unmatched: pd.DataFrame) -> pd.DataFrame:
     parts = []
-    if len(result.pairs):
-        parts.append(result.pairs.assign(status="paired"))
-    if len(result.unmatched):
-        parts.append(result.unmatched.assign(status="unmatched"))
+    if len(pairs):
+        parts.append(pairs.assign(status="paired"))
+    if len(unmatched):
+        parts.append(unmatched.assign(status="unmatched"))
     if not parts:
         return pd.DataFrame()
     front = ["status", "household_id", "kind", "household_district"]
@@ -638,6 +695,8 @@ def write_pairs_xlsx(
     path: PathLike,
     *,
     district_names: Mapping[Any, str] | None = None,
+    officers: pd.DataFrame | None = None,
+    households: pd.DataFrame | None = None,
 ) -> Path:
     """Write a matching result as an Excel workbook for the provincial office.
 
@@ -649,9 +708,10 @@ def write_pairs_xlsx(
         per-reason counts under sections ``officers_by_load`` and
         ``unmatched_reasons``) and the policy settings (section ``policy``).
     ``pairs``
-        ``result.pairs`` as is.
+        ``result.pairs``, with the other columns of ``officers`` and
+        ``households`` when given (:func:`with_details`).
     ``unmatched``
-        ``result.unmatched`` as is.
+        ``result.unmatched``, with the other columns of ``households``.
     one sheet per household district, sorted by district code
         That district's paired and unmatched households in one table
         (``status`` ``"paired"``/``"unmatched"``, household columns, the
@@ -675,6 +735,9 @@ def write_pairs_xlsx(
     district_names : Mapping, optional
         District code -> name, e.g. ``{"TH4001": "เมืองขอนแก่น"}``, for the
         sheet names.
+    officers, households : pandas.DataFrame, optional
+        The input tables, whose columns outside the data contract (names,
+        phone numbers, villages) join the pair lists.
 
     Returns
     -------
@@ -709,14 +772,16 @@ def write_pairs_xlsx(
     names = dict(district_names or {})
     book = Workbook(write_only=True)
     taken = {"history"}  # Excel reserves it; the fixed sheets are added below
+    pairs = with_details(result.pairs, officers, households)
+    unmatched = with_details(result.unmatched, None, households)
     for title, frame in (
         ("summary", _summary_rows(result)),
-        ("pairs", result.pairs),
-        ("unmatched", result.unmatched),
+        ("pairs", pairs),
+        ("unmatched", unmatched),
     ):
         _write_sheet(book, _sheet_title(title, taken), frame)
 
-    combined = _district_frame(result)
+    combined = _district_frame(pairs, unmatched)
     if len(combined):
         labels = pd.Series(
             [_NO_DISTRICT if pd.isna(c) else str(c) for c in combined["household_district"]]
