@@ -682,6 +682,24 @@ def test_error_cp874_only_byte_with_tis620(tmp_path):
         read_table(path, encoding="tis-620")
 
 
+@pytest.mark.parametrize(
+    ("mark", "text_codec", "encoding", "message"),
+    [
+        (BOM, "utf-8", "cp874", r"UTF-8 byte-order mark, so it is UTF-8 text, not 'cp874'"),
+        (BOM, "utf-8", "latin-1", r"not 'iso8859-1'; leave the encoding out .* 'utf-8-sig'"),
+        (b"\xff\xfe", "utf-16-le", "utf-8", r"UTF-16 byte-order mark.*not 'utf-8'.*'utf-16'"),
+    ],
+)
+def test_error_encoding_contradicts_the_byte_order_mark(
+    tmp_path, mark, text_codec, encoding, message
+):
+    path = tmp_path / "officers.csv"
+    path.write_bytes(mark + OFFICERS_TEXT.encode(text_codec))
+    with pytest.raises(ValidationError, match=message):
+        read_table(path, encoding=encoding)
+    assert read_table(path).columns[0] == "officer_id"  # without it, the mark decides
+
+
 def test_error_unknown_encoding(tmp_path):
     path = tmp_path / "officers.csv"
     path.write_text(OFFICERS_TEXT, encoding="utf-8")

@@ -212,6 +212,7 @@ def _decode(raw: bytes, path: Path, name: str, encoding: str | None) -> tuple[st
                 "or 'cp874'",
                 table=name,
             ) from exc
+        _check_mark(raw, path, name, codecs.lookup(encoding).name)
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
@@ -235,6 +236,24 @@ def _decode(raw: bytes, path: Path, name: str, encoding: str | None) -> tuple[st
         f"{path} is neither UTF-8 nor Thai Windows (cp874) text; {_ENCODING_HINT}",
         table=name,
     )
+
+
+def _check_mark(raw: bytes, path: Path, name: str, codec: str) -> None:
+    """A byte-order mark says which Unicode encoding a file is in; another one given
+    by the caller would turn the mark into junk in the first column's name."""
+    marks = (
+        (codecs.BOM_UTF8, "UTF-8", ("utf-8", "utf-8-sig"), "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "UTF-16", ("utf-16", "utf-16-le"), "utf-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16", ("utf-16", "utf-16-be"), "utf-16"),
+    )
+    for mark, label, codecs_ok, spelling in marks:
+        if raw.startswith(mark) and codec not in codecs_ok:
+            raise ValidationError(
+                f"{path} starts with a {label} byte-order mark, so it is {label} text, not "
+                f"{codec!r}; leave the encoding out (the mark is recognised) or give "
+                f"{spelling!r}",
+                table=name,
+            )
 
 
 def _read_csv(path: Path, name: str, encoding: str | None) -> pd.DataFrame:
