@@ -562,6 +562,7 @@ def test_report_rebuilds_map_and_html(
         'id="paired" data-value="30"',
         'id="unmatched" data-value="10"',
         'data-value="optimal"',
+        'data-key="stats.rounds"',
     ):
         assert marker in original and marker in rebuilt
 
@@ -596,6 +597,10 @@ def test_load_result_round_trip(
     assert result.unmatched["reason"].tolist() == expected.unmatched["reason"].tolist()
     assert result.officer_load["load"].tolist() == expected.officer_load["load"].tolist()
     assert result.summary() == expected.summary()
+    # the run's statistics come back (times differ from the fresh run, counts do not)
+    assert result.stats["rounds"] == expected.stats["rounds"] >= 1
+    assert result.stats["candidate_pairs"] == expected.stats["candidate_pairs"]
+    assert set(result.stats["seconds_by_stage"]) == set(expected.stats["seconds_by_stage"])
 
 
 def test_report_with_policy_option(

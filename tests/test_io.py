@@ -621,6 +621,7 @@ def test_write_summary_json(tmp_path, result):
     data = json.loads(raw)
     expected = result.summary()
     expected["policy"] = result.policy.to_dict()
+    expected["stats"] = dict(result.stats)
     assert data == json.loads(json.dumps(expected))  # officers_by_load keys become text
     assert data["policy"]["max_distance_km"] == 30
     assert data["unmatched_reasons"] == {"ไม่มีเจ้าหน้าที่ในระยะ 30 กม.": 1, "-2+3": 1}

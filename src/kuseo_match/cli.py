@@ -639,8 +639,9 @@ def load_result(
     -------
     result : Result
         ``pairs`` and ``unmatched`` from the CSV files, ``officer_load``
-        from ``officers.csv`` and the pairs, ``status``, ``objective`` and
-        ``unknown_agencies`` from ``summary.json``; ``stats`` is empty.
+        from ``officers.csv`` and the pairs, ``status``, ``objective``,
+        ``unknown_agencies`` and ``stats`` from ``summary.json`` (``stats``
+        is empty when the file has none).
     officers, households : pandas.DataFrame
         The tables as read.
 
@@ -709,6 +710,7 @@ def load_result(
         policy=policy,
         unknown_agencies=tuple(str(a) for a in summary.get("unknown_agencies") or ()),
         officer_load=officer_load,
+        stats=stats if isinstance(stats := summary.get("stats"), dict) else {},
     )
     return result, officers, households
 

@@ -1042,9 +1042,9 @@ def write_geojson(
 def write_summary_json(result: Result, path: PathLike) -> Path:
     """Write the headline numbers and the policy as pretty UTF-8 JSON.
 
-    The object is :meth:`Result.summary` with one more key, ``policy``
-    (:meth:`Policy.to_dict`); indented by 2, Thai written as is, NaN as
-    null.
+    The object is :meth:`Result.summary` with two more keys, ``policy``
+    (:meth:`Policy.to_dict`) and ``stats`` (:attr:`Result.stats`: candidate
+    pairs, rounds, seconds); indented by 2, Thai written as is, NaN as null.
 
     Parameters
     ----------
@@ -1075,6 +1075,7 @@ def write_summary_json(result: Result, path: PathLike) -> Path:
     path = _prepare(path)
     data = dict(result.summary())
     data["policy"] = result.policy.to_dict()
+    data["stats"] = dict(result.stats)
     text = json.dumps(_plain(data), ensure_ascii=False, allow_nan=False, indent=2)
     try:
         path.write_text(text + "\n", encoding="utf-8")
