@@ -671,3 +671,20 @@ def test_solve_pair_lists_carry_the_other_input_columns(
     assert sheet["officer_name"].tolist() == pairs["officer_name"].tolist()
     code, _, _ = run(capsys, "report", out, "-q")
     assert code == 0
+
+
+def test_solve_header_row_skips_titles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, frame in zip(("officers.csv", "households.csv"), tables, strict=True):
+        title = f"รายชื่อ {name} จังหวัดขอนแก่น\nพิมพ์เมื่อ 1 ต.ค. 2562\n"
+        (folder / name).write_text(title + frame.to_csv(index=False), encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["solve", folder / "officers.csv", folder / "households.csv", "--out", out, "-q"]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "looks like the header under a title" in err and "--header-row 3" in err
+    code, _, _ = run(capsys, *argv, "--header-row", 3)
+    assert code == 0
+    assert_every_household_once(out, tables[1]["household_id"])

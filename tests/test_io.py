@@ -222,6 +222,77 @@ def make_workbook(path):
     return path
 
 
+def titled_workbook(path):
+    """A sheet as offices send it: a title, a blank row, then the header on row 3."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["รายชื่อครัวเรือนเป้าหมาย จังหวัดขอนแก่น"])
+    sheet.append([])
+    sheet.append(["household_id", "kind", "district"])
+    sheet.append(["007", "พัฒนาได้", "เมืองขอนแก่น"])
+    sheet.append(["0100", "สงเคราะห์", "บ้านไผ่"])
+    book.save(path)
+    return path
+
+
+def test_read_xlsx_header_below_a_title(tmp_path, caplog):
+    path = titled_workbook(tmp_path / "households.xlsx")
+    frame = read_table(path, header_row=3)
+    assert frame.columns.tolist() == ["household_id", "kind", "district"]
+    assert frame["household_id"].tolist() == ["007", "0100"]
+    with pytest.raises(ValidationError, match=r"row 3 has 'household_id'.*header_row=3"):
+        read_table(path)  # row 1 is the title
+    as_is = read_table(path, header_row=1)  # as it is, when asked
+    assert as_is.columns[0] == "รายชื่อครัวเรือนเป้าหมาย จังหวัดขอนแก่น"
+
+
+def test_read_csv_header_below_a_title(tmp_path):
+    path = tmp_path / "officers.csv"
+    path.write_text("รายชื่อเจ้าหน้าที่\n\n" + OFFICERS_TEXT, encoding="utf-8")
+    frame = read_table(path, header_row=3)
+    assert frame["officer_id"].tolist()[0] == "007"
+    assert frame.columns.tolist() == read_table_text(tmp_path, OFFICERS_TEXT).columns.tolist()
+    with pytest.raises(ValidationError, match=r"header under a title.*--header-row 3"):
+        read_table(path)
+
+
+def test_title_detection_needs_an_id_column_below_a_header_without_one(tmp_path):
+    path = tmp_path / "costs.csv"
+    path.write_text("from,to,cost\nofficer_id,household_id,1\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"row 2 has 'officer_id' and 'household_id'"):
+        read_table(path)
+    assert read_table(path, header_row=1).columns.tolist() == ["from", "to", "cost"]
+    path.write_text("from,to,cost\na,b,1\n", encoding="utf-8")
+    assert read_table(path).columns.tolist() == ["from", "to", "cost"]  # nothing to detect
+
+
+def read_table_text(folder, text):
+    (folder / "plain.csv").write_text(text, encoding="utf-8")
+    return read_table(folder / "plain.csv")
+
+
+@pytest.mark.parametrize(
+    ("header_row", "message"),
+    [
+        (0, r"header_row counts from 1"),
+        (True, r"header_row must be a whole row number.*not bool"),
+        ("3", r"header_row must be a whole row number.*not str"),
+        (9, r"has 4 row\(s\), so row 9 cannot be the header"),
+    ],
+)
+def test_error_bad_header_row(tmp_path, header_row, message):
+    path = tmp_path / "officers.csv"
+    path.write_text(OFFICERS_TEXT, encoding="utf-8")
+    with pytest.raises(ValidationError, match=message):
+        read_table(path, header_row=header_row)
+
+
+def test_error_blank_header_row_in_a_workbook(tmp_path):
+    path = titled_workbook(tmp_path / "households.xlsx")
+    with pytest.raises(ValidationError, match=r"its row 2 is blank\).*--header-row"):
+        read_table(path, header_row=2)
+
+
 def test_read_xlsx_first_sheet_thai(tmp_path):
     frame = read_table(make_workbook(tmp_path / "input.xlsx"))
     assert frame["household_id"].tolist() == ["007", "0100", "12"]

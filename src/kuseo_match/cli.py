@@ -298,6 +298,13 @@ def _solve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ENC",
         help="text encoding of the CSV inputs (e.g. cp874); default: detected",
     )
+    parser.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="row number (from 1) of the header in every input, when titles sit above it; "
+        "default 1 (a title row above the header is detected and reported)",
+    )
     add_match_options(parser)
 
 
@@ -318,7 +325,7 @@ def _run_solve(args: argparse.Namespace) -> int:
     for name, path in inputs:
         encoding = args.encoding if path.suffix.lower() in _CSV_SUFFIXES else None
         with progress.stage(f"reading {path}"):
-            tables[name] = io.read_table(path, encoding=encoding)
+            tables[name] = io.read_table(path, encoding=encoding, header_row=args.header_row)
     officers, households = tables["officers"], tables["households"]
     result = _match(progress, officers, households, policy, tables.get("costs"), args.time_limit)
     out = _folder(args.out)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import logging
 import math
@@ -117,6 +118,7 @@ def read_table(
     table: str | None = None,
     encoding: str | None = None,
     sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> pd.DataFrame:
     """Read a ``.csv``/``.txt`` or ``.xlsx`` table without changing its values.
 
@@ -138,11 +140,18 @@ def read_table(
     sheet : str or int, optional
         Worksheet of a workbook, by name or 0-based position; default the
         first.  Only for workbooks.
+    header_row : int, optional
+        Row number (from 1, as Excel shows it) of the header; the rows above
+        it, such as a title, are skipped.  Default row 1, except that a file
+        whose row 1 names no id column (``officer_id``, ``household_id``)
+        while one of the next 20 rows does is refused with a message giving
+        that row: a title above the header.  Pass ``header_row=1`` to read
+        such a file as it is.
 
     Returns
     -------
     pandas.DataFrame
-        One row per data row, headers from the first row.  ``officer_id``
+        One row per data row, headers from the header row.  ``officer_id``
         and ``household_id`` are strings exactly as written (``"007"`` stays
         ``"007"``; only an empty cell is missing); other columns are
         inferred as pandas does.  A header-only file gives an empty frame
@@ -173,6 +182,21 @@ def read_table(
     """
     path = Path(path)
     name = table if table is not None else path.name
+    detect = header_row is None
+    header_row = 1 if header_row is None else header_row
+    if isinstance(header_row, bool) or not isinstance(header_row, int | np.integer):
+        raise ValidationError(
+            f"header_row must be a whole row number (1 for the first row), not "
+            f"{type(header_row).__name__}",
+            table=name,
+            value=header_row,
+        )
+    if header_row < 1:
+        raise ValidationError(
+            "header_row counts from 1 (the first row), as Excel numbers rows",
+            table=name,
+            value=header_row,
+        )
     suffix = path.suffix.lower()
     if suffix not in _CSV_SUFFIXES + _XLSX_SUFFIXES:
         hint = " (old Excel format: open it in Excel and save as .xlsx)" if suffix == ".xls" else ""
@@ -191,14 +215,32 @@ def read_table(
                 "drop the sheet option",
                 table=name,
             )
-        return _read_csv(path, name, encoding)
+        return _read_csv(path, name, encoding, int(header_row), detect)
     if encoding is not None:
         raise ValidationError(
             f"encoding= applies to CSV files only, and {path} is an Excel workbook; "
             "drop the encoding option",
             table=name,
         )
-    return _read_xlsx(path, name, sheet)
+    return _read_xlsx(path, name, sheet, int(header_row), detect)
+
+
+def _refuse_title_rows(rows: Iterable[Iterable[Any]], path: Path, name: str) -> None:
+    """Refuse a file whose row 1 names no id column while a later one of ``rows``
+    (row 1 first) does: a title above the header, which ``header_row`` skips."""
+    for number, row in enumerate(rows, start=1):
+        cells = {str(v).strip() for v in row if v is not None}
+        found = [c for c in ID_COLUMNS if c in cells]
+        if found:
+            if number > 1:
+                raise ValidationError(
+                    f"row 1 of {path} names no id column, but row {number} has "
+                    f"{' and '.join(map(repr, found))}: it looks like the header under a "
+                    f"title; read it with header_row={number} (--header-row {number}) or "
+                    "delete the rows above it",
+                    table=name,
+                )
+            return
 
 
 def _decode(raw: bytes, path: Path, name: str, encoding: str | None) -> tuple[str, str]:
@@ -256,7 +298,9 @@ def _check_mark(raw: bytes, path: Path, name: str, codec: str) -> None:
             )
 
 
-def _read_csv(path: Path, name: str, encoding: str | None) -> pd.DataFrame:
+def _read_csv(
+    path: Path, name: str, encoding: str | None, header_row: int, detect: bool
+) -> pd.DataFrame:
     raw = path.read_bytes()
     if raw.startswith(b"PK\x03\x04"):
         raise ValidationError(
@@ -276,10 +320,22 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> pd.DataFrame:
             f"{path} is empty; it needs a header row (e.g. officer_id,...) and data rows",
             table=name,
         )
+    if header_row > 1:
+        lines = text.splitlines(keepends=True)
+        if header_row > len(lines):
+            raise ValidationError(
+                f"{path} has {len(lines)} row(s), so row {header_row} cannot be the header; "
+                "check header_row (--header-row)",
+                table=name,
+            )
+        text = "".join(lines[header_row - 1 :])
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     sep = "\t" if "\t" in first_line and "," not in first_line else ","
-    header = next(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=sep))
+    reader = csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=sep)
+    header = next(reader)
     _check_header(header, path, name)
+    if detect and not set(map(str.strip, header)) & set(ID_COLUMNS):
+        _refuse_title_rows([header, *itertools.islice(reader, 20)], path, name)
     try:
         with warnings.catch_warnings():
             # pandas only warns (and drops values) when the first data row is longer
@@ -316,7 +372,9 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> pd.DataFrame:
     return frame
 
 
-def _read_xlsx(path: Path, name: str, sheet: str | int | None) -> pd.DataFrame:
+def _read_xlsx(
+    path: Path, name: str, sheet: str | int | None, header_row: int, detect: bool
+) -> pd.DataFrame:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
@@ -350,19 +408,26 @@ def _read_xlsx(path: Path, name: str, sheet: str | int | None) -> pd.DataFrame:
             chosen = sheet
         else:
             raise ValidationError(f"{path} has no sheet {sheet!r}; sheets: {available}", table=name)
-        rows = book.book[chosen].iter_rows(max_row=1, values_only=True)
-        header = ["" if v is None else str(v) for v in next(rows, ())]
+        rows = list(
+            book.book[chosen].iter_rows(min_row=header_row, max_row=header_row, values_only=True)
+        )
+        header = ["" if v is None else str(v) for v in (rows[0] if rows else ())]
         if not any(h.strip() for h in header):
+            where = "its first row" if header_row == 1 else f"its row {header_row}"
             raise ValidationError(
-                f"sheet {chosen!r} of {path} is empty (or its first row is blank); put the "
-                "header in row 1",
+                f"sheet {chosen!r} of {path} is empty (or {where} is blank); put the header "
+                "in row 1, or give its row as header_row (--header-row)",
                 table=name,
             )
         _check_header(header, path, name)
-        columns = pd.read_excel(book, sheet_name=chosen, nrows=0).columns
+        if detect and not set(map(str.strip, header)) & set(ID_COLUMNS):
+            top = book.book[chosen].iter_rows(max_row=21, values_only=True)
+            _refuse_title_rows(top, path, name)
+        columns = pd.read_excel(book, sheet_name=chosen, nrows=0, header=header_row - 1).columns
         frame = pd.read_excel(
             book,
             sheet_name=chosen,
+            header=header_row - 1,
             dtype={c: str for c in ID_COLUMNS if c in columns},
             keep_default_na=False,
             na_values=_na_values(columns),
