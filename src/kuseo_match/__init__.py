@@ -14,7 +14,7 @@ optimal over every allowed pair.
 from ._version import __version__
 from .errors import InfeasibleError, KuseoError, ValidationError
 from .fit import FitTable, default_fit_table
-from .io import read_table
+from .io import read_table, with_details
 from .matcher import match, pair_costs
 from .policy import Policy
 from .reference import districts, provinces, resolve_province
@@ -40,5 +40,6 @@ __all__ = [
     "resolve_province",
     "synthetic_country",
     "synthetic_province",
+    "with_details",
     "write_report",
 ]
