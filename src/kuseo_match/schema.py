@@ -135,11 +135,12 @@ def _reject(
 
 def _text(table: str, df: pd.DataFrame, column: str, ids: pd.Series) -> np.ndarray:
     values = df[column]
-    blank = values.isna().to_numpy() | (values.astype(str).str.strip() == "").to_numpy()
+    stripped = values.astype(str).str.strip()
+    blank = values.isna().to_numpy() | (stripped == "").to_numpy()
     if blank.any():
         i = int(np.flatnonzero(blank)[0])
         raise ValidationError("is empty", table=table, column=column, row=ids.iloc[i])
-    return values.astype(str).str.strip().to_numpy(dtype=object)
+    return stripped.to_numpy(dtype=object)
 
 
 def _coordinates(table: str, df: pd.DataFrame, ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
