@@ -269,11 +269,21 @@ class GeoCostModel:
             r = np.minimum(r, self.policy.max_distance_km)
         r = (chord_from_km(r) if chord else r) * (1 + 1e-9) + 1e-9
         x = self._h_xyz[households] if points is None else points
-        # one C++ pass at the largest radius, then each household's own radius
-        # (measured faster than query_ball_point's per-point lists, with fewer hits kept)
-        hits = cKDTree(x).sparse_distance_matrix(tree, float(r.max()), output_type="ndarray")
-        inside = hits["v"] <= r[hits["i"]]
-        o, hh = members[hits["j"][inside]], households[hits["i"][inside]]
+        # one C++ pass per class of radii within a factor 2 of each other (radii below
+        # 1 km together), at the class's largest radius, then each household's own:
+        # no Python lists, and at most a few times the hits that are kept
+        size = np.floor(np.log2(np.maximum(r, 1.0))).astype(np.int64)
+        order = np.argsort(size, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(size[order]) != 0])
+        found_o, found_h = [], []
+        for part in np.split(order, starts[1:]):
+            hits = cKDTree(x[part]).sparse_distance_matrix(
+                tree, float(r[part].max()), output_type="ndarray"
+            )
+            inside = hits["v"] <= r[part][hits["i"]]
+            found_o.append(members[hits["j"][inside]])
+            found_h.append(households[part][hits["i"][inside]])
+        o, hh = np.concatenate(found_o), np.concatenate(found_h)
         keep = self._within_limit(o, hh)
         return o[keep], hh[keep]
 
