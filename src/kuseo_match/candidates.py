@@ -31,6 +31,9 @@ from .schema import NEED_COLUMNS
 
 __all__ = ["GeoCostModel", "PairCosts", "Problem", "TableCostModel", "canonical_order"]
 
+#: Ball queries over at most this many household-officer pairs run as one pass.
+_ONE_PASS_PAIRS = 250_000
+
 
 def canonical_order(ids: pd.Series) -> np.ndarray:
     """Row order that sorts ids: numerically for numeric ids, as text otherwise.
@@ -271,8 +274,11 @@ class GeoCostModel:
         x = self._h_xyz[households] if points is None else points
         # one C++ pass per class of radii within a factor 2 of each other (radii below
         # 1 km together), at the class's largest radius, then each household's own:
-        # no Python lists, and at most a few times the hits that are kept
+        # no Python lists, and at most a few times the hits that are kept; small
+        # queries in one pass (fewer, dearer calls cost more than the extra hits)
         size = np.floor(np.log2(np.maximum(r, 1.0))).astype(np.int64)
+        if len(households) * len(members) <= _ONE_PASS_PAIRS:
+            size[:] = 0
         order = np.argsort(size, kind="stable")
         starts = np.flatnonzero(np.r_[True, np.diff(size[order]) != 0])
         found_o, found_h = [], []
