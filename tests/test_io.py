@@ -634,6 +634,25 @@ def test_write_geojson(tmp_path, result, coordinates):
         pd.testing.assert_frame_equal(now, then)
 
 
+def test_write_geojson_carries_the_other_input_columns(tmp_path, result, coordinates):
+    officers, households = coordinates
+    officers = officers.assign(name=["คุณสมชาย", "คุณมาลี", "คุณสุดา"])
+    households = households.assign(village=list("ABCDE"), status="poor")
+    out = write_geojson(result, officers, households, tmp_path / "k.geojson")
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    by_layer: dict[str, dict] = {}
+    for f in features:
+        props = f["properties"]
+        by_layer.setdefault(props["layer"], {})[
+            props.get("household_id") or props["officer_id"]
+        ] = props
+    assert by_layer["household"]["H4"]["household_village"] == "D"
+    assert by_layer["household"]["H4"]["status"] == "unmatched"  # the result's, not the input's
+    assert by_layer["household"]["H4"]["household_status"] == "poor"
+    assert by_layer["officer"]["O-3"]["officer_name"] == "คุณสุดา"
+    assert "officer_name" not in by_layer["pair"]["H1"]
+
+
 def test_write_geojson_without_officer_load_or_coordinates(tmp_path, result):
     res = Result(result.pairs, result.unmatched, status="optimal", objective=11.75)
     officers = pd.DataFrame(

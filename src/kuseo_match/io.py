@@ -713,18 +713,46 @@ def with_details(
         key = f"{role}_id"
         if table is None or key not in table.columns or key not in out.columns:
             continue
-        extra = [c for c in table.columns if str(c) not in _CONTRACT[role]]
-        if not extra:
+        names = _detail_names(table, role, set(out.columns))
+        if not names:
             continue
         table = table.drop_duplicates(subset=key).reset_index(drop=True)
         rows = pd.Index(table[key].astype(str)).get_indexer(out[key].astype(str))
-        for column in extra:
-            name = str(column) if str(column).startswith(f"{role}_") else f"{role}_{column}"
-            base, n = name, 2
-            while name in out.columns:
-                name, n = f"{base}_{n}", n + 1
+        for name, column in names:
             out[name] = table[column].reindex(rows).to_numpy()
     return out
+
+
+def _detail_names(table: pd.DataFrame, role: str, taken: set[str]) -> list[tuple[str, Any]]:
+    """``(output name, column)`` of the columns of an input table outside the data
+    contract, named as :func:`with_details` names them (avoiding ``taken``)."""
+    names = []
+    for column in table.columns:
+        if str(column) in _CONTRACT[role]:
+            continue
+        name = str(column) if str(column).startswith(f"{role}_") else f"{role}_{column}"
+        base, n = name, 2
+        while name in taken:
+            name, n = f"{base}_{n}", n + 1
+        taken.add(name)
+        names.append((name, column))
+    return names
+
+
+def _details_by_id(table: pd.DataFrame | None, role: str, taken: set[str]) -> dict[str, dict]:
+    """``str(id) -> {output name: value}`` of the detail columns (first row per id)."""
+    key = f"{role}_id"
+    if table is None or key not in table.columns:
+        return {}
+    names = _detail_names(table, role, set(taken))
+    if not names:
+        return {}
+    table = table.drop_duplicates(subset=key)
+    columns = [table[c].to_numpy(dtype=object) for _, c in names]
+    return {
+        str(i): {name: _plain(col[r]) for (name, _), col in zip(names, columns, strict=True)}
+        for r, i in enumerate(table[key].tolist())
+    }
 
 
 def _summary_rows(result: Result) -> pd.DataFrame:
@@ -939,9 +967,11 @@ def write_geojson(
     ``"household"`` (Point), one per household in the result
         ``household_id``, ``kind``, ``district``, ``status``
         (``"paired"``/``"unmatched"``), ``officer_id`` (or null),
-        ``reason`` (or null).
+        ``reason`` (or null), and the household table's other columns as
+        ``household_<column>`` (as :func:`with_details` names them).
     ``"officer"`` (Point), one per officer
-        ``officer_id``, ``agency``, ``district``, ``capacity``, ``load``.
+        ``officer_id``, ``agency``, ``district``, ``capacity``, ``load``,
+        and the officer table's other columns as ``officer_<column>``.
         Officers are those of ``result.officer_load``, then any others in
         ``officers`` or ``result.pairs``; missing values come from the
         ``officers`` frame (``agency``, ``district``, ``capacity``) and the
@@ -995,6 +1025,10 @@ def write_geojson(
     pairs, unmatched = result.pairs, result.unmatched
     house_xy = _coordinates(households, "household_id")
     officer_xy = _coordinates(officers, "officer_id")
+    fixed = {"layer", "household_id", "kind", "district", "status", "officer_id", "reason"}
+    house_more = _details_by_id(households, "household", fixed)
+    fixed = {"layer", "officer_id", "agency", "district", "capacity", "load"}
+    officer_more = _details_by_id(officers, "officer", fixed)
     features: list[dict[str, Any]] = []
 
     for r in pairs.to_dict("records"):
@@ -1009,6 +1043,7 @@ def write_geojson(
                     "status": "paired",
                     "officer_id": r["officer_id"],
                     "reason": None,
+                    **house_more.get(str(r["household_id"]), {}),
                 },
             )
         )
@@ -1024,6 +1059,7 @@ def write_geojson(
                     "status": "unmatched",
                     "officer_id": None,
                     "reason": r.get("reason"),
+                    **house_more.get(str(r["household_id"]), {}),
                 },
             )
         )
@@ -1065,6 +1101,7 @@ def write_geojson(
                     ),
                     "capacity": pick(key, (loads, "capacity"), (given, "capacity")),
                     "load": load if load is not None else int(counts.get(key, 0)),
+                    **officer_more.get(key, {}),
                 },
             )
         )
