@@ -430,3 +430,25 @@ def test_certificate_prices_are_a_dual_over_every_pair(seed: int, policy: km.Pol
     load = np.bincount(out.o, minlength=problem.n_officers)
     assert (price_o >= 0).all()
     assert (price_o[load < problem.capacity] == 0).all()
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_certificate_in_chunks_and_radius_classes_reaches_the_oracle(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large inputs run the certificate's ball queries per chunk of households and per
+    class of radii; forced on a small instance, the answer is still the optimum."""
+    from kuseo_match import candidates, flow
+
+    o, h = km.synthetic_province(officers=50, households=90, seed=seed)
+    policy = km.Policy(candidate_k=1)  # thin first candidates: the balls must find pairs
+    expected = km.match(o, h, policy)
+    monkeypatch.setattr(flow, "_BALL_CHUNK", 7)
+    monkeypatch.setattr(candidates, "_ONE_PASS_PAIRS", 0)
+    result = km.match(o, h, policy)
+    assert result.status == "optimal" and result.stats["rounds"] > 1
+    capacity = capacities(o, 2)
+    best = optimum(capacity, builtin_costs(o, h, policy, capacity).matrix())
+    assert len(result.pairs) == best.n_paired
+    assert result.objective == pytest.approx(best.cost, rel=1e-9)
+    assert result.objective == pytest.approx(expected.objective, rel=1e-12)

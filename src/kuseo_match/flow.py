@@ -49,6 +49,8 @@ log = logging.getLogger("kuseo_match")
 _INT_LIMIT = 2**60
 #: Largest scaled cost kept exactly representable as a float64.
 _FLOAT_EXACT = 2**52
+#: The certificate's ball queries take at most this many households at a time.
+_BALL_CHUNK = 4096
 
 
 def choose_scale(max_cost: float, n_nodes: int, integral: bool) -> float:
@@ -335,21 +337,20 @@ def _priced_out(
         return empty, empty, empty
     radius = (top[None, :] - pi_h[cand, None].astype(float) + 1.0) / scale
     radius -= model.penalty_bound(cand)
-    bo_list, bh_list = [], []
+    # only violators are kept, so memory follows one group and one chunk of households
+    found = []
     for j in range(len(model.groups)):
-        sel = radius[:, j] > 0
-        if sel.any():
-            lift = (top[j] - pi_o[model.groups[j]]).astype(float) / scale
-            bo, bh = model.within_group(j, cand[sel], radius[sel, j], lift_km=lift)
-            bo_list.append(bo)
-            bh_list.append(bh)
-    if not bo_list:
+        lift = (top[j] - pi_o[model.groups[j]]).astype(float) / scale
+        rows = np.flatnonzero(radius[:, j] > 0)
+        for part in np.array_split(rows, -(-len(rows) // _BALL_CHUNK)) if len(rows) else ():
+            bo, bh = model.within_group(j, cand[part], radius[part, j], lift_km=lift)
+            pc, bc = _int_costs(model, bo, bh, scale)
+            reduced = bc + pi_h[bh] - pi_o[bo]
+            bad = pc.allowed & (reduced < 0)
+            found.append((bo[bad], bh[bad], bc[bad], reduced[bad]))
+    if not found:
         return empty, empty, empty
-    bo, bh = np.concatenate(bo_list), np.concatenate(bh_list)
-    pc, bc = _int_costs(model, bo, bh, scale)
-    reduced = bc + pi_h[bh] - pi_o[bo]
-    bad = pc.allowed & (reduced < 0)
-    bo, bh, bc, reduced = bo[bad], bh[bad], bc[bad], reduced[bad]
+    bo, bh, bc, reduced = (np.concatenate(parts) for parts in zip(*found, strict=True))
     if len(bh) <= per_household or np.bincount(bh).max() <= per_household:
         return bo, bh, bc
     # each household's `per_household` most negative pairs
