@@ -74,3 +74,18 @@ def test_distance_balls_equal_brute_force(passes: str, limit: float | None) -> N
         inside[rows[d > limit], cols[d > limit]] = False
     rows, cols = np.nonzero(inside)
     assert got == _pairs(active[cols], households[rows])
+
+
+def test_cheapest_is_the_set_a_stable_sort_takes() -> None:
+    from kuseo_match.flow import _cheapest
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n, p = rng.integers(1, 20), rng.integers(1, 30)
+        cost = rng.integers(0, 5, (n, p)).astype(float)  # many ties
+        cost[rng.random((n, p)) < 0.2] = np.inf
+        k = int(rng.integers(1, 35))
+        rank = np.argsort(cost, axis=1, kind="stable")
+        expected = np.zeros(cost.shape, dtype=bool)
+        np.put_along_axis(expected, rank[:, :k], True, axis=1)
+        assert (_cheapest(cost, k) == expected).all()
