@@ -418,7 +418,7 @@ def solve_certified(
     """Solve on candidate pairs and add excluded pairs until optimality is proven.
 
     The first candidates are each household's ``k`` cheapest pairs among its
-    ``pool * k`` nearest officers (the pool).  After each solve the
+    nearest officers (the pool: :func:`_pool_size`).  After each solve the
     augmenting-path test checks cardinality; then pool pairs with a negative
     reduced cost join (cheap: their costs are known).  The search beyond the
     pool (:func:`_priced_out`, balls around households) runs when the pool

@@ -85,8 +85,10 @@ class Policy:
     candidate_k : int, default 24
         Candidate pairs per household in the first round: its
         ``candidate_k`` cheapest among its ``4 * candidate_k`` nearest
-        officers.  Only speed depends on it: the optimality certificate adds
-        any excluded pair that could improve the answer.
+        officers (more where officers are dense: as many as the median
+        household has within ``fit_weight + cross_district_penalty`` km, up
+        to ``16 * candidate_k``).  Only speed depends on it: the optimality
+        certificate adds any excluded pair that could improve the answer.
 
     Examples
     --------
