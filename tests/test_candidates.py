@@ -12,18 +12,13 @@ import pytest
 
 import kuseo_match as km
 from kuseo_match import candidates
-from kuseo_match.candidates import GeoCostModel, Problem
+from kuseo_match.candidates import GeoCostModel
 from kuseo_match.geo import chord_from_km
-from kuseo_match.schema import validate_households, validate_officers
+from util import geo_model
 
 
 def _model(policy: km.Policy, seed: int = 3) -> GeoCostModel:
-    o, h = km.synthetic_province(officers=80, households=300, seed=seed)
-    problem = Problem.from_validated(
-        validate_officers(o, default_capacity=2, need_coordinates=True),
-        validate_households(h, need_coordinates=True),
-    )
-    return GeoCostModel(problem, policy)
+    return geo_model(*km.synthetic_province(officers=80, households=300, seed=seed), policy)
 
 
 @pytest.fixture(params=["one pass", "per class of radii"])

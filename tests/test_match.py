@@ -11,7 +11,7 @@ import pytest
 import kuseo_match as km
 from kuseo_match.result import PAIR_COLUMNS, UNMATCHED_COLUMNS
 from oracle import builtin_costs, capacities, optimum
-from util import docstring_officers
+from util import docstring_officers, geo_model
 
 
 def officers() -> pd.DataFrame:
@@ -406,16 +406,11 @@ def test_certificate_prices_are_a_dual_over_every_pair(seed: int, policy: km.Pol
     """The last round's potentials price every allowed pair (not only the candidates)
     at a non-negative reduced cost, the chosen pairs at zero, and officers with a
     free slot at zero: LP duality, checked independently of the certificate."""
-    from kuseo_match.candidates import GeoCostModel, Problem
     from kuseo_match.flow import solve_certified
-    from kuseo_match.schema import validate_households, validate_officers
 
     o, h = km.synthetic_province(officers=40, households=70, seed=seed)
-    problem = Problem.from_validated(
-        validate_officers(o, default_capacity=2, need_coordinates=True),
-        validate_households(h, need_coordinates=True),
-    )
-    model = GeoCostModel(problem, policy)
+    model = geo_model(o, h, policy)
+    problem = model.problem
     out = solve_certified(model, k=policy.candidate_k)
     assert out.certified and out.rounds >= 1
     price_o = -out.pi_officers / out.scale

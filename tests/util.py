@@ -347,3 +347,16 @@ def docstring_officers() -> pd.DataFrame:
             "capacity": [1, 2],
         }
     )
+
+
+def geo_model(officers: pd.DataFrame, households: pd.DataFrame, policy: Policy):
+    """The built-in cost model ``km.match`` builds for these tables (for tests that
+    look inside the solver)."""
+    from kuseo_match.candidates import GeoCostModel, Problem
+    from kuseo_match.schema import validate_households, validate_officers
+
+    problem = Problem.from_validated(
+        validate_officers(officers, default_capacity=policy.capacity, need_coordinates=True),
+        validate_households(households, need_coordinates=True),
+    )
+    return GeoCostModel(problem, policy)

@@ -741,17 +741,10 @@ def _detail_names(table: pd.DataFrame, role: str, taken: set[str]) -> list[tuple
 
 def _details_by_id(table: pd.DataFrame | None, role: str, taken: set[str]) -> dict[str, dict]:
     """``str(id) -> {output name: value}`` of the detail columns (first row per id)."""
-    key = f"{role}_id"
-    if table is None or key not in table.columns:
-        return {}
-    names = _detail_names(table, role, set(taken))
-    if not names:
-        return {}
-    table = table.drop_duplicates(subset=key)
-    columns = [table[c].to_numpy(dtype=object) for _, c in names]
+    names = [] if table is None else _detail_names(table, role, set(taken))
     return {
-        str(i): {name: _plain(col[r]) for (name, _), col in zip(names, columns, strict=True)}
-        for r, i in enumerate(table[key].tolist())
+        key: {name: _plain(record[column]) for name, column in names}
+        for key, record in (_first_by_id(table, f"{role}_id") if names else {}).items()
     }
 
 
