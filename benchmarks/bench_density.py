@@ -1,0 +1,115 @@
+"""``km.match`` as officers get denser, with the pool that grows with density and
+with the fixed pool of ``4 * candidate_k`` it replaced (a benchmark, not a test).
+
+Each size is a synthetic Khon Kaen with 0.63 officers per household, so more
+households mean more officers per km2 (a whole-country run gives each province
+about the density of 20,000 households here).  Each run is a fresh process
+(peak memory is the process's maximum RSS); the variants alternate.
+
+Reproduce with::
+
+    .venv/bin/python benchmarks/bench_density.py
+
+which prints markdown and updates ``benchmarks/RESULTS.md`` between
+``<!-- bench_density:start -->`` and ``<!-- bench_density:end -->``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine
+
+COMMAND = ".venv/bin/python benchmarks/bench_density.py"
+START, END = "<!-- bench_density:start -->", "<!-- bench_density:end -->"
+
+#: One run in a fresh process; prints a JSON line.
+_RUN = """
+import json, logging, resource, sys, time
+import kuseo_match as km
+from kuseo_match import flow
+logging.getLogger("kuseo_match").setLevel(logging.ERROR)
+n, fixed = int(sys.argv[1]), sys.argv[2] == "fixed"
+if fixed:
+    flow._POOL_MAX = 4  # the pool never grows past 4 * candidate_k
+o, h = km.synthetic_province(households=n, officers=round(n * 0.63))
+t = time.perf_counter()
+r = km.match(o, h)
+s = r.stats
+print(json.dumps({"seconds": time.perf_counter() - t, "rounds": s["rounds"],
+    "pairs": s["candidate_pairs"], "stages": s["seconds_by_stage"], "objective": r.objective,
+    "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
+"""
+
+
+def run(n: int, variant: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _RUN, str(n), variant], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1174,5000,10000,20000")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--out", default="benchmarks/RESULTS.md", help="'-' to only print")
+    args = parser.parse_args(argv)
+    rows = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        runs: dict[str, list[dict]] = {"grows": [], "fixed": []}
+        for _ in range(args.repeat):
+            for variant in runs:
+                runs[variant].append(run(n, variant))
+                print(n, variant, runs[variant][-1], file=sys.stderr, flush=True)
+        grows, fixed = runs["grows"], runs["fixed"]
+        assert abs(grows[0]["objective"] - fixed[0]["objective"]) <= 1e-6 * fixed[0]["objective"]
+        for name, rs in (("grows with density", grows), ("fixed, 4 * candidate_k", fixed)):
+            t = statistics.median(r["seconds"] for r in rs)
+            last = rs[-1]
+            rows.append(
+                f"| {n:,} | {round(n * 0.63):,} | {name} | {t:.2f} | {last['rounds']} "
+                f"| {last['pairs']:,} | {last['stages']['candidates']:.2f} "
+                f"| {last['stages']['flow']:.2f} | {last['stages']['certificate']:.2f} "
+                f"| {max(r['rss_gb'] for r in rs):.2f} |"
+            )
+    facts = machine("numpy", "scipy", "ortools", "kuseo_match")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = "\n".join(
+        [
+            "## Denser provinces\n",
+            "`km.match` on synthetic Khon Kaen with more households (0.63 officers each), with "
+            "the pool that grows with officer density and with the fixed pool it replaced; "
+            f"median of {args.repeat} fresh process(es) per cell, variants alternating, the same "
+            f"objective both ways. Written by `benchmarks/bench_density.py` (reproduce: "
+            f"`{COMMAND}`).\n",
+            "| households | officers | pool | seconds | rounds | candidate pairs "
+            "| candidates s | flow s | certificate s | peak RSS GB |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            "machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()) + f"; {stamp}.",
+        ]
+    )
+    print(body)
+    if args.out != "-":
+        path = Path(args.out)
+        text = path.read_text(encoding="utf-8")
+        if START in text:
+            head, rest = text.split(START, 1)
+            tail = rest.split(END, 1)[1]
+        else:
+            head, tail = text.rstrip("\n") + "\n\n", "\n"
+        path.write_text(f"{head}{START}\n{body}\n{END}{tail}", encoding="utf-8")
+        print(f"updated {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
