@@ -25,10 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine
+from common import machine, replace_block
 
 COMMAND = ".venv/bin/python benchmarks/bench_density.py"
-START, END = "<!-- bench_density:start -->", "<!-- bench_density:end -->"
 
 #: One run in a fresh process; prints a JSON line.
 _RUN = """
@@ -101,13 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     print(body)
     if args.out != "-":
         path = Path(args.out)
-        text = path.read_text(encoding="utf-8")
-        if START in text:
-            head, rest = text.split(START, 1)
-            tail = rest.split(END, 1)[1]
-        else:
-            head, tail = text.rstrip("\n") + "\n\n", "\n"
-        path.write_text(f"{head}{START}\n{body}\n{END}{tail}", encoding="utf-8")
+        replace_block(path, "bench_density", body)
         print(f"updated {path}", file=sys.stderr)
 
 

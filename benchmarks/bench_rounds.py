@@ -49,10 +49,9 @@ from kuseo_match.candidates import GeoCostModel, Problem
 from kuseo_match.schema import validate_households, validate_officers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine
+from common import machine, replace_block
 
 COMMAND = ".venv/bin/python benchmarks/bench_rounds.py"
-START, END = "<!-- bench_rounds:start -->", "<!-- bench_rounds:end -->"
 
 
 def model_for(officers, households, policy: km.Policy) -> GeoCostModel:
@@ -279,13 +278,7 @@ def main(argv: list[str] | None = None) -> None:
     print(body)
     if args.out != "-":
         path = Path(args.out)
-        text = path.read_text(encoding="utf-8")
-        if START in text:
-            head, rest = text.split(START, 1)
-            tail = rest.split(END, 1)[1]
-        else:
-            head, tail = text.rstrip("\n") + "\n\n", "\n"
-        path.write_text(f"{head}{START}\n{body}\n{END}{tail}", encoding="utf-8")
+        replace_block(path, "bench_rounds", body)
         print(f"updated {path}", file=sys.stderr)
 
 

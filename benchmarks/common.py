@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from importlib import metadata
+from pathlib import Path
 
 
 def machine(*packages: str) -> dict[str, str]:
@@ -37,3 +38,16 @@ def machine(*packages: str) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             facts[name] = "not installed"
     return facts
+
+
+def replace_block(path: Path, name: str, body: str) -> None:
+    """Put ``body`` between ``<!-- name:start -->`` and ``<!-- name:end -->`` in the
+    markdown file ``path`` (appended when the markers are not there yet)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = path.read_text(encoding="utf-8")
+    if start in text:
+        head, rest = text.split(start, 1)
+        tail = rest.split(end, 1)[1]
+    else:
+        head, tail = text.rstrip("\n") + "\n\n", "\n"
+    path.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")
