@@ -118,12 +118,16 @@ def test_repair_with_the_full_bound_never_declines() -> None:
         (14, km.Policy(candidate_k=3, fit_weight=25)),
     ],
 )
+@pytest.mark.parametrize("per_household", [16, 1])
 def test_rounds_repaired_or_solved_afresh_reach_the_oracle(
-    seed: int, policy: km.Policy, monkeypatch: pytest.MonkeyPatch
+    seed: int, policy: km.Policy, per_household: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The certificate's loop gives the all-pairs optimum whether every round is
     solved afresh (``repair=0``) or repaired whenever possible (``repair=inf``),
-    and the repaired run did repair rounds (the test is not vacuous)."""
+    and the repaired run did repair rounds (the test is not vacuous).  After a
+    repair only households whose pairs may undercut are priced again; with one
+    joining pair per household per round, households with more undercutting
+    pairs than that must stay among them."""
     o, h = km.synthetic_province(officers=45, households=80, seed=seed)
     model = geo_model(o, h, policy)
     capacity = capacities(o, policy.capacity)
@@ -141,7 +145,9 @@ def test_rounds_repaired_or_solved_afresh_reach_the_oracle(
     totals = []
     for repair in (0.0, np.inf):
         repairs.clear()
-        out = flow.solve_certified(model, k=policy.candidate_k, repair=repair)
+        out = flow.solve_certified(
+            model, k=policy.candidate_k, repair=repair, per_household=per_household
+        )
         assert out.certified
         assert len(out.o) == best.n_paired
         totals.append(model.costs(out.o, out.h).cost.sum())

@@ -26,7 +26,10 @@ negative ones) and the flow is solved again, until the proof holds.  OR-Tools
 cannot start from an earlier answer, so when few pairs join, the flow is
 re-optimised from the last one instead (:func:`_repair`: a min-cost
 circulation on the residual arcs of small reduced cost, and shifted
-potentials, checked feasible on every residual arc).
+potentials, checked feasible on every residual arc).  A pair's reduced cost
+then changes by the shift of its household's potential less its officer's, so
+households proven in the round before whose potential fell no less than any
+officer's need no pricing again.
 """
 
 from __future__ import annotations
@@ -400,8 +403,14 @@ def _priced_out(
     pi_h: np.ndarray,
     pi_o: np.ndarray,
     per_household: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs outside the pool with negative reduced cost; empty proves that none exists.
+    households: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of the given households with a negative reduced cost, found in balls
+    around them (pool pairs included); empty proves that none exists.
+
+    Returns officer and household positions and integer costs of each
+    household's ``per_household`` most negative pairs, and the households
+    that had more.
 
     A pair (o, h) violates only if ``c(o, h) < pi_o[o] - pi_h[h]``.  No pair
     outside the pool does when the household's price is below ``floor[h]``,
@@ -415,12 +424,12 @@ def _priced_out(
     """
     empty = np.zeros(0, np.int64)
     if not model.groups:
-        return empty, empty, empty
+        return empty, empty, empty, empty
     top = np.array([pi_o[g].max() for g in model.groups], dtype=float)
-    slack_cost = (top.max() - pi_h.astype(float) + 1.0) / scale
-    cand = np.flatnonzero(slack_cost > floor)
+    slack_cost = (top.max() - pi_h[households].astype(float) + 1.0) / scale
+    cand = households[slack_cost > floor[households]]
     if len(cand) == 0:
-        return empty, empty, empty
+        return empty, empty, empty, empty
     radius = (top[None, :] - pi_h[cand, None].astype(float) + 1.0) / scale
     radius -= model.penalty_bound(cand)
     # only violators are kept, so memory follows one group and one chunk of households
@@ -435,17 +444,18 @@ def _priced_out(
             bad = pc.allowed & (reduced < 0)
             found.append((bo[bad], bh[bad], bc[bad], reduced[bad]))
     if not found:
-        return empty, empty, empty
+        return empty, empty, empty, empty
     bo, bh, bc, reduced = (np.concatenate(parts) for parts in zip(*found, strict=True))
-    if len(bh) <= per_household or np.bincount(bh).max() <= per_household:
-        return bo, bh, bc
+    counts = np.bincount(bh)
+    if len(bh) <= per_household or counts.max() <= per_household:
+        return bo, bh, bc, empty
     # each household's `per_household` most negative pairs
     order = np.lexsort((reduced, bh))
     bo, bh, bc = bo[order], bh[order], bc[order]
     starts = np.flatnonzero(np.r_[True, bh[1:] != bh[:-1]]) if len(bh) else np.zeros(0, int)
     rank = np.arange(len(bh)) - np.repeat(starts, np.diff(np.r_[starts, len(bh)]))
     keep = rank < per_household
-    return bo[keep], bh[keep], bc[keep]
+    return bo[keep], bh[keep], bc[keep], np.flatnonzero(counts > per_household)
 
 
 def _cheapest(cost: np.ndarray, k: int) -> np.ndarray:
@@ -560,12 +570,16 @@ def solve_certified(
     seconds["candidates"] += time.perf_counter() - tc
     rounds = 0
     pi_h = pi_o = d = None
+    # households all of whose pairs outside the candidates are proven not to
+    # undercut under the current potentials: a repair keeps most of them so
+    clean = np.zeros(n_h, dtype=bool)
     while True:
         rounds += 1
         if d is None:
             tf = time.perf_counter()
             used = solve_flow(n_o, n_h, cap, o, h, cint)
             seconds["flow"] += time.perf_counter() - tf
+            clean[:] = False
         if isinstance(model, TableCostModel):
             certified = True  # every allowed pair is in the model
             break
@@ -584,28 +598,35 @@ def solve_certified(
         if d is None:
             d = _distances(n_o, n_h, cap, o, h, cint, used)
         pi_h, pi_o = d[:n_h], d[n_h : n_h + n_o]
-        reduced = np.where(taken | ~pool_ok, 0, pool_c + pi_h[:, None] - pi_o[pool_o])
+        rows = np.flatnonzero(~clean)
+        p_o, p_c = pool_o[rows], pool_c[rows]
+        reduced = np.where(taken[rows] | ~pool_ok[rows], 0, p_c + pi_h[rows, None] - pi_o[p_o])
         join = reduced < 0
+        cut = rows[join.sum(axis=1) > per_household]
         if per_household < join.shape[1]:
             # each household's most negative pairs only
             nth = np.partition(reduced, per_household - 1, axis=1)[:, per_household - 1]
             join &= reduced <= nth[:, None]
-        add_o = np.concatenate([aug_o, pool_o[join]])
-        add_h = np.concatenate([aug_h, np.nonzero(join)[0]])
-        add_c = np.concatenate([aug_c, pool_c[join]])
-        taken |= join
+        jr, jc = np.nonzero(join)
+        add_o = np.concatenate([aug_o, p_o[jr, jc]])
+        add_h = np.concatenate([aug_h, rows[jr]])
+        add_c = np.concatenate([aug_c, p_c[jr, jc]])
+        taken[rows[jr], jc] = True
         what = "from the pool and augmenting paths"
         # beyond the pool: when the pool is exhausted (the proof), or alongside
         # it once prices have settled
         if len(add_o) == 0 or (len(aug_o) == 0 and len(add_o) <= eager * n_h):
-            bo, bh, bc = _priced_out(
-                model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household
+            bo, bh, bc, more = _priced_out(
+                model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household, rows
             )
             outside = ~(pool_o[bh] == bo[:, None]).any(axis=1)
             add_o = np.concatenate([add_o, bo[outside]])
             add_h = np.concatenate([add_h, bh[outside]])
             add_c = np.concatenate([add_c, bc[outside]])
             what += " and beyond the pool"
+            # every undercutting pair of these households now joins, unless cut
+            clean[rows] = True
+            clean[cut] = clean[more] = False
         seconds["certificate"] += time.perf_counter() - tcert
         log.debug("round %d: %d candidate pairs, %d added %s", rounds, len(o), len(add_o), what)
         if progress:
@@ -629,6 +650,14 @@ def solve_certified(
                 n_o, n_h, cap, o, h, cint, used, d, max_arcs=int(_REPAIR_SHARE * len(o))
             )
             seconds["flow"] += time.perf_counter() - tf
-        used, d = repaired if repaired is not None else (used, None)
+        if repaired is None:
+            d = None
+        else:
+            # a pair's reduced cost changes by shift[h] - shift[o]: households whose
+            # potential fell less than no officer's rose stay proven
+            used, fresh_d = repaired
+            shift = fresh_d - d
+            clean &= shift[:n_h] >= shift[n_h : n_h + n_o].max(initial=0)
+            d = fresh_d
     seconds["total"] = time.perf_counter() - t0
     return FlowOutcome(o[used], h[used], certified, rounds, len(o), scale, seconds, pi_h, pi_o)
