@@ -254,8 +254,14 @@ def _distances(n_o: int, n_h: int, capacity, o, h, cost, used) -> np.ndarray:
     d = np.full(n_h + n_o + 2, _UNREACHED, dtype=np.int64)
     d[t] = 0
     _relax(tail, head, w, d, np.array([t]))
+    return _idle_at_zero(d, n_o, n_h, capacity, o, used)
+
+
+def _idle_at_zero(d: np.ndarray, n_o: int, n_h: int, capacity, o, used) -> np.ndarray:
+    """Officers with free slots and no household get potential 0 (price 0), their
+    bound from the arc to the sink; their only other arcs come in, so lowering
+    keeps ``d`` feasible.  Changes ``d`` in place and returns it."""
     load = np.bincount(o[used], minlength=n_o)
-    # officers with free slots and no household: price 0 (their lower bound pi[t])
     d[n_h : n_h + n_o][(load < capacity) & (capacity > 0) & (load == 0)] = 0
     return d
 
@@ -306,9 +312,7 @@ def _repair(n_o: int, n_h: int, capacity, o, h, cost, used, d, max_arcs: int, tr
         near = np.flatnonzero(red < bound)
         shift = np.zeros(len(d), dtype=np.int64)
         _relax(tail[near], head[near], red[near], shift, np.arange(len(d)))
-        d = d + shift - shift[-1]  # the sink keeps potential 0
-        load = np.bincount(o[used], minlength=n_o)
-        d[n_h : n_h + n_o][(load < capacity) & (capacity > 0) & (load == 0)] = 0
+        d = _idle_at_zero(d + shift - shift[-1], n_o, n_h, capacity, o, used)  # sink at 0
     tail, head, w, _, _ = _residual(n_o, n_h, capacity, o, h, cost, used)
     return (used, d) if (w + d[tail] - d[head] >= 0).all() else None
 
@@ -539,8 +543,8 @@ def solve_certified(
         When at most ``repair * n_households`` pairs join (and the number of
         paired households is already the largest), re-optimise the last flow
         (:func:`_repair`) instead of solving afresh; 0 never does.  Only speed
-        depends on it: measured at 5,000 households, 0.1 takes 1.55 s against
-        1.92 s for 0 (a one-off comparison).
+        depends on it: ``benchmarks/bench_density.py`` measures 1.68 s with 0.1
+        against 2.35 s with 0 at 5,000 households, 44 s against 52 s at 20,000.
     time_limit : float, optional
         Seconds; when reached before the proof holds, the last answer is
         returned with ``certified=False``.
