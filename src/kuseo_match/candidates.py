@@ -239,7 +239,7 @@ class GeoCostModel:
             return np.zeros((n_h, 0), np.int64), np.full(n_h, np.inf)
         kp = min(k, n_a)
         kq = kp + 1 if kp < n_a else kp
-        dist, idx = self._tree.query(self._h_xyz, k=kq)
+        dist, idx = self._tree.query(self._h_xyz, k=kq, workers=-1)  # all cores
         dist, idx = dist.reshape(n_h, kq), idx.reshape(n_h, kq)
         floor = np.full(n_h, np.inf)
         if kq > kp:

@@ -35,8 +35,10 @@ officer's need no pricing again.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,6 +64,14 @@ _BALL_CHUNK = 4096
 _POOL_MAX = 16
 #: A repair (:func:`_repair`) re-solves at most this share of the candidate arcs.
 _REPAIR_SHARE = 0.25
+#: Threads for the certificate's ball queries (results are gathered in order, so
+#: the answer does not depend on them): the usable cores, at most 4.
+_THREADS = max(
+    1,
+    min(
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4
+    ),
+)
 
 
 def choose_scale(max_cost: float, n_nodes: int, integral: bool) -> float:
@@ -436,17 +446,24 @@ def _priced_out(
         return empty, empty, empty, empty
     radius = (top[None, :] - pi_h[cand, None].astype(float) + 1.0) / scale
     radius -= model.penalty_bound(cand)
-    # only violators are kept, so memory follows one group and one chunk of households
-    found = []
-    for j in range(len(model.groups)):
+
+    # only violators are kept, so memory follows one group and one chunk of
+    # households per thread (the k-d tree queries release the GIL)
+    def violators(j: int, part: np.ndarray):
         lift = (top[j] - pi_o[model.groups[j]]).astype(float) / scale
+        bo, bh = model.within_group(j, cand[part], radius[part, j], lift_km=lift)
+        pc, bc = _int_costs(model, bo, bh, scale)
+        reduced = bc + pi_h[bh] - pi_o[bo]
+        bad = pc.allowed & (reduced < 0)
+        return bo[bad], bh[bad], bc[bad], reduced[bad]
+
+    tasks = []
+    for j in range(len(model.groups)):
         rows = np.flatnonzero(radius[:, j] > 0)
         for part in np.array_split(rows, -(-len(rows) // _BALL_CHUNK)) if len(rows) else ():
-            bo, bh = model.within_group(j, cand[part], radius[part, j], lift_km=lift)
-            pc, bc = _int_costs(model, bo, bh, scale)
-            reduced = bc + pi_h[bh] - pi_o[bo]
-            bad = pc.allowed & (reduced < 0)
-            found.append((bo[bad], bh[bad], bc[bad], reduced[bad]))
+            tasks.append((j, part))
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        found = list(pool.map(lambda task: violators(*task), tasks))  # in task order
     if not found:
         return empty, empty, empty, empty
     bo, bh, bc, reduced = (np.concatenate(parts) for parts in zip(*found, strict=True))
