@@ -526,7 +526,7 @@ def solve_certified(
     k: int,
     pool: int = 4,
     per_household: int = 16,
-    eager: float = 0.2,
+    eager: float = 1.0,
     repair: float = 0.1,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
@@ -555,7 +555,10 @@ def solve_certified(
         negative first.
     eager : float
         Search beyond the pool in the same round when the pool adds at most
-        ``eager * n_households`` pairs.
+        ``eager * n_households`` pairs.  Measured at 5,000 households (a
+        one-off comparison, median of 5): 1.0 takes 5 rounds and 1.07 s,
+        0.2 takes 6 rounds and 1.30 s; level at Khon Kaen size, 10,000 and
+        20,000 households.
     repair : float
         When at most ``repair * n_households`` pairs join (and the number of
         paired households is already the largest), re-optimise the last flow
