@@ -2,12 +2,14 @@
 
 ``km.match`` solves a min-cost flow on candidate pairs, proves or refutes
 optimality over all pairs with node potentials, adds the pairs that refute
-it, and solves again.  OR-Tools cannot warm-start, so every round is a full
-solve; the rounds, not the solves, are what keep ``km.match`` from the
-issue's speed goals.  This script measures how many rounds are intrinsic:
-it takes the *exact* optimal officer prices (the last round's potentials,
-``FlowOutcome.pi_officers``), perturbs them, and restarts the same kind of
-column generation from candidates chosen by price-adjusted cost.
+it, and solves again.  OR-Tools cannot warm-start, so most rounds are a full
+solve (only the last few, when few pairs join, re-optimise the last flow);
+the rounds are what keep ``km.match`` from the issue's speed goals.  This
+script measures how many rounds are intrinsic: it takes the *exact* optimal
+officer prices (the last round's potentials, ``FlowOutcome.pi_officers``, of a
+run with every round solved afresh: Bellman-Ford's smallest prices), perturbs
+them, and restarts the same kind of column generation from candidates chosen
+by price-adjusted cost.
 
 For each price vector ``p`` (km; officer ``o``'s price, the dual of one more
 of its slots):
@@ -145,7 +147,9 @@ def bench(households: int, args: argparse.Namespace) -> str:
         result = km.match(o, h, policy)
         times.append(time.perf_counter() - t)
     model = model_for(o, h, policy)
-    outcome = flow.solve_certified(model, k=policy.candidate_k)
+    # every round solved afresh, so the last potentials are Bellman-Ford's smallest
+    # prices (a repaired flow's potentials are optimal too, but shifted)
+    outcome = flow.solve_certified(model, k=policy.candidate_k, repair=0.0)
     scale, cap = outcome.scale, model.problem.capacity
     exact = -outcome.pi_officers.astype(float)
     t = time.perf_counter()
