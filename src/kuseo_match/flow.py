@@ -298,12 +298,14 @@ def _repair(n_o: int, n_h: int, capacity, o, h, cost, used, d, max_arcs: int, tr
     if (d >= _UNREACHED).any():
         return None
     used = used.copy()
-    for _ in range(tries):
+    for attempt in range(tries + 1):
         tail, head, w, rcap, pair = _residual(n_o, n_h, capacity, o, h, cost, used)
         red = w + d[tail] - d[head]
         negative = red < 0
         if not negative.any():
             return used, d
+        if attempt == tries:
+            return None
         bound = int(-red[negative].sum())
         if negative.sum() + max_arcs < len(red):
             bound = max(min(bound, int(np.partition(red, max_arcs)[max_arcs])), 1)
@@ -323,8 +325,7 @@ def _repair(n_o: int, n_h: int, capacity, o, h, cost, used, d, max_arcs: int, tr
         shift = np.zeros(len(d), dtype=np.int64)
         _relax(tail[near], head[near], red[near], shift, np.arange(len(d)))
         d = _idle_at_zero(d + shift - shift[-1], n_o, n_h, capacity, o, used)  # sink at 0
-    tail, head, w, _, _ = _residual(n_o, n_h, capacity, o, h, cost, used)
-    return (used, d) if (w + d[tail] - d[head] >= 0).all() else None
+    return None  # pragma: no cover - the loop returns
 
 
 @dataclass
@@ -408,10 +409,6 @@ def _augmenting_pairs(model: GeoCostModel, o, h, used, k: int) -> tuple[np.ndarr
 
 def _priced_out(
     model: GeoCostModel,
-    o,
-    h,
-    cint,
-    used,
     scale: float,
     floor: np.ndarray,
     pi_h: np.ndarray,
@@ -640,9 +637,7 @@ def solve_certified(
         # beyond the pool: when the pool is exhausted (the proof), or alongside
         # it once prices have settled
         if len(add_o) == 0 or (len(aug_o) == 0 and len(add_o) <= eager * n_h):
-            bo, bh, bc, more = _priced_out(
-                model, o, h, cint, used, scale, floor, pi_h, pi_o, per_household, rows
-            )
+            bo, bh, bc, more = _priced_out(model, scale, floor, pi_h, pi_o, per_household, rows)
             outside = ~(pool_o[bh] == bo[:, None]).any(axis=1)
             add_o = np.concatenate([add_o, bo[outside]])
             add_h = np.concatenate([add_h, bh[outside]])
