@@ -609,7 +609,11 @@ def solve_certified(
         # a repaired flow keeps its proven number of pairs
         aug_o, aug_h = _augmenting_pairs(model, o, h, used, k) if d is None else (empty, empty)
         if len(aug_o):
-            fresh = ~np.isin(_pair_keys(aug_o, aug_h, n_o), _pair_keys(o, h, n_o))
+            # candidates of these households only: hashing every candidate costs more
+            mine = np.zeros(n_h, dtype=bool)
+            mine[aug_h] = True
+            mine = mine[h]
+            fresh = ~np.isin(_pair_keys(aug_o, aug_h, n_o), _pair_keys(o[mine], h[mine], n_o))
             aug_o, aug_h = aug_o[fresh], aug_h[fresh]
             hit = pool_o[aug_h] == aug_o[:, None]  # those in the pool are taken there
             in_pool = hit.any(axis=1)
@@ -620,14 +624,19 @@ def solve_certified(
             d = _distances(n_o, n_h, cap, o, h, cint, used)
         pi_h, pi_o = d[:n_h], d[n_h : n_h + n_o]
         rows = np.flatnonzero(~clean)
-        p_o, p_c = pool_o[rows], pool_c[rows]
-        reduced = np.where(taken[rows] | ~pool_ok[rows], 0, p_c + pi_h[rows, None] - pi_o[p_o])
+        every = len(rows) == n_h  # no copies then
+        p_o, p_c = (pool_o, pool_c) if every else (pool_o[rows], pool_c[rows])
+        reduced = p_c + pi_h[rows, None]
+        reduced -= pi_o[p_o]
+        reduced[taken | ~pool_ok if every else taken[rows] | ~pool_ok[rows]] = 0
         join = reduced < 0
-        cut = rows[join.sum(axis=1) > per_household]
-        if per_household < join.shape[1]:
+        many = np.flatnonzero(join.sum(axis=1) > per_household)
+        cut = rows[many]
+        if len(many):
             # each household's most negative pairs only
-            nth = np.partition(reduced, per_household - 1, axis=1)[:, per_household - 1]
-            join &= reduced <= nth[:, None]
+            worst = reduced[many]
+            nth = np.partition(worst, per_household - 1, axis=1)[:, per_household - 1]
+            join[many] &= worst <= nth[:, None]
         jr, jc = np.nonzero(join)
         add_o = np.concatenate([aug_o, p_o[jr, jc]])
         add_h = np.concatenate([aug_h, rows[jr]])
