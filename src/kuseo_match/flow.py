@@ -560,8 +560,8 @@ def solve_certified(
         When at most ``repair * n_households`` pairs join (and the number of
         paired households is already the largest), re-optimise the last flow
         (:func:`_repair`) instead of solving afresh; 0 never does.  Only speed
-        depends on it: ``benchmarks/bench_density.py`` measures 1.09 s with 0.1
-        against 1.56 s with 0 at 5,000 households, 37 s against 44 s at 20,000.
+        depends on it: ``benchmarks/bench_density.py`` measures 0.87 s with 0.1
+        against 1.33 s with 0 at 5,000 households, 30 s against 34 s at 20,000.
     time_limit : float, optional
         Seconds; when reached before the proof holds, the last answer is
         returned with ``certified=False``.
