@@ -38,6 +38,23 @@ def test_import_has_no_side_effects():
     assert done.stderr == ""
 
 
+def test_the_report_loads_on_first_use():
+    code = (
+        "import sys\n"
+        "import kuseo_match as km\n"
+        "assert 'kuseo_match.report' not in sys.modules\n"
+        "assert 'matplotlib.figure' not in sys.modules\n"
+        "from kuseo_match import write_report\n"
+        "from kuseo_match.report import plot_map, write_report as direct\n"
+        "assert write_report is direct and km.plot_map is plot_map\n"
+        "assert {'plot_map', 'write_report'} <= set(dir(km))\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok\n"
+
+
 def test_library_logger_has_no_handlers_of_its_own():
     assert logging.getLogger("kuseo_match").handlers == []
 

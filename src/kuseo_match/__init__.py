@@ -18,7 +18,6 @@ from .io import read_table, with_details
 from .matcher import match, pair_costs
 from .policy import Policy
 from .reference import districts, provinces, resolve_province
-from .report import plot_map, write_report
 from .result import Result
 from .synth import synthetic_country, synthetic_province
 
@@ -43,3 +42,21 @@ __all__ = [
     "with_details",
     "write_report",
 ]
+
+#: Names whose module loads on first use: the report draws with matplotlib's
+#: figure machinery, about a quarter of the import time (``python -X importtime``).
+_LAZY = {"plot_map": "report", "write_report": "report"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # once loaded, a plain attribute
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
