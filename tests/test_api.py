@@ -22,37 +22,36 @@ def test_errors_are_one_family():
     assert issubclass(km.KuseoError, ValueError)
 
 
-def test_import_has_no_side_effects():
-    code = (
-        "import logging, matplotlib, sys\n"
-        "before = matplotlib.get_backend() if 'matplotlib.pyplot' in sys.modules else None\n"
-        "handlers = list(logging.getLogger().handlers)\n"
-        "import kuseo_match\n"
-        "assert logging.getLogger().handlers == handlers\n"
-        "assert 'matplotlib.pyplot' not in sys.modules\n"
-        "print('ok')\n"
-    )
+def _fresh_python(*lines: str) -> None:
+    """Run the lines in a fresh interpreter; they must pass quietly and print ok."""
+    code = "\n".join([*lines, "print('ok')", ""])
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
     assert done.stderr == ""
 
 
-def test_the_report_loads_on_first_use():
-    code = (
-        "import sys\n"
-        "import kuseo_match as km\n"
-        "assert 'kuseo_match.report' not in sys.modules\n"
-        "assert 'matplotlib.figure' not in sys.modules\n"
-        "from kuseo_match import write_report\n"
-        "from kuseo_match.report import plot_map, write_report as direct\n"
-        "assert write_report is direct and km.plot_map is plot_map\n"
-        "assert {'plot_map', 'write_report'} <= set(dir(km))\n"
-        "print('ok')\n"
+def test_import_has_no_side_effects():
+    _fresh_python(
+        "import logging, sys",
+        "handlers = list(logging.getLogger().handlers)",
+        "import kuseo_match",
+        "assert logging.getLogger().handlers == handlers",
+        "assert 'matplotlib.pyplot' not in sys.modules",
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "ok\n"
+
+
+def test_the_report_loads_on_first_use():
+    _fresh_python(
+        "import sys",
+        "import kuseo_match as km",
+        "assert 'kuseo_match.report' not in sys.modules",
+        "assert 'matplotlib.figure' not in sys.modules",
+        "from kuseo_match import write_report",
+        "from kuseo_match.report import plot_map, write_report as direct",
+        "assert write_report is direct and km.plot_map is plot_map",
+        "assert {'plot_map', 'write_report'} <= set(dir(km))",
+    )
 
 
 def test_library_logger_has_no_handlers_of_its_own():
