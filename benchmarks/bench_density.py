@@ -24,11 +24,10 @@ import json
 import statistics
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, replace_block
+from common import machine_line, publish
 
 COMMAND = ".venv/bin/python benchmarks/bench_density.py"
 
@@ -105,8 +104,6 @@ def main(argv: list[str] | None = None) -> None:
                 f"| {last['parts']['bellman_ford']:.2f} | {last['parts']['beyond_pool']:.2f} "
                 f"| {max(r['rss_gb'] for r in rs):.2f} |"
             )
-    facts = machine("numpy", "scipy", "ortools", "kuseo_match")
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(
         [
             "## Denser provinces\n",
@@ -129,14 +126,10 @@ def main(argv: list[str] | None = None) -> None:
             "certificate) are timed by wrapping those functions in the benchmark's process; the "
             "rest of the certificate prices the pool and checks augmenting paths.",
             "",
-            "machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()) + f"; {stamp}.",
+            machine_line("numpy", "scipy", "ortools", "kuseo_match"),
         ]
     )
-    print(body)
-    if args.out != "-":
-        path = Path(args.out)
-        replace_block(path, "bench_density", body)
-        print(f"updated {path}", file=sys.stderr)
+    publish(body, "bench_density", args.out)
 
 
 if __name__ == "__main__":

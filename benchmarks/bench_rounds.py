@@ -46,7 +46,6 @@ import logging
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +57,7 @@ from kuseo_match.schema import validate_households, validate_officers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_match import capacities, numpy_cost_matrix, solve_lsa
-from common import machine, replace_block
+from common import machine_line, publish
 
 COMMAND = ".venv/bin/python benchmarks/bench_rounds.py --sizes 1174,5000"
 
@@ -359,22 +358,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.getLogger("kuseo_match").setLevel(logging.ERROR)
     blocks = [bench(int(s), args) for s in args.sizes.split(",") if s.strip()]
-    facts = machine("numpy", "scipy", "ortools", "kuseo_match")
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n\n".join(
         [
             "## Rounds of the certificate\n\n"
             "Why `km.match` needs several rounds, and what exact prices would save. Written by "
             f"`benchmarks/bench_rounds.py` (reproduce: `{COMMAND}`; see its docstring).",
             *blocks,
-            "machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()) + f"; {stamp}.",
+            machine_line("numpy", "scipy", "ortools", "kuseo_match"),
         ]
     )
-    print(body)
-    if args.out != "-":
-        path = Path(args.out)
-        replace_block(path, "bench_rounds", body)
-        print(f"updated {path}", file=sys.stderr)
+    publish(body, "bench_rounds", args.out)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -51,3 +53,24 @@ def replace_block(path: Path, name: str, body: str) -> None:
     else:
         head, tail = text.rstrip("\n") + "\n\n", "\n"
     path.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")
+
+
+def machine_line(*packages: str) -> str:
+    """``machine: ...; <UTC time>.``, the closing line of a results block.
+
+    Examples
+    --------
+    >>> machine_line("numpy").startswith("machine: nproc ")
+    True
+    """
+    facts = "; ".join(f"{k} {v}" for k, v in machine(*packages).items())
+    return f"machine: {facts}; {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
+
+
+def publish(body: str, name: str, out: str) -> None:
+    """Print a results block and, unless ``out`` is ``"-"``, put it in the markdown
+    file ``out`` between its markers (:func:`replace_block`)."""
+    print(body)
+    if out != "-":
+        replace_block(Path(out), name, body)
+        print(f"updated {out}", file=sys.stderr)
