@@ -502,10 +502,13 @@ def _pool_size(model: GeoCostModel, k: int, pool: int) -> int:
     cross_district_penalty`` km (the fit and district terms alone can make an
     officer that far away cheaper than a near one), up to ``_POOL_MAX * k``.
 
-    Only speed depends on it.  Measured with ``k = 24`` (seconds to the proof),
-    0.63 officers per household in Khon Kaen: a pool of 96 is best at Khon Kaen
-    size and ties with 192 at 5,000 households; at 10,000, 192 or 384 (7.8-7.9
-    s against 13.3 s with 96); at 20,000, 384 (41 s against 80 s with 96).
+    Only speed depends on it.  A one-off sweep with ``k = 24`` (seconds to the
+    proof, 0.63 officers per household in Khon Kaen) chose the rule: a pool of
+    96 was best at Khon Kaen size and tied with 192 at 5,000 households; at
+    10,000, 192 or 384 (7.8-7.9 s against 13.3 s with 96); at 20,000, 384 (41 s
+    against 80 s with 96).  ``benchmarks/bench_density.py`` measures the rule
+    against the fixed pool of 96 on the current code: 5.55 s against 9.0 s at
+    10,000 households, 30 s against 60 s at 20,000.
     """
     base = pool * k
     n_h = model.problem.n_households
