@@ -128,6 +128,34 @@ def test_dtypes(khon_kaen):
     assert officers["capacity"].dtype == np.int64 and (officers["capacity"] == 2).all()
     for need in NEEDS:
         assert households[f"need_{need}"].dtype == np.bool_
+    for frame in (officers, households):
+        assert frame["synthetic"].dtype == np.bool_
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: synthetic_province(households=50, officers=30),
+        lambda: synthetic_province("Chiang Mai", households=50, officers=30, seed=2),
+        lambda: synthetic_country(households=500, officers=300, seed=1),
+        lambda: synthetic_province(households=0, officers=0),
+    ],
+    ids=["khon-kaen", "chiang-mai", "country", "empty"],
+)
+def test_every_row_is_marked_synthetic(make):
+    officers, households = make()
+    assert synth.SYNTHETIC_COLUMN == "synthetic"
+    assert synth.OFFICER_COLUMNS[-1] == synth.HOUSEHOLD_COLUMNS[-1] == "synthetic"
+    for frame in (officers, households):
+        assert frame.columns[-1] == "synthetic"
+        assert frame["synthetic"].dtype == np.bool_
+        assert frame["synthetic"].all()  # True on every row (vacuously for the empty case)
+
+
+def test_synthetic_mark_survives_a_csv_round_trip(khon_kaen):
+    for frame in khon_kaen:
+        back = pd.read_csv(io.StringIO(frame.to_csv(index=False)))
+        assert back["synthetic"].dtype == np.bool_ and back["synthetic"].all()
 
 
 def test_ids_widen_past_a_million_rows():

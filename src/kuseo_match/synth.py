@@ -57,6 +57,12 @@ Country
     the 77 provinces in proportion to ``area_km2 * REGION_UPLIFT[region]``,
     then proceeds per province as above (Khon Kaen with its TPMAP weights and
     polygons).
+
+Marking
+    Both frames end with a boolean column :data:`SYNTHETIC_COLUMN`
+    (``"synthetic"``), True on every row, so that a map or report made from
+    them (or from a CSV written from them) can say that no row is a real
+    person (:func:`kuseo_match.report.is_synthetic`).
 """
 
 from __future__ import annotations
@@ -91,14 +97,27 @@ __all__ = [
     "PROVINCIAL_HALL_SHARE",
     "REGION_UPLIFT",
     "SPREAD_FACTOR",
+    "SYNTHETIC_COLUMN",
     "TYPICAL_NEED",
     "WELFARE_LEAN",
     "synthetic_country",
     "synthetic_province",
 ]
 
+#: Name of the last column of both frames: True on every row, the data are made up.
+SYNTHETIC_COLUMN: Final = "synthetic"
+
 #: Columns of the officers frame, in order.
-OFFICER_COLUMNS: Final = ("officer_id", "agency", "district", "lat", "lon", "capacity", "province")
+OFFICER_COLUMNS: Final = (
+    "officer_id",
+    "agency",
+    "district",
+    "lat",
+    "lon",
+    "capacity",
+    "province",
+    SYNTHETIC_COLUMN,
+)
 
 #: Columns of the households frame, in order.
 HOUSEHOLD_COLUMNS: Final = (
@@ -113,6 +132,7 @@ HOUSEHOLD_COLUMNS: Final = (
     "need_income",
     "need_access",
     "province",
+    SYNTHETIC_COLUMN,
 )
 
 #: The five needs, in column order (the TPMAP poverty dimensions).
@@ -492,6 +512,7 @@ def _households(
     for j, need in enumerate(NEEDS):
         columns[f"need_{need}"] = flags[:, j].copy()
     columns["province"] = _str_series(plan.province[d])
+    columns[SYNTHETIC_COLUMN] = np.ones(n, dtype=bool)
     return pd.DataFrame(columns)
 
 
@@ -549,6 +570,7 @@ def _officers(plan: _Plan, officers: int, rng: np.random.Generator) -> pd.DataFr
             "lon": points[:, 0],
             "capacity": np.full(n, OFFICER_CAPACITY, dtype=np.int64),
             "province": _str_series(plan.province[d]),
+            SYNTHETIC_COLUMN: np.ones(n, dtype=bool),
         }
     )
 
@@ -605,15 +627,17 @@ def synthetic_province(
         ids have 5 digits, more when 100,000 or more officers),
         ``agency`` (str, a key of :data:`AGENCY_WEIGHTS`), ``district`` (str
         code), ``lat``, ``lon`` (float64 degrees), ``capacity`` (int64,
-        :data:`OFFICER_CAPACITY`), ``province`` (str code).  Ordered by
-        province, then the provincial hall, then district.
+        :data:`OFFICER_CAPACITY`), ``province`` (str code), ``synthetic``
+        (bool, True: see :data:`SYNTHETIC_COLUMN`).  Ordered by province,
+        then the provincial hall, then district.
     households : pandas.DataFrame
         ``households`` rows, columns ``household_id`` (str,
         ``"HH000001"`` ...; 6 digits, more when a million or more),
         ``kind`` (str, ``"developable"`` or ``"welfare"``), ``district``,
         ``lat``, ``lon``, ``need_health``, ``need_living``,
         ``need_education``, ``need_income``, ``need_access`` (bool, at least
-        one True per row), ``province``.  Ordered by district.
+        one True per row), ``province``, ``synthetic`` (bool, True).  Ordered
+        by district.
 
     Raises
     ------
@@ -627,7 +651,9 @@ def synthetic_province(
     --------
     >>> officers, households = synthetic_province()
     >>> officers.shape, households.shape
-    ((740, 7), (1174, 11))
+    ((740, 8), (1174, 12))
+    >>> bool(officers["synthetic"].all() and households["synthetic"].all())
+    True
     >>> households["kind"].value_counts().to_dict()
     {'developable': 661, 'welfare': 513}
     >>> officers["officer_id"].iloc[0], households["household_id"].iloc[0]
