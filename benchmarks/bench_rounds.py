@@ -53,7 +53,7 @@ import numpy as np
 import kuseo_match as km
 from kuseo_match import flow
 from kuseo_match.candidates import GeoCostModel, Problem
-from kuseo_match.schema import validate_households, validate_officers
+from kuseo_match.schema import validate_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_match import capacities, numpy_cost_matrix, solve_lsa
@@ -65,8 +65,7 @@ COMMAND = ".venv/bin/python benchmarks/bench_rounds.py --sizes 1174,5000"
 def model_for(officers, households, policy: km.Policy) -> GeoCostModel:
     """The cost model ``km.match`` builds for these tables."""
     problem = Problem.from_validated(
-        validate_officers(officers, default_capacity=policy.capacity, need_coordinates=True),
-        validate_households(households, need_coordinates=True),
+        *validate_tables(officers, households, default_capacity=policy.capacity)
     )
     return GeoCostModel(problem, policy)
 

@@ -32,15 +32,16 @@ def households() -> pd.DataFrame:
     )
 
 
-def far_household(district: str = "TH4010") -> pd.DataFrame:
-    """The docstring households plus one ~100 km away, in a district without officers."""
+def far_household() -> pd.DataFrame:
+    """The docstring households plus one ~110 km away, at the centroid of Phu Pha Man
+    (TH4020), a district without officers."""
     far = pd.DataFrame(
         {
             "household_id": [4],
             "kind": ["welfare"],
-            "district": [district],
-            "lat": [17.10],
-            "lon": [103.20],
+            "district": ["TH4020"],
+            "lat": [16.7213],
+            "lon": [101.8707],
         }
     )
     return pd.concat([households(), far], ignore_index=True)
@@ -139,13 +140,13 @@ def test_full_officers_within_max_distance() -> None:
 
 
 def test_shortfall_reason_names_slots_and_the_short_district() -> None:
-    result = km.match(officers().assign(capacity=[1, 1]), far_household("TH4010"))
+    result = km.match(officers().assign(capacity=[1, 1]), far_household())
     assert len(result.pairs) == 2
     reasons = dict(zip(result.unmatched["household_id"], result.unmatched["reason"], strict=True))
     assert len(reasons) == 2 and 4 in reasons  # the far one, and one of 2 and 3
     for reason in reasons.values():
         assert "all 2 officer slots are taken (4 households, 2 officers)" in reason
-    assert "district TH4010 is short of 1 slots" in reasons[4]
+    assert "district TH4020 is short of 1 slots" in reasons[4]
     by_district = result.unmatched.set_index("household_district")["reason"]
     assert "district TH4001 is short of 1 slots" in by_district["TH4001"]
 

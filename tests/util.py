@@ -28,8 +28,9 @@ from kuseo_match import Policy
 #: A box around Khon Kaen province (decimal degrees).
 LAT_RANGE = (15.5, 17.2)
 LON_RANGE = (101.7, 103.3)
-#: A few district codes of Khon Kaen.
-DISTRICTS = ("TH4001", "TH4002", "TH4005", "TH4010")
+#: District labels: plain labels, not codes, since positions are drawn anywhere in
+#: the box (a code would tie a row to its district's area; see test_districts.py).
+DISTRICTS = ("D1", "D2", "D3", "D4")
 #: Agencies of the shipped fit table, by code, Thai name and English name.
 KNOWN_AGENCIES = (
     "public_health",
@@ -353,10 +354,14 @@ def geo_model(officers: pd.DataFrame, households: pd.DataFrame, policy: Policy):
     """The built-in cost model ``km.match`` builds for these tables (for tests that
     look inside the solver)."""
     from kuseo_match.candidates import GeoCostModel, Problem
-    from kuseo_match.schema import validate_households, validate_officers
+    from kuseo_match.schema import validate_tables
 
     problem = Problem.from_validated(
-        validate_officers(officers, default_capacity=policy.capacity, need_coordinates=True),
-        validate_households(households, need_coordinates=True),
+        *validate_tables(
+            officers,
+            households,
+            default_capacity=policy.capacity,
+            coordinate_check=policy.coordinate_check,
+        )
     )
     return GeoCostModel(problem, policy)

@@ -65,6 +65,7 @@ from .errors import KuseoError, ValidationError
 from .matcher import match
 from .policy import Policy
 from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
+from .schema import source_of, validate_tables
 from .synth import synthetic_province
 
 __all__ = [
@@ -80,6 +81,8 @@ __all__ = [
 log = logging.getLogger("kuseo_match.cli")
 
 PROG = "kuseo-match"
+#: Files ``report`` writes (and a matching run too).
+PICTURE_FILES = ("map.png", "report.html")
 #: Files a matching run writes into its output folder, besides the input copies.
 OUTPUT_FILES = (
     "pairs.csv",
@@ -87,8 +90,7 @@ OUTPUT_FILES = (
     "pairs.xlsx",
     "pairs.geojson",
     "summary.json",
-    "map.png",
-    "report.html",
+    *PICTURE_FILES,
 )
 _CSV_SUFFIXES = (".csv", ".txt")
 
@@ -112,16 +114,36 @@ exit status: 0 done; 1 done, some households unmatched; 2 bad input;
 
 
 # --------------------------------------------------------------------------- progress
+class _Stage:
+    """One stage of :class:`_Progress`: call it with a sub-step (a solver round);
+    ``note`` is added to the line that says the stage is done."""
+
+    def __init__(self, text: str, status: Any, plain: bool) -> None:
+        self.text = text
+        self.status = status
+        self.plain = plain
+        self.note = ""
+
+    def __call__(self, step: str) -> None:
+        (log.info if self.plain else log.debug)("%s: %s", self.text, step)
+        if self.status is not None:
+            self.status.update(f"{self.text}: {step}")
+
+
 class _Progress:
-    """Stage lines on stderr: a live rich status on a terminal, INFO log lines always."""
+    """Stage lines on stderr: a live rich status when both stdout and stderr are
+    terminals; otherwise (logs, scheduled jobs) one plain log line as each stage
+    starts and ends and per solver round.  ``--quiet`` silences both."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         # the console of the log handler, so log lines and the live status do not collide
         self.console = getattr(args, "console", None) or Console(file=sys.stderr, highlight=False)
-        self.live = self.console.is_terminal and not getattr(args, "quiet", False)
+        quiet = getattr(args, "quiet", False)
+        self.live = _interactive(self.console) and not quiet
+        self.plain = not self.live and not quiet
 
     @contextlib.contextmanager
-    def stage(self, text: str) -> Iterator[Callable[[str], None]]:
+    def stage(self, text: str) -> Iterator[_Stage]:
         """Show ``text`` while the block runs; yield a callable for sub-steps."""
         log.info("%s ...", text)
         start = time.perf_counter()
@@ -129,21 +151,28 @@ class _Progress:
         if self.live:
             status = self.console.status(text)
             status.start()
-
-        def update(step: str) -> None:
-            log.debug("%s: %s", text, step)
-            if status is not None:
-                status.update(f"{text}: {step}")
-
+        stage = _Stage(text, status, self.plain)
         try:
-            yield update
+            yield stage
         finally:
             if status is not None:
                 status.stop()
         seconds = time.perf_counter() - start
-        log.info("%s: done in %.2f s", text, seconds)
+        note = f" ({stage.note})" if stage.note else ""
+        log.info("%s%s: done in %.2f s", text, note, seconds)
         if self.live:
-            self.console.print(f"[green]✓[/green] {escape(text)} [dim]({seconds:.1f} s)[/dim]")
+            self.console.print(
+                f"[green]✓[/green] {escape(text + note)} [dim]({seconds:.1f} s)[/dim]"
+            )
+
+
+def _interactive(console: Console) -> bool:
+    """Whether a person watches: stdout and stderr are terminals."""
+    try:
+        stdout = sys.stdout.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stream
+        stdout = False
+    return stdout and console.is_terminal
 
 
 @contextlib.contextmanager
@@ -152,12 +181,12 @@ def _logging(args: argparse.Namespace) -> Iterator[Console]:
 
     Yields the stderr console the logs go to on a terminal.
     """
-    level = logging.WARNING
+    console = Console(file=sys.stderr, highlight=False)
+    level = logging.WARNING if _interactive(console) else logging.INFO  # plain progress lines
     if getattr(args, "quiet", False):
         level = logging.ERROR
     elif getattr(args, "verbose", False):
         level = logging.DEBUG
-    console = Console(file=sys.stderr, highlight=False)
     handler: logging.Handler
     if console.is_terminal:
         handler = RichHandler(console=console, show_time=False, show_path=False, markup=False)
@@ -220,13 +249,21 @@ class Subcommand:
 
 
 def add_match_options(parser: argparse.ArgumentParser) -> None:
-    """Options of every command that matches: ``--policy`` and ``--time-limit``."""
+    """Options of every command that matches: ``--policy``, ``--time-limit`` and
+    ``--coordinate-check``."""
     parser.add_argument(
         "--policy",
         type=Path,
         metavar="TOML",
         help="policy file (capacity, max_distance_km, fit_weight, cross_district_penalty, "
-        "neutral_fit, fit_table, candidate_k); unknown keys are errors",
+        "neutral_fit, fit_table, candidate_k, coordinate_check); unknown keys are errors",
+    )
+    parser.add_argument(
+        "--coordinate-check",
+        choices=("refuse", "warn"),
+        help="positions that cannot be right (lat = lon = 0, outside Thailand's districts, "
+        "far from their district): refuse them (the default) or only warn; overrides "
+        "the policy file",
     )
     parser.add_argument(
         "--time-limit",
@@ -258,16 +295,17 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_demo(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     progress = _Progress(args)
-    policy = _read_policy(args.policy)
+    policy = _read_policy(args.policy, args.coordinate_check)
     with progress.stage("generating synthetic Khon Kaen"):
         officers, households = synthetic_province("Khon Kaen", seed=args.seed)
     out = _folder(args.out)
+    written = []
     for name, frame in (("officers.csv", officers), ("households.csv", households)):
         with progress.stage(f"writing {out / name}"):
-            io.write_csv(frame, out / name)
+            written.append(io.write_csv(frame, out / name))
     result = _match(progress, officers, households, policy, None, args.time_limit)
-    _write_outputs(progress, result, officers, households, out)
-    _print_summary(args, result, "Synthetic Khon Kaen", out, time.perf_counter() - start)
+    written += _write_outputs(progress, result, officers, households, out)
+    _print_summary(args, result, "Synthetic Khon Kaen", out, time.perf_counter() - start, written)
     return _exit_code(result)
 
 
@@ -300,18 +338,77 @@ def _solve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--header-row",
-        type=int,
-        metavar="N",
-        help="row number (from 1) of the header in every input, when titles sit above it; "
-        "default 1 (a title row above the header is detected and reported)",
+        action="append",
+        metavar="[TABLE=]N",
+        help="row number (from 1) of the header, for every input or, as officers=N, "
+        "households=N or costs=N, for one (repeatable); default: the first of rows 1-21 "
+        "that names the id column",
+    )
+    parser.add_argument(
+        "--sheet",
+        action="append",
+        metavar="[TABLE=]NAME",
+        help="worksheet of the .xlsx inputs, for every one or, as officers=NAME, "
+        "households=NAME or costs=NAME, for one (repeatable); default: the first sheet "
+        "that has the id column",
     )
     add_match_options(parser)
+
+
+#: The id column each input of ``solve`` must have.
+_ID_OF = {"officers": "officer_id", "households": "household_id", "costs": "officer_id"}
+
+
+def _per_table(values: Sequence[str] | None, option: str, tables: Sequence[str]) -> dict:
+    """``--option V`` (every table) and ``--option TABLE=V`` (one) as ``{table: V}``."""
+    out: dict[str, str] = {}
+    for value in values or ():
+        table, sep, rest = value.partition("=")
+        if sep and table in _ID_OF:
+            if table not in tables:
+                raise ValidationError(
+                    f"names {table}, but this run reads no {table} table", table=option, value=value
+                )
+            out[table] = rest
+        else:
+            out.update(dict.fromkeys(tables, value))
+    return out
+
+
+def _header_rows(values: Sequence[str] | None, tables: Sequence[str]) -> dict[str, int]:
+    rows = {}
+    for table, text in _per_table(values, "--header-row", tables).items():
+        try:
+            rows[table] = int(text)
+        except ValueError:
+            raise ValidationError(
+                "must be a row number, or TABLE=N (officers=3)", table="--header-row", value=text
+            ) from None
+    return rows
+
+
+def _read_input(progress: _Progress, table: str, path: Path, **options: Any) -> pd.DataFrame:
+    with progress.stage(f"reading {path}") as stage:
+        frame = io.read_table(path, id_column=_ID_OF[table], **options)
+        source = source_of(frame)
+        notes = [f"{len(frame):,} rows"]
+        if source is not None and source.sheet is not None:
+            notes.insert(0, f"sheet {source.sheet!r}")
+        if source is not None and len(source.rows) and source.rows[0] > 2:
+            notes.append(f"header in row {source.rows[0] - 1}")
+        stage.note = ", ".join(notes)
+    if table != "costs" and len(frame) == 0:
+        raise ValidationError(
+            f"{path} has a header but no data rows; fill in the {table}",
+            file=path.name,
+        )
+    return frame
 
 
 def _run_solve(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     progress = _Progress(args)
-    policy = _read_policy(args.policy)
+    policy = _read_policy(args.policy, args.coordinate_check)
     inputs = [("officers", args.officers), ("households", args.households)]
     if args.costs is not None:
         inputs.append(("costs", args.costs))
@@ -321,28 +418,48 @@ def _run_solve(args: argparse.Namespace) -> int:
             table="--encoding",
             value=args.encoding,
         )
+    names = [t for t, _ in inputs]
+    header_rows = _header_rows(args.header_row, names)
+    workbooks = [t for t, p in inputs if p.suffix.lower() not in _CSV_SUFFIXES]
+    sheets = _per_table(args.sheet, "--sheet", workbooks if args.sheet else names)
+    for table in sheets:
+        if table not in workbooks:
+            raise ValidationError(
+                f"names a sheet of the {table} table, which is not a workbook; drop it",
+                table="--sheet",
+                value=sheets[table],
+            )
     tables: dict[str, pd.DataFrame] = {}
     for name, path in inputs:
         encoding = args.encoding if path.suffix.lower() in _CSV_SUFFIXES else None
-        with progress.stage(f"reading {path}"):
-            tables[name] = io.read_table(path, encoding=encoding, header_row=args.header_row)
+        tables[name] = _read_input(
+            progress,
+            name,
+            path,
+            encoding=encoding,
+            header_row=header_rows.get(name),
+            sheet=sheets.get(name),
+        )
     officers, households = tables["officers"], tables["households"]
     result = _match(progress, officers, households, policy, tables.get("costs"), args.time_limit)
     out = _folder(args.out)
     sources = [p for _, p in inputs]
+    written = []
     for name, frame in (("officers.csv", officers), ("households.csv", households)):
         target = out / name
         if any(_same_file(target, p) for p in sources):
-            continue  # never overwrite an input; it is already where `report` looks
+            written.append(target)  # never overwrite an input; it is already where `report` looks
+            continue
         with progress.stage(f"writing {target}"):
-            io.write_csv(frame, target)
-    _write_outputs(progress, result, officers, households, out)
+            written.append(io.write_csv(frame, target))
+    written += _write_outputs(progress, result, officers, households, out)
     _print_summary(
         args,
         result,
         f"{args.officers} + {args.households}",
         out,
         time.perf_counter() - start,
+        written,
     )
     return _exit_code(result)
 
@@ -429,6 +546,7 @@ def _run_report(args: argparse.Namespace) -> int:
     with progress.stage(f"reading {folder}"):
         result, officers, households = load_result(folder, policy=policy)
     written = _write_pictures(progress, result, officers, households, folder)
+    _remove_stale(folder, PICTURE_FILES, written)
     if not args.quiet:
         print(f"written to {folder}{os.sep}: {', '.join(p.name for p in written)}")
     return ExitCode.OK
@@ -475,8 +593,11 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
 
 
 # ----------------------------------------------------------------------- shared steps
-def _read_policy(path: Path | None) -> Policy | None:
-    return None if path is None else Policy.from_toml(path)
+def _read_policy(path: Path | None, coordinate_check: str | None = None) -> Policy | None:
+    policy = None if path is None else Policy.from_toml(path)
+    if coordinate_check is not None:
+        policy = (policy or Policy()).replace(coordinate_check=coordinate_check)
+    return policy
 
 
 def _folder(path: Path) -> Path:
@@ -499,9 +620,9 @@ def _match(
     time_limit: float | None,
 ) -> Result:
     text = f"matching {len(households):,} households with {len(officers):,} officers"
-    with progress.stage(text) as update:
+    with progress.stage(text) as stage:
         return match(
-            officers, households, policy, costs=costs, time_limit=time_limit, progress=update
+            officers, households, policy, costs=costs, time_limit=time_limit, progress=stage
         )
 
 
@@ -512,11 +633,13 @@ def _write_outputs(
     households: pd.DataFrame,
     out: Path,
 ) -> list[Path]:
+    """Every output of a matching run (not the input copies); outputs of an earlier
+    run into the same folder that this one does not write are removed."""
     written = []
-    pairs = io.with_details(result.pairs, officers, households)
+    pairs = io.with_district_names(io.with_details(result.pairs, officers, households))
     with progress.stage(f"writing {out / 'pairs.csv'}"):
         written.append(io.write_csv(pairs, out / "pairs.csv"))
-    unmatched = io.with_details(result.unmatched, None, households)
+    unmatched = io.with_district_names(io.with_details(result.unmatched, None, households))
     with progress.stage(f"writing {out / 'unmatched.csv'}"):
         written.append(io.write_csv(unmatched, out / "unmatched.csv"))
     with progress.stage(f"writing {out / 'pairs.xlsx'}"):
@@ -534,7 +657,26 @@ def _write_outputs(
     with progress.stage(f"writing {out / 'summary.json'}"):
         written.append(io.write_summary_json(result, out / "summary.json"))
     written += _write_pictures(progress, result, officers, households, out)
+    _remove_stale(out, OUTPUT_FILES, written)
     return written
+
+
+def _remove_stale(folder: Path, names: Sequence[str], written: Sequence[Path]) -> None:
+    """Remove the files of ``names`` in ``folder`` that this run did not write: an
+    earlier run's, which would no longer match (never any other file)."""
+    kept = {p.name for p in written}
+    for name in names:
+        path = folder / name
+        if name not in kept and path.is_file():
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise ValidationError(
+                    f"cannot remove {path}, left by an earlier run: {exc.strerror or exc}; "
+                    "close it if it is open, or choose another --out",
+                    table="--out",
+                ) from exc
+            log.info("removed %s: an earlier run's, which this run does not replace", path)
 
 
 def _write_pictures(
@@ -569,7 +711,7 @@ def _district_names() -> dict[str, str]:
 
 
 def _exit_code(result: Result) -> int:
-    if result.status != "optimal":
+    if result.status == "feasible":
         return ExitCode.TIME_LIMIT
     if len(result.unmatched):
         return ExitCode.UNMATCHED
@@ -577,7 +719,12 @@ def _exit_code(result: Result) -> int:
 
 
 def _print_summary(
-    args: argparse.Namespace, result: Result, title: str, out: Path, seconds: float
+    args: argparse.Namespace,
+    result: Result,
+    title: str,
+    out: Path,
+    seconds: float,
+    written: Sequence[Path],
 ) -> None:
     if args.quiet:
         return
@@ -590,11 +737,13 @@ def _print_summary(
     status = {
         "optimal": "optimal (proven over every allowed pair)",
         "feasible": "feasible (time limit reached before optimality was proven)",
+        "approximate": "approximate (optimal for rounded costs; within "
+        f"{result.stats.get('objective_tolerance', float('nan')):.3g} of the optimum)",
     }.get(s["status"], s["status"])
     rows = [
         ("Households paired", f"{s['paired']:,} of {n:,} ({share:.1%})"),
-        ("Mean distance", _km(s["mean_distance_km"])),
-        ("Longest distance", _km(s["max_distance_km"])),
+        ("Mean distance", _km(s["mean_distance_km"], s["paired"])),
+        ("Longest distance", _km(s["max_distance_km"], s["paired"])),
         ("Agency fits kind", _share(s["kind_fit_share"], "of pairs")),
         (
             f"Officers with {'/'.join(map(str, range(top + 1)))} households",
@@ -609,16 +758,17 @@ def _print_summary(
             rows.append(("Unmatched", f"{count:,}: {reason}"))
         if len(reasons) > 3:
             rows.append(("Unmatched", f"... {len(reasons) - 3} more reasons in unmatched.csv"))
-    written = [name for name in OUTPUT_FILES if (out / name).exists()]
-    rows.append(("Outputs", f"{out}{os.sep} ({', '.join(written)})"))
+    rows.append(("Outputs", f"{out}{os.sep} ({', '.join(p.name for p in written)})"))
     width = max(len(label) for label, _ in rows)
     print(title)
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")
 
 
-def _km(value: float | None) -> str:
-    return "n/a (no coordinates)" if value is None else f"{value:.1f} km"
+def _km(value: float | None, paired: int) -> str:
+    if value is None:
+        return "n/a (no pairs)" if paired == 0 else "n/a (no coordinates)"
+    return f"{value:.1f} km"
 
 
 def _share(value: float | None, what: str) -> str:
@@ -673,24 +823,22 @@ def load_result(
                 "store; the report shows the shipped one (pass --policy to use yours)"
             )
         policy = Policy.from_dict(settings)
-    for column in ("officer_id", "agency", "district"):
-        if column not in officers.columns:
-            raise ValidationError(
-                "missing column; the report needs it", table="officers.csv", column=column
-            )
-    capacity = (
-        pd.to_numeric(officers["capacity"], errors="coerce")
-        if "capacity" in officers.columns
-        else pd.Series(float("nan"), index=officers.index)
+    valid_o, valid_h = validate_tables(
+        officers,
+        households,
+        default_capacity=policy.capacity,
+        need_coordinates=False,
+        coordinate_check="warn",  # the run that wrote them decided
     )
     counts = pairs["officer_id"].astype(str).value_counts()
+    keys = valid_o["officer_id"].astype(str)
     officer_load = pd.DataFrame(
         {
-            "officer_id": officers["officer_id"].to_numpy(),
-            "agency": officers["agency"].to_numpy(),
-            "district": officers["district"].to_numpy(),
-            "capacity": capacity.fillna(policy.capacity).astype(int).to_numpy(),
-            "load": officers["officer_id"].astype(str).map(counts).fillna(0).astype(int).to_numpy(),
+            "officer_id": valid_o["officer_id"].to_numpy(),
+            "agency": valid_o["agency"].to_numpy(),
+            "district": valid_o["district"].to_numpy(),
+            "capacity": valid_o["capacity"].to_numpy(),
+            "load": keys.map(counts).fillna(0).astype(int).to_numpy(),
         }
     )
     if "household_id" in households.columns:
@@ -702,9 +850,12 @@ def load_result(
                 missing,
             )
     status = summary.get("status")
-    if status not in ("optimal", "feasible"):
+    if status not in ("optimal", "feasible", "approximate"):
         raise ValidationError(
-            "must be 'optimal' or 'feasible'", table="summary.json", column="status", value=status
+            "must be 'optimal', 'feasible' or 'approximate'",
+            table="summary.json",
+            column="status",
+            value=status,
         )
     objective = summary.get("objective")
     if isinstance(objective, bool) or not isinstance(objective, int | float):
@@ -718,6 +869,8 @@ def load_result(
         unknown_agencies=tuple(str(a) for a in summary.get("unknown_agencies") or ()),
         officer_load=officer_load,
         stats=stats if isinstance(stats := summary.get("stats"), dict) else {},
+        officers=valid_o,
+        households=valid_h,
     )
     return result, officers, households
 

@@ -30,9 +30,17 @@ class ValidationError(KuseoError):
     column : str, optional
         The column (or, for ``"policy"``, the field) at fault.
     row : object, optional
-        The row label or id of the first offending row.
+        Where the first offending row is.  For a table read from a file
+        (:func:`kuseo_match.read_table`), the row number as a spreadsheet
+        shows it (the header is row 1); otherwise the row's id, or its index
+        label in the frame.
     value : object, optional
         The offending value.
+    file : str, optional
+        The file the table was read from (``"officers.xlsx"``, with the sheet
+        when it is a workbook); it opens the message instead of ``table``.
+    id : object, optional
+        The id of the offending row, when ``row`` is a file's row number.
 
     Examples
     --------
@@ -40,6 +48,9 @@ class ValidationError(KuseoError):
     ...                       row="OF-7", value=-1)
     >>> str(err)
     "officers: column 'capacity', row 'OF-7', value -1: must be >= 0"
+    >>> str(ValidationError("must be >= 0", table="officers", column="capacity", row=5,
+    ...                     value=-1, file="officers.csv", id="OF-7"))
+    "officers.csv: column 'capacity', row 5 (id 'OF-7'), value -1: must be >= 0"
     >>> isinstance(err, ValueError)
     True
     """
@@ -52,23 +63,27 @@ class ValidationError(KuseoError):
         column: str | None = None,
         row: Any = None,
         value: Any = None,
+        file: str | None = None,
+        id: Any = None,
     ) -> None:
-        row, value = (
-            v.item() if hasattr(v, "item") and hasattr(v, "dtype") else v for v in (row, value)
+        row, value, id = (
+            v.item() if hasattr(v, "item") and hasattr(v, "dtype") else v for v in (row, value, id)
         )
         self.table = table
         self.column = column
         self.row = row
         self.value = value
+        self.file = file
+        self.id = id
         self.reason = message
         where = []
         if column is not None:
             where.append(f"{'field' if table == 'policy' else 'column'} {column!r}")
         if row is not None:
-            where.append(f"row {row!r}")
+            where.append(f"row {row!r}" + (f" (id {id!r})" if id is not None else ""))
         if value is not None:
             where.append(f"value {value!r}")
-        prefix = table or ""
+        prefix = file or table or ""
         if where:
             prefix = f"{prefix}: {', '.join(where)}" if prefix else ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)

@@ -14,6 +14,8 @@ over them finds exactly the great-circle nearest officers.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import numpy.typing as npt
 
@@ -23,6 +25,7 @@ __all__ = [
     "haversine_km",
     "km_from_chord",
     "parse_coordinate_pair",
+    "parse_degrees",
     "to_xyz",
 ]
 
@@ -82,20 +85,113 @@ def km_from_chord(chord: npt.ArrayLike) -> FloatArray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(c)
 
 
-def parse_coordinate_pair(text: str) -> tuple[float, float]:
-    """Parse a ``"lat, lon"`` text (decimal or degrees-minutes-seconds) with geopy.
+#: A number with a decimal comma and no point, such as ``16,43`` (European and some
+#: Thai spreadsheet settings write decimals so).
+DECIMAL_COMMA = re.compile(r"^\s*[+\-\u2212]?\d+,\d+\s*$")
+_HEMISPHERES = {"lat": {"N": 1.0, "S": -1.0}, "lon": {"E": 1.0, "W": -1.0}}
+_NUMBER = r"\d+(?:[.,]\d+)?"
+# Degrees, optional minutes and seconds; a minute or second needs its mark (' or m,
+# " or s), so that two plain numbers ("16.43 102.83") are never read as one value.
+_DMS = re.compile(
+    rf"""^(?P<pre>[NSEWnsew](?=[\s\d+\-\u2212]))?\s*
+    (?P<sign>[+\-\u2212])?\s*
+    (?P<deg>{_NUMBER})(?:\s*[°º˚]|d(?:eg)?)?\s*
+    (?:(?P<min>{_NUMBER})(?:\s*['′’]|m(?:in)?)\s*)?
+    (?:(?P<sec>{_NUMBER})(?:\s*(?:["″”]|'')|s(?:ec)?)\s*)?
+    (?P<post>[NSEWnsew])?$""",
+    re.VERBOSE,
+)
 
-    Raises :class:`ValueError` (geopy's) when the text is not a coordinate.
+
+def parse_degrees(text: str, axis: str) -> float:
+    """One coordinate, written as a person would: decimal degrees with a point or a
+    decimal comma, a sign or a hemisphere letter, or degrees-minutes-seconds.
+
+    Parameters
+    ----------
+    text : str
+        The cell, e.g. ``"16.43"``, ``"16,43"``, ``"-16.43"``, ``"16.43 N"``,
+        ``"N 16.43"``, ``"16°25'48\\"N"``, ``"16 25m 48s N"``, ``"16°25.8'"``.
+    axis : {"lat", "lon"}
+        Which coordinate: latitudes take ``N``/``S``, longitudes ``E``/``W``.
+
+    Returns
+    -------
+    float
+        Decimal degrees (south and west negative).
+
+    Raises
+    ------
+    ValueError
+        The text is not one coordinate: two numbers (``"16.43, 102.83"``), a
+        minute or second of 60 or more, a hemisphere letter of the other
+        axis, a sign and a hemisphere at once, or no number at all.
+
+    Examples
+    --------
+    >>> parse_degrees("16,43", "lat"), parse_degrees("102°49'48\\"E", "lon")
+    (16.43, 102.83)
+    >>> parse_degrees("16.43, 102.83", "lat")
+    Traceback (most recent call last):
+    ...
+    ValueError: '16.43, 102.83' is not one number of degrees
+    """
+    raw = str(text).strip()
+    m = _DMS.match(raw)
+    if m is None:
+        raise ValueError(f"{raw!r} is not one number of degrees")
+    parts = [m["deg"], m["min"], m["sec"]]
+    given = [v for v in parts if v is not None]
+    if any("," in v or "." in v for v in given[:-1]):
+        raise ValueError(f"{raw!r}: only the last of degrees, minutes, seconds may have decimals")
+    deg, minutes, seconds = (0.0 if v is None else float(v.replace(",", ".")) for v in parts)
+    if minutes >= 60 or seconds >= 60:
+        raise ValueError(f"{raw!r}: minutes and seconds must be below 60")
+    letters = [x.upper() for x in (m["pre"], m["post"]) if x]
+    if len(letters) > 1:
+        raise ValueError(f"{raw!r} has two hemisphere letters")
+    sign = -1.0 if m["sign"] in ("-", "\u2212") else 1.0
+    if letters:
+        if letters[0] not in _HEMISPHERES[axis]:
+            other = "longitude (E/W)" if axis == "lat" else "latitude (N/S)"
+            raise ValueError(
+                f"{raw!r} is a {other}, not a {'latitude' if axis == 'lat' else 'longitude'}"
+            )
+        if m["sign"]:
+            raise ValueError(f"{raw!r} has both a sign and a hemisphere letter")
+        sign = _HEMISPHERES[axis][letters[0]]
+    return sign * (deg + minutes / 60.0 + seconds / 3600.0)
+
+
+def parse_coordinate_pair(text: str) -> tuple[float, float]:
+    """Parse one ``"lat, lon"`` text: two coordinates as :func:`parse_degrees` reads
+    them, separated by a comma, a semicolon or spaces (decimal commas allowed).
+
+    Raises :class:`ValueError` when the text is not exactly one such pair, or
+    can be split into one in two ways (``"16,43,102"``).
 
     Examples
     --------
     >>> parse_coordinate_pair("16.43, 102.83")
     (16.43, 102.83)
+    >>> parse_coordinate_pair("16,43; 102,83")
+    (16.43, 102.83)
     >>> lat, lon = parse_coordinate_pair("16 25' 48\\" N, 102 49' 48\\" E")
     >>> round(lat, 4), round(lon, 4)
     (16.43, 102.83)
     """
-    from geopy.point import Point  # geopy imports are slowish: only when text is given
-
-    p = Point(text)
-    return float(p.latitude), float(p.longitude)
+    raw = str(text).strip()
+    if raw.count(";") == 1:
+        cuts = [(raw.index(";"), 1)]
+    else:
+        cuts = [(m.start(), m.end() - m.start()) for m in re.finditer(r",\s*|\s+", raw)]
+    found = []
+    for at, width in cuts:
+        try:
+            found.append((parse_degrees(raw[:at], "lat"), parse_degrees(raw[at + width :], "lon")))
+        except ValueError:
+            continue
+    if len(set(found)) != 1:
+        how = "is ambiguous" if found else "is not a coordinate pair"
+        raise ValueError(f"{raw!r} {how}; write decimal degrees like '16.43, 102.83'")
+    return found[0]

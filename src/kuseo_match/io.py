@@ -2,13 +2,16 @@
 
 Provincial offices keep officers and households in Excel, in Thai, and save
 CSV files in whatever encoding their Windows machine uses.  This module reads
-those files without changing a value (ids such as ``"007"`` stay strings) and
-writes results that open correctly in Excel (UTF-8 with a byte-order mark) and
-cannot run as formulas there (every text cell starting with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return gets a leading ``'``).
+those files without changing a value (ids such as ``"007"`` stay strings; rows
+whose cells are all empty are left out, with a warning; the header row, the
+sheet and the delimiter are found) and writes results that open correctly in
+Excel: CSV in UTF-8 with a byte-order mark, where text that could run as a
+formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
+gets a leading ``'``, and workbooks whose text cells keep their exact text
+(Excel never evaluates a text cell).
 
 Readers and writers raise :class:`~kuseo_match.errors.ValidationError` naming
-the file (``table="officers.csv"``) and saying what to do.  Checking the
+the file (``file="officers.csv"``) and saying what to do.  Checking the
 *content* of the tables is the job of :mod:`kuseo_match.schema`, not of this
 module.
 
@@ -18,6 +21,8 @@ read_table
     A ``.csv``/``.txt`` or ``.xlsx`` file as a DataFrame.
 neutralise_formulas
     A copy of a frame that spreadsheet programs will not evaluate.
+with_details, with_district_names
+    Pair lists with the input tables' other columns, and district names.
 write_csv
     A frame as UTF-8-with-BOM CSV.
 write_pairs_xlsx
@@ -34,7 +39,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import json
 import logging
 import math
@@ -43,7 +47,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +55,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .schema import HOUSEHOLD_COLUMNS, NEED_COLUMNS, OFFICER_COLUMNS, coordinates
+from .schema import (
+    SOURCE_ATTR,
+    canonical_columns,
+    contract_column,
+    contract_names,
+    coordinates,
+)
 
 if TYPE_CHECKING:
     from .result import Result
@@ -60,6 +70,7 @@ __all__ = [
     "neutralise_formulas",
     "read_table",
     "with_details",
+    "with_district_names",
     "write_csv",
     "write_geojson",
     "write_pairs_xlsx",
@@ -74,6 +85,10 @@ ID_COLUMNS = ("officer_id", "household_id")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 _CSV_SUFFIXES = (".csv", ".txt")
+#: Delimiters of text tables, in order of preference on a tie.
+_DELIMITERS = (",", ";", "\t")
+#: A header is looked for in the first ``_TITLE_ROWS + 1`` rows of a file.
+_TITLE_ROWS = 20
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # What pandas treats as missing by default (its documented list); id columns
 # only treat an empty cell as missing, so an id such as "NA" survives.
@@ -119,18 +134,20 @@ def read_table(
     encoding: str | None = None,
     sheet: str | int | None = None,
     header_row: int | None = None,
+    id_column: str | None = None,
 ) -> pd.DataFrame:
     """Read a ``.csv``/``.txt`` or ``.xlsx`` table without changing its values.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The file.  ``.csv`` and ``.txt`` are read as delimited text (comma,
-        or tab when the header line has tabs and no commas); ``.xlsx`` and
-        ``.xlsm`` as Excel workbooks.  The suffix is case-insensitive.
+        The file.  ``.csv`` and ``.txt`` are read as delimited text: comma,
+        semicolon or tab, whichever splits the header into the most fields
+        (ties go to the comma); ``.xlsx`` and ``.xlsm`` as Excel workbooks.
+        The suffix is case-insensitive.
     table : str, optional
-        The name errors use for the file (``ValidationError.table``);
-        default the file name, e.g. ``"officers.csv"``.
+        The name errors use for the file (``ValidationError.file``); default
+        the file name, e.g. ``"officers.csv"``.
     encoding : str, optional
         Text encoding of a CSV file.  ``None`` (default) detects it: UTF-8
         with a byte-order mark (``"utf-8-sig"``), UTF-16 with a byte-order
@@ -138,24 +155,32 @@ def read_table(
         ``"cp874"`` (a superset of TIS-620).  The encoding used is logged at
         debug level on the ``kuseo_match.io`` logger.  Only for CSV files.
     sheet : str or int, optional
-        Worksheet of a workbook, by name or 0-based position; default the
-        first.  Only for workbooks.
+        Worksheet of a workbook, by name or 0-based position.  Default: the
+        first sheet whose first 21 rows hold the id column (``id_column``,
+        or any of ``officer_id``/``household_id`` and their aliases), else
+        the first sheet.  Only for workbooks.
     header_row : int, optional
         Row number (from 1, as Excel shows it) of the header; the rows above
-        it, such as a title, are skipped.  Default row 1, except that a file
-        whose row 1 names no id column (``officer_id``, ``household_id``)
-        while one of the next 20 rows does is refused with a message giving
-        that row: a title above the header.  Pass ``header_row=1`` to read
-        such a file as it is.
+        it, such as a title, are skipped.  Default: detected, the first of
+        rows 1-21 that names the id column (a title above the header is
+        skipped, and the row used is logged), else row 1.
+    id_column : str, optional
+        The id column the table must have (``"officer_id"``,
+        ``"household_id"``): it chooses the sheet and the header row, and a
+        workbook in which no sheet has it is refused with a message listing
+        the sheets.
 
     Returns
     -------
     pandas.DataFrame
-        One row per data row, headers from the header row.  ``officer_id``
-        and ``household_id`` are strings exactly as written (``"007"`` stays
+        One row per data row, headers from the header row.  Id columns (by
+        name or alias) are strings exactly as written (``"007"`` stays
         ``"007"``; only an empty cell is missing); other columns are
-        inferred as pandas does.  A header-only file gives an empty frame
-        with those columns.
+        inferred as pandas does.  Rows whose cells are all empty are left
+        out (a warning says how many).  A header-only file gives an empty
+        frame with those columns.  ``frame.attrs`` notes the file, sheet and
+        each row's spreadsheet row number (:class:`kuseo_match.schema.Source`),
+        so that validation messages can name them.
 
     Raises
     ------
@@ -168,7 +193,7 @@ def read_table(
     --------
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> text = "officer_id,agency,capacity\\n007,สำนักงานเกษตรอำเภอ,2\\n"
+    >>> text = "officer_id;agency;capacity\\n007;สำนักงานเกษตรอำเภอ;2\\n;;\\n"
     >>> _ = (folder / "officers.csv").write_bytes(text.encode("cp874"))
     >>> officers = read_table(folder / "officers.csv")
     >>> officers["officer_id"].tolist(), officers["agency"].tolist()
@@ -182,65 +207,89 @@ def read_table(
     """
     path = Path(path)
     name = table if table is not None else path.name
-    detect = header_row is None
-    header_row = 1 if header_row is None else header_row
-    if isinstance(header_row, bool) or not isinstance(header_row, int | np.integer):
+    if header_row is not None and (
+        isinstance(header_row, bool) or not isinstance(header_row, int | np.integer)
+    ):
         raise ValidationError(
             f"header_row must be a whole row number (1 for the first row), not "
             f"{type(header_row).__name__}",
-            table=name,
+            file=name,
             value=header_row,
         )
-    if header_row < 1:
+    if header_row is not None and header_row < 1:
         raise ValidationError(
             "header_row counts from 1 (the first row), as Excel numbers rows",
-            table=name,
+            file=name,
             value=header_row,
         )
+    ids = (id_column,) if id_column is not None else ID_COLUMNS
     suffix = path.suffix.lower()
     if suffix not in _CSV_SUFFIXES + _XLSX_SUFFIXES:
         hint = " (old Excel format: open it in Excel and save as .xlsx)" if suffix == ".xls" else ""
         raise ValidationError(
             f"cannot read {path}: unknown file type {path.suffix or '(none)'!r}{hint}; "
             f"use one of {', '.join(_CSV_SUFFIXES + _XLSX_SUFFIXES)}",
-            table=name,
+            file=name,
         )
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "no such file"
-        raise ValidationError(f"{what}: {path}; check the path", table=name)
+        raise ValidationError(f"{what}: {path}; check the path", file=name)
+    given = None if header_row is None else int(header_row)
     if suffix in _CSV_SUFFIXES:
         if sheet is not None:
             raise ValidationError(
                 f"sheet= applies to Excel workbooks only, and {path} is a text file; "
                 "drop the sheet option",
-                table=name,
+                file=name,
             )
-        return _read_csv(path, name, encoding, int(header_row), detect)
-    if encoding is not None:
-        raise ValidationError(
-            f"encoding= applies to CSV files only, and {path} is an Excel workbook; "
-            "drop the encoding option",
-            table=name,
-        )
-    return _read_xlsx(path, name, sheet, int(header_row), detect)
+        frame, first, chosen = _read_csv(path, name, encoding, given, ids)
+    else:
+        if encoding is not None:
+            raise ValidationError(
+                f"encoding= applies to CSV files only, and {path} is an Excel workbook; "
+                "drop the encoding option",
+                file=name,
+            )
+        frame, first, chosen = _read_xlsx(path, name, sheet, given, ids, id_column is not None)
+    return _without_empty_rows(frame, name, chosen, first)
 
 
-def _refuse_title_rows(rows: Iterable[Iterable[Any]], path: Path, name: str) -> None:
-    """Refuse a file whose row 1 names no id column while a later one of ``rows``
-    (row 1 first) does: a title above the header, which ``header_row`` skips."""
+def _finds_id(cells: Iterable[Any], ids: tuple[str, ...]) -> list[str]:
+    """The id columns (of ``ids``) that a row of cells names, by name or alias."""
+    named = {contract_column(v) for v in cells if v is not None and str(v).strip()}
+    return [c for c in ids if c in named]
+
+
+def _header_at(rows: Iterable[Sequence[Any]], ids: tuple[str, ...]) -> int | None:
+    """The number (from 1) of the first of ``rows`` that names an id column."""
     for number, row in enumerate(rows, start=1):
-        cells = {str(v).strip() for v in row if v is not None}
-        found = [c for c in ID_COLUMNS if c in cells]
-        if found:
-            if number > 1:
-                raise ValidationError(
-                    f"row 1 of {path} names no id column, but row {number} has "
-                    f"{' and '.join(map(repr, found))}: it looks like the header under a "
-                    f"title; read it with header_row={number} (--header-row {number}) or "
-                    "delete the rows above it",
-                    table=name,
-                )
-            return
+        if _finds_id(row, ids):
+            return number
+    return None
+
+
+def _without_empty_rows(
+    frame: pd.DataFrame, name: str, sheet: str | None, first: int
+) -> pd.DataFrame:
+    """``frame`` without rows whose cells are all empty, noting the file, sheet and
+    spreadsheet row of every row left (``first``: the row number of the first)."""
+    rows = np.arange(first, first + len(frame), dtype=np.int64)
+    empty = frame.isna().to_numpy()
+    for i, column in enumerate(frame.columns):
+        values = frame[column]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            empty[:, i] |= values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(
+                dtype=bool
+            )
+    blank = empty.all(axis=1) if frame.shape[1] else np.zeros(len(frame), dtype=bool)
+    if blank.any():
+        where = f"{name}, sheet {sheet!r}" if sheet is not None else name
+        shown = ", ".join(str(r) for r in rows[blank][:5]) + (" ..." if blank.sum() > 5 else "")
+        logger.warning("%s: %d empty row(s) skipped (row %s)", where, int(blank.sum()), shown)
+        frame = frame.loc[~blank].reset_index(drop=True)
+        rows = rows[~blank]
+    frame.attrs[SOURCE_ATTR] = {"file": name, "sheet": sheet, "rows": rows}
+    return frame
 
 
 def _decode(raw: bytes, path: Path, name: str, encoding: str | None) -> tuple[str, str]:
@@ -252,7 +301,7 @@ def _decode(raw: bytes, path: Path, name: str, encoding: str | None) -> tuple[st
             raise ValidationError(
                 f"unknown encoding {encoding!r} for {path}; use e.g. 'utf-8', 'utf-8-sig' "
                 "or 'cp874'",
-                table=name,
+                file=name,
             ) from exc
         _check_mark(raw, path, name, codecs.lookup(encoding).name)
         try:
@@ -261,7 +310,7 @@ def _decode(raw: bytes, path: Path, name: str, encoding: str | None) -> tuple[st
             raise ValidationError(
                 f"{path} cannot be decoded as {encoding!r} (byte 0x{raw[exc.start]:02x} "
                 f"at position {exc.start}); {_ENCODING_HINT}",
-                table=name,
+                file=name,
             ) from exc
         # A byte-order mark is never data, whichever UTF-8 spelling was passed.
         return text.removeprefix("\ufeff"), encoding
@@ -276,7 +325,7 @@ def _decode(raw: bytes, path: Path, name: str, encoding: str | None) -> tuple[st
             continue
     raise ValidationError(
         f"{path} is neither UTF-8 nor Thai Windows (cp874) text; {_ENCODING_HINT}",
-        table=name,
+        file=name,
     )
 
 
@@ -294,87 +343,121 @@ def _check_mark(raw: bytes, path: Path, name: str, codec: str) -> None:
                 f"{path} starts with a {label} byte-order mark, so it is {label} text, not "
                 f"{codec!r}; leave the encoding out (the mark is recognised) or give "
                 f"{spelling!r}",
-                table=name,
+                file=name,
             )
 
 
 def _read_csv(
-    path: Path, name: str, encoding: str | None, header_row: int, detect: bool
-) -> pd.DataFrame:
+    path: Path, name: str, encoding: str | None, header_row: int | None, ids: tuple[str, ...]
+) -> tuple[pd.DataFrame, int, None]:
+    """The frame of a delimited text file and the row number of its first data row."""
     raw = path.read_bytes()
     if raw.startswith(b"PK\x03\x04"):
         raise ValidationError(
             f"{path} is an Excel workbook (or another zip file), not text; "
             "rename it to .xlsx, or save it from Excel as 'CSV UTF-8'",
-            table=name,
+            file=name,
         )
     try:
         text, used = _decode(raw, path, name, encoding)
     except UnicodeDecodeError as exc:  # a BOM followed by bytes that are not UTF-8
         raise ValidationError(
             f"{path} starts with a UTF-8 byte-order mark but is not UTF-8; {_ENCODING_HINT}",
-            table=name,
+            file=name,
         ) from exc
     if not text.strip():
         raise ValidationError(
             f"{path} is empty; it needs a header row (e.g. officer_id,...) and data rows",
-            table=name,
+            file=name,
         )
-    if header_row > 1:
-        lines = text.splitlines(keepends=True)
+    lines = text.splitlines(keepends=True)
+    head = lines[: _TITLE_ROWS + 1]
+    if header_row is None:
+        sep, found = _sniff(head, ids)
+        header_row = found or 1
+        if found and found > 1:
+            logger.info("%s: the header is row %d (the rows above it are skipped)", name, found)
+    else:
         if header_row > len(lines):
             raise ValidationError(
                 f"{path} has {len(lines)} row(s), so row {header_row} cannot be the header; "
                 "check header_row (--header-row)",
-                table=name,
+                file=name,
             )
-        text = "".join(lines[header_row - 1 :])
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    sep = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=sep)
-    header = next(reader)
+        sep, _ = _sniff(lines[header_row - 1 : header_row], ids)
+    text = "".join(lines[header_row - 1 :])
+    header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
     _check_header(header, path, name)
-    if detect and not set(map(str.strip, header)) & set(ID_COLUMNS):
-        _refuse_title_rows([header, *itertools.islice(reader, 20)], path, name)
+    columns = [c for c in header]
     try:
         with warnings.catch_warnings():
             # pandas only warns (and drops values) when the first data row is longer
             # than the header; a file like that has to be fixed, not guessed at.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            columns = pd.read_csv(io.StringIO(text), sep=sep, nrows=0, index_col=False).columns
             frame = pd.read_csv(
                 io.StringIO(text),
                 sep=sep,
                 index_col=False,
                 low_memory=False,  # infer each column's type from all of it, not chunks
-                dtype={c: str for c in ID_COLUMNS if c in columns},
+                dtype={c: str for c in columns if _is_id(c)},
                 keep_default_na=False,
                 na_values=_na_values(columns),
+                skip_blank_lines=False,  # a blank line is a row: row numbers stay true
             )
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         raise ValidationError(
             f"{path} is not a well-formed table ({exc}); every row needs as many "
             "fields as the header: check for stray commas or unclosed quotes",
-            table=name,
+            file=name,
         ) from exc
     except pd.errors.EmptyDataError as exc:
         raise ValidationError(
-            f"{path} is empty; it needs a header row and data rows", table=name
+            f"{path} is empty; it needs a header row and data rows", file=name
         ) from exc
     logger.debug(
-        "read %s: encoding %s, separator %r, %d rows, %d columns",
+        "read %s: encoding %s, separator %r, header row %d, %d rows, %d columns",
         path,
         used,
         sep,
+        header_row,
         len(frame),
         frame.shape[1],
     )
-    return frame
+    return frame, header_row + 1, None
+
+
+def _sniff(lines: Sequence[str], ids: tuple[str, ...]) -> tuple[str, int | None]:
+    """The delimiter of a text table and the number of the header row among
+    ``lines`` (the first that names an id column; None when none does).
+
+    The delimiter is the one of ``,``, ``;`` and tab that finds the header
+    earliest, then splits it into the most fields (ties: comma first).
+    """
+    best: tuple[int, int, int] | None = None
+    choice = (",", None)
+    for rank, sep in enumerate(_DELIMITERS):
+        rows = list(csv.reader(io.StringIO("".join(lines)), delimiter=sep))
+        found = _header_at(rows, ids)
+        header = rows[(found or 1) - 1] if rows else []
+        key = (found if found is not None else len(lines) + 1, -len(header), rank)
+        if best is None or key < best:
+            best, choice = key, (sep, found)
+    return choice
+
+
+def _is_id(column: Any) -> bool:
+    return contract_column(column) in ID_COLUMNS
 
 
 def _read_xlsx(
-    path: Path, name: str, sheet: str | int | None, header_row: int, detect: bool
-) -> pd.DataFrame:
+    path: Path,
+    name: str,
+    sheet: str | int | None,
+    header_row: int | None,
+    ids: tuple[str, ...],
+    required: bool,
+) -> tuple[pd.DataFrame, int, str]:
+    """The frame of a worksheet, the row number of its first data row and the sheet."""
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
@@ -383,57 +466,89 @@ def _read_xlsx(
         raise ValidationError(
             f"{path} is not a readable Excel workbook (damaged, password-protected, or an "
             "old .xls renamed); open it in Excel and save it as .xlsx",
-            table=name,
+            file=name,
         ) from exc
     with book:
         names = [str(s) for s in book.sheet_names]
-        available = ", ".join(repr(s) for s in names)
-        if sheet is None:
-            chosen = names[0]
-        elif isinstance(sheet, bool) or not isinstance(sheet, str | int):
-            raise ValidationError(
-                f"sheet must be a sheet name or a 0-based position, not "
-                f"{type(sheet).__name__}; sheets in {path}: {available}",
-                table=name,
-            )
-        elif isinstance(sheet, int):
-            if not -len(names) <= sheet < len(names):
-                raise ValidationError(
-                    f"{path} has {len(names)} sheet(s), so there is no sheet at position "
-                    f"{sheet}; sheets: {available}",
-                    table=name,
-                )
-            chosen = names[sheet]
-        elif sheet in names:
-            chosen = sheet
-        else:
-            raise ValidationError(f"{path} has no sheet {sheet!r}; sheets: {available}", table=name)
+        chosen, found = _choose_sheet(book, names, sheet, path, name, ids, required)
+        where = f"{name}, sheet {chosen!r}"
+        if header_row is None:
+            header_row = found or 1
+            if found and found > 1:
+                logger.info("%s: the header is row %d (rows above it skipped)", where, found)
         rows = list(
             book.book[chosen].iter_rows(min_row=header_row, max_row=header_row, values_only=True)
         )
         header = ["" if v is None else str(v) for v in (rows[0] if rows else ())]
         if not any(h.strip() for h in header):
-            where = "its first row" if header_row == 1 else f"its row {header_row}"
+            at = "its first row" if header_row == 1 else f"its row {header_row}"
             raise ValidationError(
-                f"sheet {chosen!r} of {path} is empty (or {where} is blank); put the header "
+                f"sheet {chosen!r} of {path} is empty (or {at} is blank); put the header "
                 "in row 1, or give its row as header_row (--header-row)",
-                table=name,
+                file=name,
             )
-        _check_header(header, path, name)
-        if detect and not set(map(str.strip, header)) & set(ID_COLUMNS):
-            top = book.book[chosen].iter_rows(max_row=21, values_only=True)
-            _refuse_title_rows(top, path, name)
+        _check_header(header, path, where)
         columns = pd.read_excel(book, sheet_name=chosen, nrows=0, header=header_row - 1).columns
         frame = pd.read_excel(
             book,
             sheet_name=chosen,
             header=header_row - 1,
-            dtype={c: str for c in ID_COLUMNS if c in columns},
+            dtype={c: str for c in columns if _is_id(c)},
             keep_default_na=False,
             na_values=_na_values(columns),
         )
-    logger.debug("read %s: sheet %r, %d rows, %d columns", path, chosen, *frame.shape)
-    return frame
+    logger.debug("read %s: header row %d, %d rows, %d columns", where, header_row, *frame.shape)
+    return frame, header_row + 1, chosen
+
+
+def _choose_sheet(
+    book: pd.ExcelFile,
+    names: list[str],
+    sheet: str | int | None,
+    path: Path,
+    name: str,
+    ids: tuple[str, ...],
+    required: bool,
+) -> tuple[str, int | None]:
+    """The worksheet to read and its header row (None: no id column found in it)."""
+    available = ", ".join(repr(s) for s in names)
+
+    def header_of(title: str) -> int | None:
+        top = book.book[title].iter_rows(max_row=_TITLE_ROWS + 1, values_only=True)
+        return _header_at(top, ids)
+
+    if sheet is None:
+        for title in names:
+            found = header_of(title)
+            if found is not None:
+                return title, found
+        if required and len(names) > 1:
+            what = " or ".join(map(repr, ids))
+            raise ValidationError(
+                f"no sheet of {path} has a {what} column in its first {_TITLE_ROWS + 1} rows; "
+                f"sheets: {available}; name the one to read with sheet= (--sheet)",
+                file=name,
+            )
+        return names[0], header_of(names[0])
+    if isinstance(sheet, bool) or not isinstance(sheet, str | int):
+        raise ValidationError(
+            f"sheet must be a sheet name or a 0-based position, not "
+            f"{type(sheet).__name__}; sheets in {path}: {available}",
+            file=name,
+        )
+    if isinstance(sheet, int):
+        if not -len(names) <= sheet < len(names):
+            raise ValidationError(
+                f"{path} has {len(names)} sheet(s), so there is no sheet at position "
+                f"{sheet}; sheets: {available}",
+                file=name,
+            )
+        title = names[sheet]
+    elif sheet in names:
+        title = sheet
+    else:
+        raise ValidationError(f"{path} has no sheet {sheet!r}; sheets: {available}", file=name)
+    return title, header_of(title)
 
 
 def _check_header(header: list[str], path: Path, name: str) -> None:
@@ -443,14 +558,14 @@ def _check_header(header: list[str], path: Path, name: str) -> None:
             raise ValidationError(
                 f"column {h!r} appears more than once in the header of {path}; "
                 "rename or remove the copy",
-                table=name,
+                file=name,
                 column=h,
             )
         seen.add(h)
 
 
 def _na_values(columns: Iterable[Any]) -> dict[Any, list[str]]:
-    return {c: [""] if c in ID_COLUMNS else list(_DEFAULT_NA) for c in columns}
+    return {c: [""] if _is_id(c) else list(_DEFAULT_NA) for c in columns}
 
 
 # -- formula neutralisation ------------------------------------------------------------------
@@ -531,7 +646,7 @@ def _prepare(path: PathLike) -> Path:
         raise ValidationError(
             f"cannot create the folder {path.parent}: {exc.strerror or exc}; "
             "choose another output path",
-            table=path.name,
+            file=path.name,
         ) from exc
     return path
 
@@ -540,7 +655,7 @@ def _write_failed(path: Path, exc: OSError) -> ValidationError:
     return ValidationError(
         f"cannot write {path}: {exc.strerror or exc}; close it if it is open in Excel, "
         "or choose another output path",
-        table=path.name,
+        file=path.name,
     )
 
 
@@ -628,11 +743,9 @@ def _display_width(text: str) -> int:
 
 
 def _write_sheet(book: Any, title: str, frame: pd.DataFrame) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    frame = neutralise_formulas(frame)
     sheet = book.create_sheet(title)
     header = [_cell(c) for c in frame.columns]
     widths = []
@@ -648,13 +761,35 @@ def _write_sheet(book: Any, title: str, frame: pd.DataFrame) -> None:
     bold = Font(bold=True)
     cells = []
     for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
+        cell = _text_cell(sheet, name)
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
     columns = [_column_cells(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    for i, values in enumerate(columns):
+        for j in np.flatnonzero([_looks_special(v) for v in values]):
+            values[j] = _text_cell(sheet, values[j])
+        columns[i] = values
     for row in zip(*columns, strict=True):
         sheet.append(row)
+
+
+def _looks_special(value: Any) -> bool:
+    """Text that openpyxl would store as a formula (``=...``) or an error (``#N/A``)."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    return isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
+
+
+def _text_cell(sheet: Any, value: Any) -> Any:
+    """A cell that holds ``value`` as text, whatever it starts with: Excel never
+    evaluates a text cell, so the exact text (``=A1``, ``+66 81``, ``-2+3``) stays."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def _column_cells(column: pd.Series) -> list[Any]:
@@ -669,14 +804,6 @@ def _column_cells(column: pd.Series) -> list[Any]:
             values[~finite] = None  # NaN and +-inf: an empty cell
         return values.tolist()
     return [_cell(v) for v in column.tolist()]
-
-
-#: The data contract's columns; any other input column is a detail (a name, a phone
-#: number, a village) that the written pair lists carry along.
-_CONTRACT = {
-    "officer": frozenset((*OFFICER_COLUMNS, "capacity", "coordinates")),
-    "household": frozenset((*HOUSEHOLD_COLUMNS, *NEED_COLUMNS, "coordinates")),
-}
 
 
 def with_details(
@@ -711,6 +838,8 @@ def with_details(
     out = frame.copy()
     for role, table in (("officer", officers), ("household", households)):
         key = f"{role}_id"
+        if table is not None:
+            table = canonical_columns(table, f"{role}s")  # alias headers, as validation reads them
         if table is None or key not in table.columns or key not in out.columns:
             continue
         names = _detail_names(table, role, set(out.columns))
@@ -723,13 +852,54 @@ def with_details(
     return out
 
 
+#: Columns of pair lists that hold districts.
+_DISTRICT_COLUMNS = ("officer_district", "household_district", "district")
+
+
+def with_district_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the Thai and English names of its districts beside the codes.
+
+    After each of the columns ``officer_district``, ``household_district``
+    and ``district`` that holds codes of the shipped district table, the
+    columns ``<column>_th`` and ``<column>_en`` give the names (empty for a
+    label that is not a code).  ``frame`` is not changed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"household_id": ["H1", "H2"],
+    ...                       "household_district": ["TH4002", "my zone"]})
+    >>> with_district_names(pairs).to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'household_id': ['H1', 'H2'], 'household_district': ['TH4002', 'my zone'],
+     'household_district_th': ['บ้านฝาง', nan], 'household_district_en': ['Ban Fang', nan]}
+    """
+    from .reference import districts
+
+    out = frame.copy()
+    table = districts().set_index("district_code")
+    for column in _DISTRICT_COLUMNS:
+        if column not in out.columns or f"{column}_th" in out.columns:
+            continue
+        codes = out[column].astype(str)
+        known = codes.isin(table.index)
+        if not known.any():
+            continue
+        at = out.columns.get_loc(column) + 1
+        for suffix, source in (("th", "district_th"), ("en", "district_en")):
+            names = codes.map(table[source]).where(known)
+            out.insert(at, f"{column}_{suffix}", names.to_numpy(dtype=object))
+            at += 1
+    return out
+
+
 def _detail_names(table: pd.DataFrame, role: str, taken: set[str]) -> list[tuple[str, Any]]:
     """``(output name, column)`` of the columns of an input table outside the data
     contract, named as :func:`with_details` names them (avoiding ``taken``)."""
     names = []
+    read = contract_names(table, f"{role}s")
     for column in table.columns:
-        if str(column) in _CONTRACT[role]:
-            continue
+        if read.get(column, "province") != "province":
+            continue  # validation reads it (by name or alias); the province is shown
         name = str(column) if str(column).startswith(f"{role}_") else f"{role}_{column}"
         base, n = name, 2
         while name in taken:
@@ -741,6 +911,8 @@ def _detail_names(table: pd.DataFrame, role: str, taken: set[str]) -> list[tuple
 
 def _details_by_id(table: pd.DataFrame | None, role: str, taken: set[str]) -> dict[str, dict]:
     """``str(id) -> {output name: value}`` of the detail columns (first row per id)."""
+    if table is not None:
+        table = canonical_columns(table, f"{role}s")
     names = [] if table is None else _detail_names(table, role, set(taken))
     return {
         key: {name: _plain(record[column]) for name, column in names}
@@ -827,8 +999,10 @@ def write_pairs_xlsx(
         ``no district`` sheet.
 
     Every sheet has a bold, frozen, filterable header row and column widths
-    fitted to the content (up to 60 characters).  Text is neutralised by
-    :func:`neutralise_formulas`; control characters Excel cannot store are
+    fitted to the content (up to 60 characters).  Text is stored as text
+    cells, which Excel never evaluates, so it keeps its exact text (a phone
+    ``+66 81 ...``, a ``-`` placeholder, ``=A1``; the CSV files neutralise
+    such text instead, see :func:`neutralise_formulas`); control characters Excel cannot store are
     dropped; NaN is an empty cell.
 
     Parameters
@@ -877,8 +1051,8 @@ def write_pairs_xlsx(
     names = dict(district_names or {})
     book = Workbook(write_only=True)
     taken = {"history"}  # Excel reserves it; the fixed sheets are added below
-    pairs = with_details(result.pairs, officers, households)
-    unmatched = with_details(result.unmatched, None, households)
+    pairs = with_district_names(with_details(result.pairs, officers, households))
+    unmatched = with_district_names(with_details(result.unmatched, None, households))
     for title, frame in (
         ("summary", _summary_rows(result)),
         ("pairs", pairs),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,11 +23,15 @@ from .errors import ValidationError
 from .flow import FlowOutcome, solve_certified
 from .policy import Policy
 from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
-from .schema import validate_costs, validate_households, validate_officers, validate_pairs
+from .schema import validate_costs, validate_pairs, validate_tables
 
 __all__ = ["match", "pair_costs"]
 
 log = logging.getLogger("kuseo_match")
+
+#: ``status="optimal"`` needs the rounding bound ``stats["objective_tolerance"]`` to be
+#: at most this share of the objective; above it the status is ``"approximate"``.
+TOLERANCE_SHARE = 1e-6
 
 
 def _policy(policy: Any) -> Policy:
@@ -42,11 +47,21 @@ def _policy(policy: Any) -> Policy:
     return policy
 
 
-def _problem(officers: Any, households: Any, policy: Policy, need_coordinates: bool) -> Problem:
-    o = validate_officers(
-        officers, default_capacity=policy.capacity, need_coordinates=need_coordinates
+def _problem(
+    officers: Any,
+    households: Any,
+    policy: Policy,
+    need_coordinates: bool,
+    progress: Callable[[str], None] | None = None,
+) -> Problem:
+    o, h = validate_tables(
+        officers,
+        households,
+        default_capacity=policy.capacity,
+        need_coordinates=need_coordinates,
+        coordinate_check=policy.coordinate_check,
+        progress=progress,
     )
-    h = validate_households(households, need_coordinates=need_coordinates)
     return Problem.from_validated(o, h)
 
 
@@ -64,9 +79,12 @@ def _model(problem: Problem, policy: Policy, costs: Any) -> GeoCostModel | Table
         geo = GeoCostModel(problem, policy) if _has_coordinates(problem) else None
         model = TableCostModel(problem, o, h, c, geo)
     if model.unknown_agencies:
+        n = len(model.unknown_agencies)
         log.warning(
-            "%d agencies are not in the fit table and get the neutral fit %.2f: %s",
-            len(model.unknown_agencies),
+            "%d %s not in the fit table and %s the neutral fit %.2f: %s",
+            n,
+            "agency is" if n == 1 else "agencies are",
+            "gets" if n == 1 else "get",
             policy.neutral_fit,
             ", ".join(model.unknown_agencies),
         )
@@ -108,8 +126,11 @@ def match(
     -------
     Result
         ``pairs``, ``unmatched`` (with reasons), ``status`` (``"optimal"``
-        when proven over every allowed pair), ``objective`` (equals
-        ``pairs["cost"].sum()``), ``stats``.
+        when proven over every allowed pair; ``"feasible"`` when the time
+        limit stopped the proof; ``"approximate"`` when proven only for the
+        costs rounded to the solver's integer grid, see Notes),
+        ``objective`` (equals ``pairs["cost"].sum()``), ``stats``, and the
+        validated ``officers`` and ``households``.
 
     Notes
     -----
@@ -117,7 +138,11 @@ def match(
     of pair costs; exact for integer ``costs``, and within
     ``stats["objective_tolerance"]`` (each pair's cost rounded to
     ``1 / stats["cost_scale"]``; about 1e-12 relative at province size) for
-    fractional ones.  The same input gives the same pairs; ties are broken
+    fractional ones.  When that bound exceeds :data:`TOLERANCE_SHARE` (1e-6)
+    of the objective -- costs spanning many orders of magnitude, such as
+    1e15 beside 1e-3 -- the status is ``"approximate"`` and a warning gives
+    the bound; whole-number or rescaled costs avoid it.  The same input gives
+    the same pairs; ties are broken
     by the canonical order of the ids (numeric ids numerically, others as
     text), never by row order.
 
@@ -147,13 +172,16 @@ def match(
         raise ValidationError(
             "must be a number of seconds > 0, or None", table="time_limit", value=time_limit
         )
-    problem = _problem(officers, households, policy, need_coordinates=costs is None)
+    start = time.perf_counter()
+    problem = _problem(officers, households, policy, costs is None, progress)
     model = _model(problem, policy, costs)
+    validation = time.perf_counter() - start
     total_slots = int(problem.capacity.sum())
     k = policy.candidate_k
     if total_slots:
         k = max(k, math.ceil(k * problem.n_households / total_slots))
     outcome = solve_certified(model, k=k, time_limit=time_limit, progress=progress)
+    outcome.seconds["validation"] = validation
     return _result(problem, model, policy, outcome)
 
 
@@ -201,32 +229,41 @@ def _result(problem: Problem, model, policy: Policy, outcome: FlowOutcome) -> Re
         }
     )
     n_pairs = len(pairs)
+    objective = float(pairs["cost"].sum())
+    exact = outcome.scale == 1.0 and _integral(pc)
+    tolerance = 0.0 if exact else n_pairs / outcome.scale
     stats = {
         "candidate_pairs": outcome.candidate_pairs,
         "rounds": outcome.rounds,
-        "seconds": outcome.seconds.get("total", 0.0),
+        "seconds": sum(outcome.seconds.get(k, 0.0) for k in ("total", "validation")),
         "seconds_by_stage": dict(outcome.seconds),
         "cost_scale": outcome.scale,
-        "objective_tolerance": 0.0
-        if outcome.scale == 1.0 and _integral(pc)
-        else n_pairs / outcome.scale,
+        "objective_tolerance": tolerance,
     }
-    if stats["objective_tolerance"] > 1e-9 * max(abs(float(pc.cost.sum())), 1.0):
+    status = "optimal" if outcome.certified else "feasible"
+    if status == "optimal" and objective > 0 and tolerance > TOLERANCE_SHARE * objective:
+        status = "approximate"
         log.warning(
-            "costs span a wide range (scale %.3g): the objective is exact only to within %.3g; "
-            "rescale the costs to be more precise",
+            "the costs span too wide a range for exact integer arithmetic (cost scale %.3g): "
+            "the pairing is optimal for costs rounded to 1/%.3g and its objective %.6g is "
+            "within %.3g of the optimum; give whole-number costs, or rescale them so that "
+            "the largest is not millions of times the smallest that matters",
             outcome.scale,
-            stats["objective_tolerance"],
+            outcome.scale,
+            objective,
+            tolerance,
         )
     return Result(
         pairs=pairs,
         unmatched=unmatched,
-        status="optimal" if outcome.certified else "feasible",
-        objective=float(pairs["cost"].sum()),
+        status=status,
+        objective=objective,
         stats=stats,
         policy=policy,
         unknown_agencies=tuple(model.unknown_agencies),
         officer_load=officer_load,
+        officers=offs,
+        households=hhs,
     )
 
 

@@ -89,6 +89,15 @@ class Policy:
         household has within ``fit_weight + cross_district_penalty`` km, up
         to ``16 * candidate_k``).  Only speed depends on it: the optimality
         certificate adds any excluded pair that could improve the answer.
+    coordinate_check : {"refuse", "warn"}, default "refuse"
+        What positions that cannot be right do: lat = lon = 0 (a placeholder
+        for "no GPS"), a point outside the area of Thailand's districts, a
+        household farther from its district than any of its land is, or an
+        officer outside its district's province (see
+        :func:`kuseo_match.schema.validate_tables`).  ``"refuse"`` raises
+        :class:`~kuseo_match.errors.ValidationError` naming the row;
+        ``"warn"`` logs a warning and keeps them (for work outside Thailand,
+        or positions you know to be right).
 
     Examples
     --------
@@ -109,10 +118,11 @@ class Policy:
     neutral_fit: float = 0.5
     fit_table: Any = field(default=None, compare=False)
     candidate_k: int = 24
+    coordinate_check: str = "refuse"
 
     def __post_init__(self) -> None:
         _integer("capacity", self.capacity, lo=0)
-        _number("max_distance_km", self.max_distance_km, allow_none=True)
+        _number("max_distance_km", self.max_distance_km, lo=None, allow_none=True)
         if self.max_distance_km is not None and self.max_distance_km <= 0:
             raise ValidationError(
                 "must be > 0 (or None for no limit)",
@@ -128,6 +138,13 @@ class Policy:
                 "must be in [0, 1]", table="policy", column="neutral_fit", value=self.neutral_fit
             )
         _integer("candidate_k", self.candidate_k, lo=1)
+        if self.coordinate_check not in ("refuse", "warn"):
+            raise ValidationError(
+                "must be 'refuse' or 'warn'",
+                table="policy",
+                column="coordinate_check",
+                value=self.coordinate_check,
+            )
         if self.fit_table is not None:
             from .fit import FitTable  # local: fit imports nothing from here
 
@@ -148,7 +165,7 @@ class Policy:
         ...
         kuseo_match.errors.ValidationError: policy: field 'capasity': unknown setting; \
 did you mean 'capacity'? Known: capacity, max_distance_km, fit_weight, cross_district_penalty, \
-neutral_fit, fit_table, candidate_k
+neutral_fit, fit_table, candidate_k, coordinate_check
         """
         if not isinstance(values, dict):
             raise ValidationError(

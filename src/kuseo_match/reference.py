@@ -22,6 +22,7 @@ import functools
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from types import MappingProxyType
@@ -33,10 +34,12 @@ import pandas as pd
 from kuseo_match.errors import ValidationError
 
 __all__ = [
+    "DISTRICT_ALIASES",
     "KHON_KAEN",
     "PROVINCE_ALIASES",
     "REGION_BY_FIRST_DIGIT",
     "TPMAP_DIMENSIONS",
+    "district_candidates",
     "district_info",
     "districts",
     "khon_kaen_geojson",
@@ -82,6 +85,15 @@ PROVINCE_ALIASES: Final[Mapping[str, str]] = MappingProxyType(
         "Ayutthaya": "TH14",
         "Korat": "TH30",
         "Khorat": "TH30",
+    }
+)
+
+#: Extra spellings accepted for districts, besides the code, the Thai and the RTSD
+#: English name (compared after the normalisation of :func:`district_candidates`).
+DISTRICT_ALIASES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "Ubon Rat": "TH4008",
+        "Ubonrat": "TH4008",
     }
 )
 
@@ -235,6 +247,66 @@ def provinces() -> pd.DataFrame:
     ('Khon Kaen', 26, 'northeast')
     """
     return _provinces_cached().copy()
+
+
+_DISTRICT_PREFIX = re.compile(
+    r"^(กิ่งอำเภอ|อำเภอ|อ\.|เขต|king\s+amphoe\b|amphoe\b|amphur\b|amphor\b|khet\b)"
+)
+
+
+def _district_key(text: str) -> str:
+    """A district label compared loosely: case, the prefixes อำเภอ/อ./เขต/Amphoe/Khet,
+    a trailing 'district', spaces, hyphens, dots and apostrophes do not count, and
+    'Muang' is 'Mueang'."""
+    key = unicodedata.normalize("NFC", text).strip().casefold()
+    key = _DISTRICT_PREFIX.sub("", key).strip()
+    key = re.sub(r"\s*district$", "", key)
+    key = re.sub(r"[\s\-_.'’]+", "", key)
+    return key.replace("muang", "mueang")
+
+
+@functools.lru_cache(maxsize=1)
+def _district_keys() -> Mapping[str, tuple[str, ...]]:
+    keys: dict[str, list[str]] = {}
+
+    def add(label: str, code: str) -> None:
+        codes = keys.setdefault(_district_key(label), [])
+        if code not in codes:
+            codes.append(code)
+
+    for row in _districts_cached().itertuples(index=False):
+        code = str(row.district_code)
+        for label in (code, code[2:], row.district_th, row.district_en):
+            add(str(label), code)
+        if str(row.district_th).startswith("เมือง"):  # "อ.เมือง": the province's capital
+            add("เมือง", code)
+            add("Mueang", code)
+    for alias, code in DISTRICT_ALIASES.items():
+        add(alias, code)
+    return MappingProxyType({k: tuple(v) for k, v in keys.items()})
+
+
+def district_candidates(label: object) -> tuple[str, ...]:
+    """The codes of the shipped districts a label may name (empty: none).
+
+    A label is a code (``"TH4002"``, ``"th4002"``, ``"4002"``), a Thai name
+    (``"บ้านฝาง"``, ``"อำเภอบ้านฝาง"``, ``"อ.บ้านฝาง"``), an English name
+    (``"Ban Fang"``, ``"ban fang"``, ``"Amphoe Ban Fang"``, ``"Ban Fang District"``)
+    or one of :data:`DISTRICT_ALIASES`; case, spaces, hyphens, dots and
+    apostrophes do not count.  ``"เมือง"`` / ``"Mueang"`` alone names the capital
+    district of every province, and some names repeat across provinces
+    (``"จอมทอง"``): such labels give several codes.
+
+    Examples
+    --------
+    >>> district_candidates("อ.บ้านฝาง"), district_candidates("BAN FANG")
+    (('TH4002',), ('TH4002',))
+    >>> district_candidates("Chom Thong")
+    ('TH1035', 'TH5002')
+    >>> district_candidates("Ban Nowhere")
+    ()
+    """
+    return _district_keys().get(_district_key(str(label)), ())
 
 
 def _normalise(text: str) -> str:

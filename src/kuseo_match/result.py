@@ -54,10 +54,13 @@ class Result:
     unmatched : pandas.DataFrame
         Columns :data:`UNMATCHED_COLUMNS`: each household without a helper
         and a reason a person can act on.
-    status : {"optimal", "feasible"}
+    status : {"optimal", "feasible", "approximate"}
         ``"optimal"`` only when the pairing is proven optimal over every
         allowed pair (not only the candidates the solver saw);
-        ``"feasible"`` when a time limit stopped the proof.
+        ``"feasible"`` when a time limit stopped the proof;
+        ``"approximate"`` when it is proven optimal only for the costs
+        rounded to the solver's integer grid and that rounding may matter
+        (``stats["objective_tolerance"]`` above 1e-6 of the objective).
     objective : float
         Total cost of the pairs; equals ``pairs["cost"].sum()``.
     stats : Mapping[str, Any]
@@ -71,6 +74,11 @@ class Result:
     officer_load : pandas.DataFrame
         Per officer: ``officer_id``, ``agency``, ``district``, ``capacity``,
         ``load`` (households paired with the officer).
+    officers, households : pandas.DataFrame or None
+        The validated tables the run matched (rows sorted by id; districts
+        as codes where known, ``lat``/``lon`` as float degrees, capacities
+        filled, kinds and need flags normalised, the caller's other columns
+        kept), or None for a Result built by hand.
 
     Examples
     --------
@@ -97,6 +105,8 @@ class Result:
             columns=["officer_id", "agency", "district", "capacity", "load"]
         )
     )
+    officers: pd.DataFrame | None = field(default=None, repr=False)
+    households: pd.DataFrame | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))

@@ -14,16 +14,42 @@ Costs (optional)
     ``officer_id``, ``household_id``, ``cost`` (finite, >= 0): exactly the
     allowed pairs and their costs.
 
-Coordinates are decimal degrees (WGS84); text such as ``"16.43"`` or
-``"16°25'48\\"N"`` is parsed (the latter with geopy).  Instead of ``lat`` and
-``lon`` a table may carry one ``coordinates`` column (``"16.43, 102.83"``).
+Headers may use the documented aliases of :data:`COLUMN_ALIASES` (English and
+Thai: ``latitude``, ``ละติจูด``, ``อำเภอ``, ``หน่วยงาน`` ...); case, spaces,
+underscores and hyphens in a header do not count.
+
+Coordinates are decimal degrees (WGS84), one number per cell: numbers, text
+such as ``"16.43"``, a decimal comma (``"16,43"``, read as 16.43 with a
+warning) or degrees-minutes-seconds (``"16°25'48\\"N"``); see
+:func:`kuseo_match.geo.parse_degrees`.  Instead of ``lat`` and ``lon`` a
+table may carry one ``coordinates`` column (``"16.43, 102.83"``).  Positions
+at (0, 0), outside the area the shipped districts cover, or implausibly far
+from their district (:func:`place_margin_km`) are refused, or only warned
+about with ``Policy(coordinate_check="warn")``.
+
+Districts given as a code, Thai or English name (with or without
+``อำเภอ``/``อ.``/``Amphoe``, in any case) become their code when they name
+exactly one shipped district (:func:`kuseo_match.reference.district_candidates`);
+names that repeat across provinces are told apart by a ``province`` column
+or by the province of the other rows, and refused when they stay ambiguous.
+Other labels are kept as they are.
+
 Extra columns are allowed and carried along.  Validation returns new frames
-and never changes the caller's.
+and never changes the caller's.  A table read by
+:func:`kuseo_match.read_table` remembers its file, sheet and spreadsheet row
+numbers (:data:`SOURCE_ATTR`), and messages about it name them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -32,17 +58,28 @@ from .errors import ValidationError
 from .fit import NEEDS
 
 __all__ = [
+    "COLUMN_ALIASES",
     "HOUSEHOLD_COLUMNS",
     "KIND_ALIASES",
     "NEED_COLUMNS",
     "OFFICER_COLUMNS",
+    "SOURCE_ATTR",
+    "Source",
+    "canonical_columns",
+    "contract_column",
+    "contract_names",
     "coordinates",
     "need_flags",
+    "place_margin_km",
+    "source_of",
     "validate_costs",
     "validate_households",
     "validate_officers",
     "validate_pairs",
+    "validate_tables",
 ]
+
+log = logging.getLogger("kuseo_match")
 
 #: Required officer columns (``lat``/``lon`` may be replaced by ``coordinates``).
 OFFICER_COLUMNS = ("officer_id", "agency", "district", "lat", "lon")
@@ -59,10 +96,239 @@ KIND_ALIASES = {
     "สงเคราะห์": "welfare",
     "ครัวเรือนสงเคราะห์": "welfare",
 }
+#: Other headers accepted for each contract column (English and Thai).  Headers
+#: are compared with case, spaces, underscores, hyphens, dots and slashes
+#: ignored, so ``Officer ID`` and ``officer-id`` are ``officer_id`` too.  A header
+#: spelled as the contract column wins over its aliases (they stay extra columns);
+#: two aliases of one column, without it, are an error.
+COLUMN_ALIASES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "officer_id": ("officer_code", "officer_no", "รหัสเจ้าหน้าที่", "รหัสข้าราชการ"),
+        "household_id": ("household_code", "hh_id", "รหัสครัวเรือน", "รหัสบ้าน"),
+        "agency": ("department", "หน่วยงาน", "สังกัด"),
+        "district": ("amphoe", "amphur", "district_code", "district_name", "อำเภอ", "รหัสอำเภอ"),
+        "province": ("changwat", "จังหวัด"),
+        "lat": ("latitude", "ละติจูด"),
+        "lon": ("lng", "long", "longitude", "ลองจิจูด", "ลองติจูด"),
+        "coordinates": ("coordinate", "coords", "latlon", "lat_lon", "พิกัด"),
+        "capacity": ("max_households", "quota", "โควตา", "จำนวนครัวเรือนที่รับได้"),
+        "kind": ("household_kind", "household_type", "ประเภทครัวเรือน", "ประเภท"),
+        "need_health": ("ด้านสุขภาพ",),
+        "need_living": ("ด้านความเป็นอยู่",),
+        "need_education": ("ด้านการศึกษา",),
+        "need_income": ("ด้านรายได้",),
+        "need_access": ("ด้านการเข้าถึงบริการรัฐ", "ด้านการเข้าถึงบริการภาครัฐ"),
+        "cost": ("ต้นทุน",),
+    }
+)
+#: The contract columns of each table (besides extras, which are kept).
+TABLE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "officers": (*OFFICER_COLUMNS, "coordinates", "capacity", "province", "synthetic"),
+        "households": (
+            *HOUSEHOLD_COLUMNS,
+            "coordinates",
+            *NEED_COLUMNS,
+            "province",
+            "synthetic",
+        ),
+        "costs": ("officer_id", "household_id", "cost"),
+        "pairs": ("officer_id", "household_id"),
+    }
+)
+#: Key of ``DataFrame.attrs`` where :func:`kuseo_match.read_table` notes the source.
+SOURCE_ATTR = "kuseo_match.source"
 #: Largest capacity accepted (a larger one is surely a data error).
 MAX_CAPACITY = 1_000_000
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "ใช่"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", "ไม่ใช่", "ไม่", ""}
+_ID_COLUMN = {"officers": "officer_id", "households": "household_id"}
+_COORDINATE_CHECKS = ("refuse", "warn")
+
+
+# -------------------------------------------------------------------- where a row is
+@dataclass(frozen=True)
+class Source:
+    """Where a table came from, as :func:`kuseo_match.read_table` notes it.
+
+    Attributes
+    ----------
+    file : str
+        The file's name as messages show it (``"officers.xlsx"``).
+    sheet : str or None
+        The worksheet of a workbook.
+    rows : numpy.ndarray of int, shape (n_rows,)
+        The spreadsheet row number of each row of the frame (the header row
+        is 1; rows skipped as empty are not in the frame).
+    """
+
+    file: str
+    sheet: str | None
+    rows: np.ndarray
+
+    @property
+    def label(self) -> str:
+        """``"officers.xlsx, sheet 'data'"`` or ``"officers.csv"``."""
+        return self.file if self.sheet is None else f"{self.file}, sheet {self.sheet!r}"
+
+
+def source_of(df: pd.DataFrame) -> Source | None:
+    """The :class:`Source` of a frame as read from a file, or None.
+
+    Row numbers are trusted only while the frame still has the rows and the
+    default index it was read with; a filtered or re-indexed frame names its
+    file but not its rows.
+    """
+    info = df.attrs.get(SOURCE_ATTR) if isinstance(df, pd.DataFrame) else None
+    if not isinstance(info, Mapping) or "file" not in info:
+        return None
+    rows = np.asarray(info.get("rows", ()), dtype=np.int64)
+    intact = len(rows) == len(df) and isinstance(df.index, pd.RangeIndex)
+    intact = intact and df.index.start == 0 and df.index.step == 1
+    return Source(str(info["file"]), info.get("sheet"), rows if intact else np.zeros(0, np.int64))
+
+
+class _Rows:
+    """How messages name the rows of one table: a file's row numbers and the id
+    when it was read from a file, else the id (or the frame's index label)."""
+
+    def __init__(
+        self, table: str, df: pd.DataFrame, ids: pd.Series | None = None, *, quiet: bool = False
+    ) -> None:
+        self.table = table
+        self.source = source_of(df)
+        self.index = df.index
+        self.ids = ids
+        self.quiet = quiet  # no warnings (a reader for outputs, after validation spoke)
+
+    def at(self, i: int | None = None) -> dict[str, Any]:
+        """Keyword arguments of :class:`ValidationError` for row position ``i``."""
+        where: dict[str, Any] = {"table": self.table}
+        if self.source is not None:
+            where["file"] = self.source.label
+        if i is None:
+            return where
+        i = int(i)
+        ident = self.ids.iloc[i] if self.ids is not None else None
+        if self.source is not None and len(self.source.rows):
+            where["row"] = int(self.source.rows[i])
+            where["id"] = ident
+        else:
+            where["row"] = ident if ident is not None else self.index[i]
+        return where
+
+    def error(
+        self, message: str, i: int | None = None, *, column: str | None = None, value: Any = None
+    ) -> ValidationError:
+        return ValidationError(message, column=column, value=value, **self.at(i))
+
+    def reject(self, bad: np.ndarray, message: str, *, column: str, values: Any) -> None:
+        """Raise for the first row where ``bad`` holds, naming it and its value."""
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            value = values.iloc[i] if isinstance(values, pd.Series) else values[i]
+            n = int(bad.sum())
+            more = f" ({n:,} rows like this)" if n > 1 else ""
+            raise self.error(message + more, i, column=column, value=value)
+
+    def describe(self, i: int) -> str:
+        """``"row 5 (id 'H-1')"`` or ``"'H-1'"`` for log lines."""
+        where = self.at(i)
+        if "id" in where and where.get("id") is not None:
+            return f"row {where['row']} (id {where['id']!r})"
+        return f"row {where['row']!r}"
+
+
+# ------------------------------------------------------------------------ headers
+def _header_key(name: Any) -> str:
+    text = unicodedata.normalize("NFC", str(name)).strip().casefold()
+    return re.sub(r"[\s_\-./]+", " ", text).strip()
+
+
+@functools.lru_cache(maxsize=8)
+def _alias_keys(table: str | None) -> Mapping[str, str]:
+    columns = (
+        {c for cols in TABLE_COLUMNS.values() for c in cols}
+        if table is None
+        else set(TABLE_COLUMNS[table])
+    )
+    keys: dict[str, str] = {}
+    for column in sorted(columns):
+        for name in (column, *COLUMN_ALIASES.get(column, ())):
+            keys[_header_key(name)] = column
+    return MappingProxyType(keys)
+
+
+def contract_column(name: Any, table: str | None = None) -> str | None:
+    """The contract column a header means in ``table`` (any table when None), or None.
+
+    Examples
+    --------
+    >>> contract_column("Latitude", "households"), contract_column("อำเภอ", "officers")
+    ('lat', 'district')
+    >>> contract_column("Officer ID"), contract_column("phone") is None
+    ('officer_id', True)
+    """
+    return _alias_keys(table).get(_header_key(name))
+
+
+def contract_names(df: pd.DataFrame, table: str) -> dict[Any, str]:
+    """The columns of ``df`` that validation reads, and the contract column each is.
+
+    A header spelled exactly as the contract column wins: other headers that
+    mean the same column are then extra columns (a ``district`` code beside an
+    ``อำเภอ`` name, say), not in the answer.
+
+    Raises
+    ------
+    ValidationError
+        When two headers, neither spelled as the contract column, mean it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> contract_names(pd.DataFrame(columns=["district", "อำเภอ", "ละติจูด"]), "officers")
+    {'district': 'district', 'ละติจูด': 'lat'}
+    """
+    present = {str(c) for c in df.columns}
+    used: dict[Any, str] = {}
+    by_target: dict[str, Any] = {}
+    for column in df.columns:
+        target = contract_column(column, table)
+        if target is None or (column != target and target in present):
+            continue
+        if target in by_target:
+            raise ValidationError(
+                f"columns {by_target[target]!r} and {column!r} both mean {target!r}; keep one, "
+                f"or name the one to use {target!r}",
+                column=str(column),
+                **_Rows(table, df).at(),
+            )
+        by_target[target] = column
+        used[column] = target
+    return used
+
+
+def canonical_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``df`` with the alias headers it uses renamed to the contract's names
+    (:func:`contract_names`; a new frame when anything is renamed, ``df``
+    itself otherwise).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> canonical_columns(pd.DataFrame(columns=["รหัสครัวเรือน", "ละติจูด", "Longitude", "x"]),
+    ...                   "households").columns.tolist()
+    ['household_id', 'lat', 'lon', 'x']
+    >>> canonical_columns(pd.DataFrame(columns=["district", "อำเภอ"]), "officers").columns.tolist()
+    ['district', 'อำเภอ']
+    """
+    renames = {c: t for c, t in contract_names(df, table).items() if c != t}
+    if not renames:
+        return df
+    out = df.rename(columns=renames)
+    out.attrs = dict(df.attrs)
+    return out
 
 
 def _require_frame(table: str, df: Any) -> pd.DataFrame:
@@ -70,8 +336,10 @@ def _require_frame(table: str, df: Any) -> pd.DataFrame:
         raise ValidationError(f"must be a pandas DataFrame, not {type(df).__name__}", table=table)
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()][0]
-        raise ValidationError("column appears twice; rename one", table=table, column=str(dup))
-    return df
+        raise ValidationError(
+            "column appears twice; rename one", column=str(dup), **_Rows(table, df).at()
+        )
+    return canonical_columns(df, table) if table in TABLE_COLUMNS else df
 
 
 def _require_columns(table: str, df: pd.DataFrame, columns: tuple[str, ...]) -> None:
@@ -80,28 +348,28 @@ def _require_columns(table: str, df: pd.DataFrame, columns: tuple[str, ...]) -> 
         raise ValidationError(
             f"missing column(s) {', '.join(repr(c) for c in missing)}; found "
             f"{', '.join(repr(str(c)) for c in df.columns) or 'no columns'}",
-            table=table,
+            **_Rows(table, df).at(),
         )
 
 
+# ---------------------------------------------------------------------------- cells
 def _ids(table: str, df: pd.DataFrame, column: str) -> pd.Series:
+    rows = _Rows(table, df)
     ids = df[column]
     missing = ids.isna().to_numpy()
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
-        raise ValidationError(
-            "id is missing; every row needs an id", table=table, column=column, row=i
-        )
+        raise rows.error("id is missing; every row needs an id", i, column=column)
     values = ids.to_numpy(dtype=object)
     kinds = {type(v) for v in values}
     allowed = (str, int, np.integer)
-    for v in values:
+    for i, v in enumerate(values):
         if isinstance(v, bool | np.bool_) or not isinstance(v, allowed):
             if isinstance(v, float | np.floating) and float(v).is_integer():
                 continue
-            raise ValidationError(
+            raise rows.error(
                 f"ids must be text or whole numbers, not {type(v).__name__}",
-                table=table,
+                i,
                 column=column,
                 value=v,
             )
@@ -111,136 +379,140 @@ def _ids(table: str, df: pd.DataFrame, column: str) -> pd.Series:
     empty = (keys.str.strip() == "").to_numpy()
     if empty.any():
         i = int(np.flatnonzero(empty)[0])
-        raise ValidationError(
-            "id is empty; every row needs an id", table=table, column=column, row=i
-        )
+        raise rows.error("id is empty; every row needs an id", i, column=column)
     dup = keys.duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise ValidationError(
-            "duplicate id; ids must be unique", table=table, column=column, value=values[i]
-        )
+        raise rows.error("duplicate id; ids must be unique", i, column=column, value=values[i])
     return keys
 
 
-def _reject(
-    bad: np.ndarray, message: str, *, table: str, column: str, ids: pd.Series, values: Any
-) -> None:
-    """Raise for the first row where ``bad`` holds, naming its id and value."""
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        value = values.iloc[i] if isinstance(values, pd.Series) else values[i]
-        raise ValidationError(message, table=table, column=column, row=ids.iloc[i], value=value)
-
-
-def _text(table: str, df: pd.DataFrame, column: str, ids: pd.Series) -> np.ndarray:
+def _text(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
     values = df[column]
     stripped = values.astype(str).str.strip()
     blank = values.isna().to_numpy() | (stripped == "").to_numpy()
     if blank.any():
-        i = int(np.flatnonzero(blank)[0])
-        raise ValidationError("is empty", table=table, column=column, row=ids.iloc[i])
+        raise rows.error("is empty", int(np.flatnonzero(blank)[0]), column=column)
     return stripped.to_numpy(dtype=object)
 
 
-def _coordinates(table: str, df: pd.DataFrame, ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _blank(col: pd.Series) -> np.ndarray:
+    """Missing cells, and text cells holding only spaces."""
+    text = col.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+    return col.isna().to_numpy() | text
+
+
+def _coordinates(rows: _Rows, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, str]:
+    """Latitudes, longitudes and the column(s) they came from."""
     if "lat" not in df.columns and "lon" not in df.columns and "coordinates" in df.columns:
-        text = df["coordinates"]
+        text = df["coordinates"].to_numpy(dtype=object)
         lat = np.empty(len(df))
         lon = np.empty(len(df))
-        for i, t in enumerate(text.to_numpy(dtype=object)):
-            lat[i], lon[i] = _parse_pair(table, "coordinates", ids.iloc[i], t)
+        for i, t in enumerate(text):
+            lat[i], lon[i] = _parse_pair(rows, i, t)
+        column = "coordinates"
     else:
-        _require_columns(table, df, ("lat", "lon"))
-        lat = _degrees(table, df, "lat", ids)
-        lon = _degrees(table, df, "lon", ids)
-    _check_ranges(table, lat, lon, ids)
-    return lat, lon
+        _require_columns(rows.table, df, ("lat", "lon"))
+        lat = _degrees(rows, df, "lat")
+        lon = _degrees(rows, df, "lon")
+        column = "lat, lon"
+    _check_ranges(rows, lat, lon, column)
+    return lat, lon, column
 
 
-def _parse_pair(table: str, column: str, row: Any, text: Any) -> tuple[float, float]:
+def _parse_pair(rows: _Rows, i: int, text: Any) -> tuple[float, float]:
     from .geo import parse_coordinate_pair
 
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        raise ValidationError("coordinates are missing", table=table, column=column, row=row)
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        raise rows.error("coordinates are missing", i, column="coordinates")
     try:
         return parse_coordinate_pair(str(text))
     except ValueError as exc:
-        raise ValidationError(
+        raise rows.error(
             "is not a coordinate pair; write decimal degrees like '16.43, 102.83'",
-            table=table,
-            column=column,
-            row=row,
+            i,
+            column="coordinates",
             value=text,
         ) from exc
 
 
-def _no_odd_numbers(table: str, column: str, col: pd.Series, ids: pd.Series) -> None:
+def _no_odd_numbers(rows: _Rows, column: str, col: pd.Series) -> None:
     """Reject true/false and complex numbers hiding in a text (object) column."""
     if col.dtype != object:
         if pd.api.types.is_complex_dtype(col):
-            raise ValidationError("must be a real number", table=table, column=column)
+            raise rows.error("must be a real number", column=column)
         return
     for i, v in enumerate(col.to_numpy(dtype=object)):
         if isinstance(v, bool | np.bool_ | complex | np.complexfloating):
-            raise ValidationError(
-                "must be a real number, not true/false or complex",
-                table=table,
-                column=column,
-                row=ids.iloc[i],
-                value=v,
+            raise rows.error(
+                "must be a real number, not true/false or complex", i, column=column, value=v
             )
 
 
-def _degrees(table: str, df: pd.DataFrame, column: str, ids: pd.Series) -> np.ndarray:
+def _degrees(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
+    from .geo import DECIMAL_COMMA
+
     col = df[column]
     if pd.api.types.is_bool_dtype(col):
-        raise ValidationError(
-            "must be a number of degrees, not true/false", table=table, column=column
-        )
-    _no_odd_numbers(table, column, col, ids)
+        raise rows.error("must be a number of degrees, not true/false", column=column)
+    _no_odd_numbers(rows, column, col)
     if pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype=float, na_value=np.nan)
     else:
         values = np.array(pd.to_numeric(col, errors="coerce"), dtype=float)  # a writable copy
-        text_rows = np.flatnonzero(np.isnan(values) & col.notna().to_numpy())
-        for i in text_rows:  # degrees-minutes-seconds and other text, parsed one by one
-            values[i] = _parse_degree(table, column, ids.iloc[i], col.iloc[i])
+        text_rows = np.flatnonzero(np.isnan(values) & ~_blank(col))
+        text = col.iloc[text_rows].astype(str)
+        comma = text.str.fullmatch(DECIMAL_COMMA.pattern).to_numpy(dtype=bool)
+        if comma.any():
+            fixed = text[comma].str.replace(",", ".").str.replace("\u2212", "-")
+            values[text_rows[comma]] = fixed.astype(float).to_numpy()
+            first = int(text_rows[comma][0])
+            if not rows.quiet:
+                log.warning(
+                    "%s: column %r: %d value(s) written with a decimal comma were read as decimal "
+                    "degrees, e.g. %r as %s (%s)",
+                    rows.at().get("file", rows.table),
+                    column,
+                    int(comma.sum()),
+                    text.iloc[int(np.flatnonzero(comma)[0])],
+                    repr(float(values[first])),
+                    rows.describe(first),
+                )
+        for i in text_rows[~comma]:  # degrees-minutes-seconds and other text, one by one
+            values[i] = _parse_degree(rows, column, int(i), col.iloc[i])
     bad = ~np.isfinite(values)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        what = "is missing" if pd.isna(col.iloc[i]) else "must be a finite number"
-        raise ValidationError(
+        missing = bool(_blank(col.iloc[i : i + 1])[0])
+        what = "is missing" if missing else "must be a finite number"
+        raise rows.error(
             f"{what}; give decimal degrees (WGS84)",
-            table=table,
+            i,
             column=column,
-            row=ids.iloc[i],
-            value=None if pd.isna(col.iloc[i]) else col.iloc[i],
+            value=None if missing else col.iloc[i],
         )
     return values
 
 
-def _parse_degree(table: str, column: str, row: Any, text: Any) -> float:
-    from geopy.point import Point
+def _parse_degree(rows: _Rows, column: str, i: int, text: Any) -> float:
+    from .geo import parse_degrees
 
-    raw = str(text).strip()
     try:
-        # geopy parses a "lat, lon" pair; give it this value and a zero partner
-        lat, lon = (raw, "0") if column == "lat" else ("0", raw)
-        p = Point(f"{lat}, {lon}")
-        return float(p.latitude if column == "lat" else p.longitude)
+        return parse_degrees(str(text), column)
     except ValueError as exc:
-        raise ValidationError(
-            "is not a number of degrees; write decimal degrees like 16.43",
-            table=table,
+        two = " (one number per cell: the other coordinate goes in its own column)"
+        hint = two if len(re.findall(r"\d+(?:[.,]\d+)?", str(text))) >= 2 else ""
+        raise rows.error(
+            f"is not a number of degrees; write decimal degrees like 16.43{hint}",
+            i,
             column=column,
-            row=row,
             value=text,
         ) from exc
 
 
-def _check_ranges(table: str, lat: np.ndarray, lon: np.ndarray, ids: pd.Series) -> None:
+def _check_ranges(rows: _Rows, lat: np.ndarray, lon: np.ndarray, column: str) -> None:
     bad_lat = np.abs(lat) > 90
+    lat_column, lon_column = ("coordinates",) * 2 if column == "coordinates" else ("lat", "lon")
     if bad_lat.any():
         i = int(np.flatnonzero(bad_lat)[0])
         hint = (
@@ -248,52 +520,36 @@ def _check_ranges(table: str, lat: np.ndarray, lon: np.ndarray, ids: pd.Series) 
             if abs(lon[i]) <= 90
             else ""
         )
-        raise ValidationError(
-            f"latitude must be in [-90, 90]{hint}",
-            table=table,
-            column="lat",
-            row=ids.iloc[i],
-            value=float(lat[i]),
+        raise rows.error(
+            f"latitude must be in [-90, 90]{hint}", i, column=lat_column, value=float(lat[i])
         )
-    _reject(
-        np.abs(lon) > 180,
-        "longitude must be in [-180, 180]",
-        table=table,
-        column="lon",
-        ids=ids,
-        values=lon,
+    rows.reject(
+        np.abs(lon) > 180, "longitude must be in [-180, 180]", column=lon_column, values=lon
     )
 
 
-def _capacity(df: pd.DataFrame, ids: pd.Series, default: int) -> np.ndarray:
+def _capacity(rows: _Rows, df: pd.DataFrame, default: int) -> np.ndarray:
     if "capacity" not in df.columns:
         return np.full(len(df), default, dtype=np.int64)
     col = df["capacity"]
     if pd.api.types.is_bool_dtype(col):
-        raise ValidationError(
-            "must be a whole number >= 0, not true/false", table="officers", column="capacity"
-        )
-    _no_odd_numbers("officers", "capacity", col, ids)
+        raise rows.error("must be a whole number >= 0, not true/false", column="capacity")
+    _no_odd_numbers(rows, "capacity", col)
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    text = np.isnan(values) & col.notna().to_numpy()
-    text &= col.astype(str).str.strip().ne("").to_numpy()
+    text = np.isnan(values) & ~_blank(col)
     values = np.where(np.isnan(values), default, values)
     bad = text | ~np.isfinite(values) | (values < 0) | (values != np.round(values))
-    _reject(
-        bad, "must be a whole number >= 0", table="officers", column="capacity", ids=ids, values=col
-    )
-    _reject(
+    rows.reject(bad, "must be a whole number >= 0", column="capacity", values=col)
+    rows.reject(
         values > MAX_CAPACITY,
         f"must be at most {MAX_CAPACITY:,} households",
-        table="officers",
         column="capacity",
-        ids=ids,
         values=col,
     )
     return values.astype(np.int64)
 
 
-def _flags(df: pd.DataFrame, ids: pd.Series, column: str) -> np.ndarray:
+def _flags(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
     if column not in df.columns:
         return np.zeros(len(df), dtype=bool)
     col = df[column]
@@ -308,33 +564,34 @@ def _flags(df: pd.DataFrame, ids: pd.Series, column: str) -> np.ndarray:
         if t in _TRUE:
             out[i] = True
         elif t not in _FALSE:
-            raise ValidationError(
-                "must be true or false (or 1/0, yes/no)",
-                table="households",
-                column=column,
-                row=ids.iloc[i],
-                value=col.iloc[i],
+            raise rows.error(
+                "must be true or false (or 1/0, yes/no)", i, column=column, value=col.iloc[i]
             )
     return out
 
 
+# ---------------------------------------------------------------------------- tables
 def validate_officers(
     officers: Any, *, default_capacity: int = 2, need_coordinates: bool = True
 ) -> pd.DataFrame:
-    """Check the officers table and return a normalised copy.
+    """Check the officers table alone and return a normalised copy.
+
+    :func:`validate_tables` checks both tables together, as
+    :func:`kuseo_match.match` does: districts and the plausibility of
+    positions need both.
 
     Returns
     -------
     pandas.DataFrame
-        The caller's columns (extras kept) with ``officer_id`` untouched,
-        ``agency`` and ``district`` as stripped text, ``lat``/``lon`` as
-        float degrees, and ``capacity`` as int (filled with
-        ``default_capacity``).
+        The caller's columns (extras kept, alias headers renamed) with
+        ``officer_id`` untouched, ``agency`` and ``district`` as stripped
+        text, ``lat``/``lon`` as float degrees, and ``capacity`` as int
+        (filled with ``default_capacity``).
 
     Raises
     ------
     ValidationError
-        Naming the table, column, row (officer id) and value at fault.
+        Naming the table (or file), column, row and value at fault.
 
     Examples
     --------
@@ -352,17 +609,19 @@ a whole number >= 0
     df = _require_frame("officers", officers)
     _require_columns("officers", df, ("officer_id", "agency", "district"))
     ids = _ids("officers", df, "officer_id")
+    rows = _Rows("officers", df, ids)
     out = df.copy()
-    out["agency"] = _text("officers", df, "agency", ids)
-    out["district"] = _text("officers", df, "district", ids)
+    out.attrs = {}
+    out["agency"] = _text(rows, df, "agency")
+    out["district"] = _text(rows, df, "district")
     if need_coordinates or {"lat", "lon"} & set(df.columns) or "coordinates" in df.columns:
-        out["lat"], out["lon"] = _coordinates("officers", df, ids)
-    out["capacity"] = _capacity(df, ids, default_capacity)
+        out["lat"], out["lon"], _ = _coordinates(rows, df)
+    out["capacity"] = _capacity(rows, df, default_capacity)
     return out.reset_index(drop=True)
 
 
 def validate_households(households: Any, *, need_coordinates: bool = True) -> pd.DataFrame:
-    """Check the households table and return a normalised copy.
+    """Check the households table alone and return a normalised copy.
 
     ``kind`` is normalised to ``developable``/``welfare``; need flags become
     bool columns (all five present, missing ones False).
@@ -378,26 +637,355 @@ def validate_households(households: Any, *, need_coordinates: bool = True) -> pd
     df = _require_frame("households", households)
     _require_columns("households", df, ("household_id", "kind", "district"))
     ids = _ids("households", df, "household_id")
+    rows = _Rows("households", df, ids)
     out = df.copy()
-    kinds = pd.Series(_text("households", df, "kind", ids))
+    out.attrs = {}
+    kinds = pd.Series(_text(rows, df, "kind"))
     normal = kinds.str.casefold().map(KIND_ALIASES)
-    _reject(
+    rows.reject(
         normal.isna().to_numpy(),
         "unknown kind; use 'developable' (พัฒนาได้) or 'welfare' (สงเคราะห์)",
-        table="households",
         column="kind",
-        ids=ids,
         values=kinds,
     )
     out["kind"] = normal.to_numpy(dtype=object)
-    out["district"] = _text("households", df, "district", ids)
+    out["district"] = _text(rows, df, "district")
     if need_coordinates or {"lat", "lon"} & set(df.columns) or "coordinates" in df.columns:
-        out["lat"], out["lon"] = _coordinates("households", df, ids)
+        out["lat"], out["lon"], _ = _coordinates(rows, df)
     for col in NEED_COLUMNS:
-        out[col] = _flags(df, ids, col)
+        out[col] = _flags(rows, df, col)
     return out.reset_index(drop=True)
 
 
+def validate_tables(
+    officers: Any,
+    households: Any,
+    *,
+    default_capacity: int = 2,
+    need_coordinates: bool = True,
+    coordinate_check: str = "refuse",
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check officers and households together; return normalised copies.
+
+    Each table is checked as :func:`validate_officers` and
+    :func:`validate_households` do; then, across both:
+
+    * **districts** become their code where they name one shipped district
+      (code, Thai or English name, with or without ``อำเภอ``/``อ.``/``Amphoe``,
+      any case; see :func:`kuseo_match.reference.district_candidates`).  A
+      name shared by districts of several provinces is told apart by the
+      row's ``province`` column, else by the provinces of the rows whose
+      district is unambiguous; one that stays ambiguous is refused.  Other
+      labels stay as they are.  When no district of one table occurs in the
+      other, or some labels are codes or names and others are not, a warning
+      says so.
+    * **positions** are refused when they are (0, 0), farther than the
+      margin (:func:`place_margin_km`) from every shipped district, or, for a
+      household of a shipped district, farther than its margin from that
+      district's centroid (an officer only needs to be within the margins of
+      its district's province: officers may sit at provincial offices).
+      With ``coordinate_check="warn"`` these are logged as warnings instead.
+
+    Parameters
+    ----------
+    officers, households : pandas.DataFrame
+        The tables; not changed.
+    default_capacity : int
+        ``capacity`` where the column is absent or empty.
+    need_coordinates : bool
+        Whether ``lat``/``lon`` (or ``coordinates``) are required.
+    coordinate_check : {"refuse", "warn"}
+        What implausible positions do.
+    progress : callable, optional
+        Called with a line of text as each stage starts.
+
+    Returns
+    -------
+    officers, households : pandas.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"officer_id": [1], "agency": ["สาธารณสุข"], "district": ["th4002"],
+    ...                   "lat": [16.55], "lon": [102.60]})
+    >>> h = pd.DataFrame({"household_id": ["H1"], "kind": ["welfare"],
+    ...                   "district": ["อ.บ้านฝาง"], "lat": ["16,46"], "lon": [102.65]})
+    >>> o2, h2 = validate_tables(o, h)
+    >>> o2["district"].tolist(), h2["district"].tolist(), h2["lat"].tolist()
+    (['TH4002'], ['TH4002'], [16.46])
+    >>> validate_tables(o, h.assign(lat=[0.0], lon=[0.0]))
+    Traceback (most recent call last):
+    ...
+    kuseo_match.errors.ValidationError: households: column 'lat, lon', row 'H1', value (0.0, 0.0): \
+lat = lon = 0 is a placeholder for a missing position, not a place; give the position (decimal \
+degrees), or use coordinate_check='warn' if it is right
+    """
+    if coordinate_check not in _COORDINATE_CHECKS:
+        raise ValidationError(
+            f"must be one of {', '.join(map(repr, _COORDINATE_CHECKS))}",
+            table="policy",
+            column="coordinate_check",
+            value=coordinate_check,
+        )
+    say = progress or (lambda _text: None)
+
+    def count(frame: Any) -> str:
+        return f"{len(frame):,} " if isinstance(frame, pd.DataFrame) else ""
+
+    say(f"validating {count(officers)}officers")
+    o = validate_officers(
+        officers, default_capacity=default_capacity, need_coordinates=need_coordinates
+    )
+    say(f"validating {count(households)}households")
+    h = validate_households(households, need_coordinates=need_coordinates)
+    rows_o = _Rows("officers", canonical_columns(officers, "officers"), o["officer_id"])
+    rows_h = _Rows("households", canonical_columns(households, "households"), h["household_id"])
+    say("checking districts")
+    o["district"], h["district"] = _districts(rows_o, o, rows_h, h)
+    if "lat" in o.columns or "lat" in h.columns:
+        say("checking positions")
+    for rows, frame, whole_province in ((rows_o, o, True), (rows_h, h, False)):
+        if "lat" in frame.columns:
+            _check_places(rows, frame, whole_province, coordinate_check)
+    return o, h
+
+
+# ------------------------------------------------------------------------ districts
+def _provinces_of(rows: _Rows, frame: pd.DataFrame) -> np.ndarray:
+    """The province code of each row's ``province`` cell (None where it is absent or
+    names no province)."""
+    from .reference import resolve_province
+
+    out = np.full(len(frame), None, dtype=object)
+    if "province" not in frame.columns:
+        return out
+    col = frame["province"]
+    codes, uniques = pd.factorize(col.astype(str).str.strip())
+    resolved = []
+    for value in uniques:
+        try:
+            resolved.append(resolve_province(value))
+        except ValidationError:
+            resolved.append(None)
+    known = codes >= 0
+    out[known] = np.array(resolved, dtype=object)[codes[known]]
+    out[col.isna().to_numpy()] = None
+    return out
+
+
+def _districts(
+    rows_o: _Rows, o: pd.DataFrame, rows_h: _Rows, h: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's district as a code where its label names one shipped district."""
+    from .reference import district_candidates, district_info
+
+    tables = ((rows_o, o), (rows_h, h))
+    labels = pd.unique(
+        np.concatenate([o["district"].to_numpy(object), h["district"].to_numpy(object)])
+    )
+    candidates = {label: district_candidates(label) for label in labels}
+    context = {c[0][:4] for c in candidates.values() if len(c) == 1}
+    out = []
+    for rows, frame in tables:
+        label = frame["district"].to_numpy(dtype=object)
+        province = _provinces_of(rows, frame)
+        code = label.copy()
+        keys = pd.DataFrame({"label": label, "province": province})
+        groups = keys.groupby(["label", "province"], dropna=False, sort=False).indices
+        for positions in groups.values():
+            first = int(positions[0])
+            text, prov = label[first], province[first]
+            found = candidates[text]
+            if prov is not None and found:
+                mine = tuple(c for c in found if c[:4] == prov)
+                if not mine:
+                    info = district_info(list(found))
+                    where = ", ".join(
+                        f"{r.province_en} ({r.district_code})" for r in info.itertuples()
+                    )
+                    raise rows.error(
+                        f"district {text!r} is in {where}, not in the row's province {prov}; "
+                        "correct the district or the province",
+                        first,
+                        column="district",
+                        value=text,
+                    )
+                found = mine
+            if len(found) > 1:
+                near = tuple(c for c in found if c[:4] in context)
+                found = near if near else found
+            if len(found) > 1:
+                info = district_info(list(found))
+                options = ", ".join(
+                    f"{r.district_code} ({r.province_en})" for r in info.itertuples()
+                )
+                raise rows.error(
+                    f"district {text!r} names {len(found)} districts: {options}; give the code, "
+                    "or add a 'province' column",
+                    first,
+                    column="district",
+                    value=text,
+                )
+            if len(found) == 1:
+                code[positions] = found[0]
+        out.append(code)
+    _warn_about_districts(out[0], out[1], candidates, (o["district"], h["district"]))
+    return out[0], out[1]
+
+
+def _warn_about_districts(o_codes, h_codes, candidates, raw: tuple[pd.Series, pd.Series]) -> None:
+    def few(values) -> str:
+        shown = sorted(map(str, values))
+        more = f" and {len(shown) - 4} more" if len(shown) > 4 else ""
+        return ", ".join(map(repr, shown[:4])) + more
+
+    o_set, h_set = set(o_codes), set(h_codes)
+    if o_set and h_set and not o_set & h_set:
+        log.warning(
+            "no district of the officers table occurs in the households table (officers: %s; "
+            "households: %s), so every pair pays cross_district_penalty; write the districts "
+            "the same way in both tables (codes such as TH4002, or names)",
+            few(o_set),
+            few(h_set),
+        )
+    for name, series in zip(("officers", "households"), raw, strict=True):
+        labels = set(series)
+        plain = {x for x in labels if not candidates[x]}
+        if plain and len(plain) < len(labels):
+            log.warning(
+                "%s: %d district label(s) are neither a code nor a name of a Thai district and "
+                "are used as they are: %s",
+                name,
+                len(plain),
+                few(plain),
+            )
+
+
+# ------------------------------------------------------------------------ positions
+#: A position farther than ``PLACE_MARGIN[0] * r + PLACE_MARGIN[1]`` km from a
+#: district's centroid is implausible for that district, where ``r`` is the radius
+#: of a disc of the district's area.  Khon Kaen's polygons reach at most 2.05 r
+#: from their centroids; synthetic households (spread 0.3 sqrt(area)) fall beyond
+#: the margin with a probability below 1e-9 each (the largest district,
+#: 4,830 km2, included).
+PLACE_MARGIN: Final = (3.0, 20.0)
+
+
+def place_margin_km(area_km2: Any) -> np.ndarray:
+    """The distance (km) from a district's centroid beyond which a position is
+    implausible for it: ``3 * sqrt(area / pi) + 20``.
+
+    Examples
+    --------
+    >>> round(float(place_margin_km(950.0)), 1)   # about Mueang Khon Kaen
+    72.2
+    """
+    r = np.sqrt(np.asarray(area_km2, dtype=float) / np.pi)
+    return PLACE_MARGIN[0] * r + PLACE_MARGIN[1]
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> tuple[Any, pd.Index, np.ndarray, np.ndarray]:
+    from scipy.spatial import cKDTree
+
+    from .geo import to_xyz
+    from .reference import _districts_cached
+
+    d = _districts_cached()
+    tree = cKDTree(to_xyz(d["lat"].to_numpy(), d["lon"].to_numpy()))
+    codes = pd.Index(d["district_code"])
+    return tree, codes, place_margin_km(d["area_km2"].to_numpy()), d["province_code"].to_numpy()
+
+
+def _check_places(rows: _Rows, frame: pd.DataFrame, whole_province: bool, mode: str) -> None:
+    from .geo import haversine_km, km_from_chord, to_xyz
+    from .reference import _districts_cached
+
+    lat = frame["lat"].to_numpy(dtype=float)
+    lon = frame["lon"].to_numpy(dtype=float)
+    n = len(frame)
+    if n == 0:
+        return
+    tree, codes, margin, province = _places()
+    ref = _districts_cached()
+    own = codes.get_indexer(frame["district"].to_numpy(dtype=object))
+    known = own >= 0
+    reason = np.full(n, None, dtype=object)
+    zero = (lat == 0) & (lon == 0)
+    reason[zero] = "zero"
+    d_own = np.full(n, np.inf)
+    if known.any():
+        k = own[known]
+        d_own[known] = haversine_km(
+            lat[known], lon[known], ref["lat"].to_numpy()[k], ref["lon"].to_numpy()[k]
+        )
+    near_own = known & (d_own <= np.where(known, margin[np.maximum(own, 0)], 0))
+    # the rest: are they within the margin of any district (of the province)?
+    rest = np.flatnonzero(~near_own & ~zero)
+    if len(rest):
+        dist, idx = tree.query(to_xyz(lat[rest], lon[rest]), k=32, workers=1)
+        km = km_from_chord(dist)
+        inside = km <= margin[idx]
+        anywhere = inside.any(axis=1)
+        reason[rest[~anywhere]] = "outside"
+        if whole_province:
+            same = province[idx] == province[np.maximum(own[rest], 0)][:, None]
+            in_province = (inside & same).any(axis=1) | ~known[rest]
+            reason[rest[anywhere & ~in_province]] = "province"
+        else:
+            reason[rest[anywhere & known[rest]]] = "district"
+    bad = np.flatnonzero(reason != None)  # noqa: E711 - elementwise
+    if len(bad) == 0:
+        return
+
+    def explain(i: int) -> str:
+        why = reason[i]
+        if why == "zero":
+            return "lat = lon = 0 is a placeholder for a missing position, not a place"
+        if why == "outside":
+            j = int(tree.query(to_xyz(lat[i : i + 1], lon[i : i + 1]), k=1)[1][0])
+            away = float(haversine_km(lat[i], lon[i], ref["lat"].iloc[j], ref["lon"].iloc[j]))
+            return (
+                f"the position is outside the area of Thailand's districts (the nearest "
+                f"centroid, {ref['district_code'].iloc[j]} {ref['district_en'].iloc[j]}, is "
+                f"{away:,.0f} km away)"
+            )
+        r = ref.iloc[int(own[i])]
+        if why == "province":
+            return (
+                f"the position is outside the province of the officer's district "
+                f"{r['district_code']} {r['district_en']} ({r['province_en']}): "
+                f"{d_own[i]:,.0f} km from that district"
+            )
+        return (
+            f"the position is {d_own[i]:,.0f} km from the centroid of its district "
+            f"{r['district_code']} {r['district_en']} ({r['province_en']}), more than the "
+            f"{margin[own[i]]:,.0f} km a position in it can be"
+        )
+
+    first = int(bad[0])
+    value = (float(lat[first]), float(lon[first]))
+    more = f" ({len(bad):,} rows like this)" if len(bad) > 1 else ""
+    if mode == "refuse":
+        raise rows.error(
+            f"{explain(first)}; give the position (decimal degrees), or use "
+            f"coordinate_check='warn' if it is right{more}",
+            first,
+            column="lat, lon",
+            value=value,
+        )
+    shown = "; ".join(f"{rows.describe(int(i))}: {explain(int(i))}" for i in bad[:3])
+    log.warning(
+        "%s: %d implausible position(s) kept (coordinate_check='warn'): %s%s",
+        rows.at().get("file", rows.table),
+        len(bad),
+        shown,
+        " ..." if len(bad) > 3 else "",
+    )
+
+
+# ------------------------------------------------------------------ readers for outputs
 def coordinates(frame: pd.DataFrame, table: str, *, strict: bool = True) -> pd.DataFrame:
     """The id and ``lat``, ``lon`` (float degrees) of each row, read by the rules of
     validation: numbers, text such as ``"16.43"`` or degrees-minutes-seconds, or one
@@ -418,22 +1006,24 @@ def coordinates(frame: pd.DataFrame, table: str, *, strict: bool = True) -> pd.D
     >>> coordinates(h, "households").round(4).to_dict("records")
     [{'household_id': 'H1', 'lat': 16.43, 'lon': 102.83}]
     """
-    id_column = {"officers": "officer_id", "households": "household_id"}[table]
+    id_column = _ID_COLUMN[table]
     df = _require_frame(table, frame)
     _require_columns(table, df, (id_column,))
     ids = _ids(table, df, id_column)
+    rows = _Rows(table, df, ids, quiet=True)  # validation has warned about these cells
     has_columns = {"lat", "lon"} <= set(df.columns) or "coordinates" in df.columns
     try:
         if not has_columns and not strict:
             raise ValidationError("no coordinates", table=table)
-        lat, lon = _coordinates(table, df, ids)
+        lat, lon, _ = _coordinates(rows, df)
     except ValidationError:
         if strict:
             raise
         lat, lon = np.full(len(df), np.nan), np.full(len(df), np.nan)
         for i in range(len(df) if has_columns else 0):  # row by row: keep the good ones
+            one = _Rows(table, df.iloc[i : i + 1], ids.iloc[i : i + 1], quiet=True)
             try:
-                lat[i : i + 1], lon[i : i + 1] = _coordinates(table, df.iloc[i : i + 1], ids[i:])
+                lat[i : i + 1], lon[i : i + 1], _ = _coordinates(one, df.iloc[i : i + 1])
             except ValidationError:
                 continue
     return pd.DataFrame({id_column: df[id_column].to_numpy(), "lat": lat, "lon": lon})
@@ -453,12 +1043,14 @@ def need_flags(households: pd.DataFrame) -> pd.DataFrame:
     df = _require_frame("households", households)
     _require_columns("households", df, ("household_id",))
     ids = _ids("households", df, "household_id")
+    rows = _Rows("households", df, ids)
     out = pd.DataFrame({"household_id": df["household_id"].to_numpy()})
     for col in NEED_COLUMNS:
-        out[col] = _flags(df, ids, col)
+        out[col] = _flags(rows, df, col)
     return out
 
 
+# ---------------------------------------------------------------------------- pairs
 def validate_pairs(
     pairs: Any,
     officer_keys: pd.Index,
@@ -482,46 +1074,43 @@ def validate_pairs(
         The ``cost`` column when ``with_cost``.
     """
     df = _require_frame(table, pairs)
+    if table not in TABLE_COLUMNS:
+        df = canonical_columns(df, "costs" if with_cost else "pairs")
     cols = ("officer_id", "household_id", "cost") if with_cost else ("officer_id", "household_id")
     _require_columns(table, df, cols)
+    rows = _Rows(table, df)
     o = officer_keys.get_indexer(df["officer_id"].astype(str))
     h = household_keys.get_indexer(df["household_id"].astype(str))
     for idx, col, what in ((o, "officer_id", "officers"), (h, "household_id", "households")):
         bad = idx < 0
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValidationError(
+            raise rows.error(
                 f"id not found in the {what} table ({int(bad.sum())} row(s) like this)",
-                table=table,
+                i,
                 column=col,
-                row=i,
                 value=df[col].iloc[i],
             )
     dup = pd.DataFrame({"o": o, "h": h}).duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise ValidationError(
+        raise rows.error(
             f"pair ({df['officer_id'].iloc[i]!r}, {df['household_id'].iloc[i]!r}) appears "
             "twice; give each pair once",
-            table=table,
-            row=i,
+            i,
         )
     cost = None
     if with_cost:
         col = df["cost"]
         if pd.api.types.is_bool_dtype(col):
-            raise ValidationError("must be a number, not true/false", table=table, column="cost")
-        _no_odd_numbers(table, "cost", col, pd.Series(np.arange(len(df))))
+            raise rows.error("must be a number, not true/false", column="cost")
+        _no_odd_numbers(rows, "cost", col)
         cost = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = ~np.isfinite(cost) | (cost < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValidationError(
-                "cost must be a finite number >= 0",
-                table=table,
-                column="cost",
-                row=i,
-                value=col.iloc[i],
+            raise rows.error(
+                "cost must be a finite number >= 0", i, column="cost", value=col.iloc[i]
             )
     return o.astype(np.int64), h.astype(np.int64), cost
 
