@@ -285,6 +285,30 @@ def test_fractional_costs_report_their_tolerance() -> None:
     result = km.match(officers(), households(), costs=COSTS.assign(cost=COSTS["cost"] + 0.1))
     assert result.objective == pytest.approx(4.3)
     assert 0 < result.stats["objective_tolerance"] < 1e-9
+    assert result.status == "optimal"
+
+
+# An issue found status="optimal" for costs mixing 1e15 and 1e-3, whose rounding bound
+# was larger than the objective (0.0977 against a true optimum of 0.0694).
+def test_costs_spanning_too_wide_a_range_are_not_called_optimal(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    costs = pd.DataFrame(
+        {
+            "officer_id": ["A", "A", "A", "B", "B", "B"],
+            "household_id": [1, 2, 3, 1, 2, 3],
+            "cost": [0.031, 0.0384, 1e15, 0.0413, 0.0281, 0.05],  # 1e15: never chosen
+        }
+    )
+    with caplog.at_level(logging.WARNING, logger="kuseo_match"):
+        result = km.match(officers(), households(), costs=costs)
+    tolerance = result.stats["objective_tolerance"]
+    assert result.status == "approximate"
+    assert tolerance > 1e-6 * result.objective
+    assert "costs span too wide a range" in caplog.text and f"{tolerance:.3g}" in caplog.text
+    # the same pairs, rescaled into a narrow range, are exact again
+    narrow = km.match(officers(), households(), costs=costs.assign(cost=costs["cost"].clip(0, 1)))
+    assert narrow.status == "optimal"
 
 
 # ----------------------------------------------------------------------------- pair_costs

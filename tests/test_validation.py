@@ -211,7 +211,7 @@ def test_text_is_empty(table: str, column: str, value) -> None:
     frame = with_cell(officers() if table == "officers" else households(), column, value)
     args = {"o": frame} if table == "officers" else {"h": frame}
     err = bad_match("is empty", table, column, **args)
-    assert err.row in ("A", "1")
+    assert err.row in ("A", 1)  # the first row's id, as the table has it
 
 
 def _with_coordinates(values: list) -> pd.DataFrame:
@@ -685,3 +685,262 @@ def test_capacity_must_be_at_most_a_million(value) -> None:
 def test_capacity_of_a_million_is_fine() -> None:
     o = officers().assign(capacity=[1_000_000, 1_000_000])
     assert len(km.match(o, households()).pairs) == 3
+
+
+# ====================================================== positions and files (issue 10)
+def _centroid(code: str) -> tuple[float, float]:
+    """The shipped centroid of a district (a position surely inside Thailand)."""
+    row = km.districts().set_index("district_code").loc[code]
+    return float(row["lat"]), float(row["lon"])
+
+
+def _km_from_centroid(code: str, lat: float, lon: float) -> float:
+    from kuseo_match.geo import haversine_km
+
+    return float(haversine_km(lat, lon, *_centroid(code)))
+
+
+def _moved(frame: pd.DataFrame, row: int, lat: float, lon: float) -> pd.DataFrame:
+    """A copy with row ``row`` at (lat, lon)."""
+    out = frame.assign(lat=frame["lat"].astype(float), lon=frame["lon"].astype(float))
+    out.loc[row, ["lat", "lon"]] = [lat, lon]
+    return out
+
+
+REFUSED = (
+    "; give the position (decimal degrees), or use coordinate_check='warn' "
+    "(--coordinate-check warn) if it is right"
+)
+FAR_KK = _centroid("TH4020")  # Phu Pha Man, Khon Kaen: 104 km from Mueang Khon Kaen
+SARABURI = _centroid("TH1901")  # Mueang Saraburi: 298 km from Mueang Khon Kaen
+CHIANG_MAI = _centroid("TH5001")
+PARIS = (48.85, 2.35)
+
+
+def _pairing(result: km.Result) -> list[tuple]:
+    return sorted(map(tuple, result.pairs[["officer_id", "household_id"]].to_numpy().tolist()))
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "value"), [("lat", "16,49", 16.49), ("lon", "102,89", 102.89)]
+)
+def test_decimal_comma_is_read_as_a_decimal_point_with_a_warning(
+    caplog: pytest.LogCaptureFixture, column: str, text: str, value: float
+) -> None:
+    h = with_cell(households(), column, text, row=1)
+    with caplog.at_level(logging.WARNING, logger="kuseo_match"):
+        result = km.match(officers(), h)
+    assert result.households.set_index("household_id").loc[2, column] == value
+    assert _pairing(result) == _pairing(km.match(officers(), households()))
+    (record,) = [r for r in caplog.records if "decimal comma" in r.getMessage()]
+    assert record.name == "kuseo_match" and record.levelno == logging.WARNING
+    assert f"column {column!r}" in record.getMessage() and repr(text) in record.getMessage()
+
+
+@pytest.mark.parametrize("column", ["lat", "lon"])
+@pytest.mark.parametrize("text", ["16.49, 102.89", "16,49; 102,89", "16.49 102.89"])
+def test_two_numbers_in_one_coordinate_cell(column: str, text: str) -> None:
+    err = bad_match(
+        "is not a number of degrees; write decimal degrees like 16.43 (one number per cell: "
+        "the other coordinate goes in its own column)",
+        "households",
+        column,
+        h=with_cell(households(), column, text, row=1),
+    )
+    assert err.column == column and err.value == text
+
+
+@pytest.mark.parametrize(("table", "row", "named"), [("officers", 1, "B"), ("households", 1, 2)])
+def test_zero_zero_is_a_placeholder(table: str, row: int, named) -> None:
+    frame = _moved(officers() if table == "officers" else households(), row, 0.0, 0.0)
+    err = bad_match(
+        "lat = lon = 0 is a placeholder for a missing position, not a place" + REFUSED,
+        table,
+        "lat, lon",
+        **({"o": frame} if table == "officers" else {"h": frame}),
+    )
+    assert (err.column, err.row, err.value) == ("lat, lon", named, (0.0, 0.0))
+
+
+@pytest.mark.parametrize(("table", "row", "named"), [("officers", 0, "A"), ("households", 2, 3)])
+def test_position_outside_thailand(table: str, row: int, named) -> None:
+    frame = _moved(officers() if table == "officers" else households(), row, *PARIS)
+    err = bad_match(
+        "the position is outside the area of Thailand's districts (the nearest centroid, ",
+        table,
+        "lat, lon",
+        **({"o": frame} if table == "officers" else {"h": frame}),
+    )
+    assert str(err).endswith(" km away)" + REFUSED)
+    assert (err.row, err.value) == (named, PARIS)
+
+
+def test_household_far_from_its_district() -> None:
+    away = _km_from_centroid("TH4001", *SARABURI)
+    assert 290 < away < 310
+    err = bad_match(
+        f"the position is {away:,.0f} km from the centroid of its district TH4001 Mueang Khon "
+        "Kaen (Khon Kaen), more than the 74 km a position in it can be" + REFUSED,
+        "households",
+        "lat, lon",
+        h=_moved(households(), 1, *SARABURI),
+    )
+    assert (err.row, err.value) == (2, SARABURI)
+
+
+@pytest.mark.parametrize(
+    "position",
+    [FAR_KK, _centroid("TH4405")],  # in Khon Kaen, 104 km away; in Maha Sarakham, 29 km away
+)
+def test_officer_far_from_its_district_but_plausible_is_accepted(position) -> None:
+    # officers may sit at the provincial office, or just over the border of their district
+    result = km.match(_moved(officers(), 1, *position), households())
+    assert len(result.pairs) == 3
+    assert result.officers.set_index("officer_id").loc["B", "lat"] == position[0]
+
+
+def test_household_where_an_officer_may_be_is_refused() -> None:
+    away = _km_from_centroid("TH4001", *FAR_KK)
+    bad_match(
+        f"the position is {away:,.0f} km from the centroid of its district TH4001",
+        "households",
+        "lat, lon",
+        h=_moved(households(), 0, *FAR_KK),
+    )
+
+
+def test_officer_outside_its_districts_province() -> None:
+    away = _km_from_centroid("TH4001", *CHIANG_MAI)
+    err = bad_match(
+        "the position is outside the province of the officer's district TH4001 Mueang Khon "
+        f"Kaen (Khon Kaen): {away:,.0f} km from that district" + REFUSED,
+        "officers",
+        "lat, lon",
+        o=_moved(officers(), 1, *CHIANG_MAI),
+    )
+    assert (err.row, err.value) == ("B", CHIANG_MAI)
+
+
+@pytest.mark.parametrize(
+    ("table", "position", "explained"),
+    [
+        ("households", (0.0, 0.0), "lat = lon = 0 is a placeholder"),
+        ("households", PARIS, "outside the area of Thailand's districts"),
+        ("households", SARABURI, "km from the centroid of its district TH4001"),
+        ("officers", CHIANG_MAI, "outside the province of the officer's district TH4001"),
+    ],
+)
+def test_coordinate_check_warn_keeps_implausible_positions(
+    caplog: pytest.LogCaptureFixture, table: str, position, explained: str
+) -> None:
+    o = _moved(officers(), 1, *position) if table == "officers" else officers()
+    h = _moved(households(), 1, *position) if table == "households" else households()
+    with pytest.raises(ValidationError, match=re.escape(explained)):
+        km.match(o, h)
+    with caplog.at_level(logging.WARNING, logger="kuseo_match"):
+        result = km.match(o, h, Policy(coordinate_check="warn"))
+    assert result.status == "optimal" and result.n_households == 3
+    frame = result.officers if table == "officers" else result.households
+    assert tuple(frame[["lat", "lon"]].iloc[1]) == position  # kept as given
+    (record,) = [r for r in caplog.records if "implausible position" in r.getMessage()]
+    assert record.name == "kuseo_match" and record.levelno == logging.WARNING
+    message = record.getMessage()
+    assert message.startswith(f"{table}: 1 implausible position(s) kept (coordinate_check='warn')")
+    assert explained in message
+
+
+def test_policy_coordinate_check_must_be_refuse_or_warn() -> None:
+    with pytest.raises(ValidationError, match=re.escape("must be 'refuse' or 'warn'")) as info:
+        Policy(coordinate_check="x")
+    check(info.value, "policy", "coordinate_check")
+    assert info.value.value == "x"
+    bad_match(
+        "must be 'refuse' or 'warn'",
+        "policy",
+        "coordinate_check",
+        policy={"coordinate_check": "off"},
+    )
+
+
+def test_validate_tables_coordinate_check_must_be_refuse_or_warn() -> None:
+    from kuseo_match.schema import validate_tables
+
+    with pytest.raises(ValidationError, match=re.escape("must be 'refuse' or 'warn'")) as info:
+        validate_tables(officers(), households(), coordinate_check="x")
+    check(info.value, "policy", "coordinate_check")
+
+
+HOUSEHOLDS_CSV = (
+    "household_id,kind,district,lat,lon\n"
+    "H1,welfare,TH4001,16.45,102.84\n"
+    ",,,,\n"  # an empty row, as Excel writes it: skipped, but the rows below keep their numbers
+    "H2,developable,TH4001,{lat},{lon}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "column", "message"),
+    [
+        ('"16.49, 102.89"', "102.89", "lat", "is not a number of degrees"),
+        ("0", "0", "lat, lon", "lat = lon = 0 is a placeholder"),
+        ("48.85", "2.35", "lat, lon", "outside the area of Thailand's districts"),
+    ],
+)
+def test_messages_about_a_file_name_it_and_its_spreadsheet_row(
+    tmp_path: Path, lat: str, lon: str, column: str, message: str
+) -> None:
+    path = tmp_path / "households.csv"
+    path.write_text(HOUSEHOLDS_CSV.format(lat=lat, lon=lon), encoding="utf-8")
+    h = km.read_table(path)
+    assert len(h) == 2
+    with pytest.raises(ValidationError, match=re.escape(message)) as info:
+        km.match(officers(), h)
+    err = info.value
+    assert str(err).startswith(f"households.csv: column {column!r}, row 4 (id 'H2'), value ")
+    assert (err.file, err.row, err.id, err.table, err.column) == (
+        "households.csv",
+        4,
+        "H2",
+        "households",
+        column,
+    )
+
+
+def test_validation_error_names_file_row_and_id() -> None:
+    err = ValidationError(
+        "must be >= 0",
+        table="officers",
+        column="capacity",
+        row=np.int64(5),
+        value=np.int64(-1),
+        file="officers.xlsx, sheet 'data'",
+        id=np.str_("OF-7"),
+    )
+    assert str(err) == (
+        "officers.xlsx, sheet 'data': column 'capacity', row 5 (id 'OF-7'), value -1: must be >= 0"
+    )
+    assert (err.table, err.file, err.row, err.id, err.value, err.reason) == (
+        "officers",
+        "officers.xlsx, sheet 'data'",
+        5,
+        "OF-7",
+        -1,
+        "must be >= 0",
+    )
+    assert type(err.row) is int and type(err.value) is int  # numpy scalars unwrapped
+    # without a file the table opens the message, and a row without an id is shown alone
+    assert str(ValidationError("x", table="officers", row=5)) == "officers: row 5: x"
+
+
+def test_row_names_an_int_id_the_same_way_in_every_message() -> None:
+    cell = bad_match(
+        "is not a number of degrees",
+        "households",
+        "lat",
+        h=with_cell(households(), "lat", "16.49, 102.89", row=1),
+    )
+    place = bad_match(
+        "lat = lon = 0 is a placeholder", "households", h=_moved(households(), 1, 0.0, 0.0)
+    )
+    assert place.row == 2
+    assert cell.row == place.row

@@ -159,7 +159,8 @@ class _Progress:
                 status.stop()
         seconds = time.perf_counter() - start
         note = f" ({stage.note})" if stage.note else ""
-        log.info("%s%s: done in %.2f s", text, note, seconds)
+        if not self.plain or note or seconds >= 1.0:  # plain logs: no line for quick stages
+            log.info("%s%s: done in %.2f s", text, note, seconds)
         if self.live:
             self.console.print(
                 f"[green]✓[/green] {escape(text + note)} [dim]({seconds:.1f} s)[/dim]"
@@ -398,10 +399,7 @@ def _read_input(progress: _Progress, table: str, path: Path, **options: Any) -> 
             notes.append(f"header in row {source.rows[0] - 1}")
         stage.note = ", ".join(notes)
     if table != "costs" and len(frame) == 0:
-        raise ValidationError(
-            f"{path} has a header but no data rows; fill in the {table}",
-            file=path.name,
-        )
+        raise ValidationError(f"has a header but no data rows; fill in the {table}", file=path.name)
     return frame
 
 

@@ -1189,6 +1189,8 @@ def write_geojson(
     [102.84, 16.44]
     """
     path = _prepare(path)
+    officers = canonical_columns(officers, "officers")  # alias headers, as validation reads them
+    households = canonical_columns(households, "households")
     pairs, unmatched = result.pairs, result.unmatched
     house_xy = _coordinates(households, "household_id")
     officer_xy = _coordinates(officers, "officer_id")

@@ -42,6 +42,7 @@ __all__ = [
     "district_candidates",
     "district_info",
     "districts",
+    "fold_text",
     "khon_kaen_geojson",
     "khon_kaen_polygons",
     "provinces",
@@ -94,6 +95,11 @@ DISTRICT_ALIASES: Final[Mapping[str, str]] = MappingProxyType(
     {
         "Ubon Rat": "TH4008",
         "Ubonrat": "TH4008",
+        # thailand_districts.csv cuts Thai names at 16 characters; the full names:
+        "ป้อมปราบศัตรูพ่าย": "TH1008",
+        "เมืองประจวบคีรีขันธ์": "TH7701",
+        "เมืองนครศรีธรรมราช": "TH8001",
+        "เมืองสุราษฎร์ธานี": "TH8401",
     }
 )
 
@@ -249,6 +255,23 @@ def provinces() -> pd.DataFrame:
     return _provinces_cached().copy()
 
 
+_SARA_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
+
+
+def fold_text(text: str) -> str:
+    """Text as compared with labels and headers: NFC, stripped, case-folded, and the
+    Thai vowel ำ typed as two characters (nikhahit + sara aa, as some keyboards and
+    old files write it) made one.
+
+    Examples
+    --------
+    >>> fold_text(" น\u0e49\u0e4d\u0e32พอง ") == "น้ำพอง"
+    True
+    """
+    folded = unicodedata.normalize("NFC", str(text)).strip().casefold()
+    return _SARA_AM.sub("\\1\u0e33", folded)
+
+
 _DISTRICT_PREFIX = re.compile(
     r"^(กิ่งอำเภอ|อำเภอ|อ\.|เขต|king\s+amphoe\b|amphoe\b|amphur\b|amphor\b|khet\b)"
 )
@@ -258,8 +281,7 @@ def _district_key(text: str) -> str:
     """A district label compared loosely: case, the prefixes อำเภอ/อ./เขต/Amphoe/Khet,
     a trailing 'district', spaces, hyphens, dots and apostrophes do not count, and
     'Muang' is 'Mueang'."""
-    key = unicodedata.normalize("NFC", text).strip().casefold()
-    key = _DISTRICT_PREFIX.sub("", key).strip()
+    key = _DISTRICT_PREFIX.sub("", fold_text(text)).strip()
     key = re.sub(r"\s*district$", "", key)
     key = re.sub(r"[\s\-_.'’]+", "", key)
     return key.replace("muang", "mueang")
@@ -278,7 +300,7 @@ def _district_keys() -> Mapping[str, tuple[str, ...]]:
         code = str(row.district_code)
         for label in (code, code[2:], row.district_th, row.district_en):
             add(str(label), code)
-        if str(row.district_th).startswith("เมือง"):  # "อ.เมือง": the province's capital
+        if code.endswith("01") and str(row.district_th).startswith("เมือง"):  # its capital
             add("เมือง", code)
             add("Mueang", code)
     for alias, code in DISTRICT_ALIASES.items():
@@ -310,7 +332,7 @@ def district_candidates(label: object) -> tuple[str, ...]:
 
 
 def _normalise(text: str) -> str:
-    text = re.sub(r"^(จังหวัด|จ\.|changwat\b)", "", text.strip().casefold()).strip()
+    text = re.sub(r"^(จังหวัด|จ\.|changwat\b)", "", fold_text(text)).strip()
     text = re.sub(r"[\s\-_.'’ฯ]+", "", text)
     return re.sub(r"province$", "", text)
 

@@ -47,7 +47,7 @@ from ._version import __version__
 from .errors import ValidationError
 from .fit import NEEDS, default_fit_table
 from .result import Result
-from .schema import coordinates, need_flags
+from .schema import canonical_columns, coordinates, need_flags
 from .synth import SYNTHETIC_COLUMN
 
 __all__ = [
@@ -308,6 +308,12 @@ def is_synthetic(officers: pd.DataFrame | None, households: pd.DataFrame | None)
     return _marked(officers) or _marked(households)
 
 
+def _canonical(frame: pd.DataFrame | None, table: str) -> pd.DataFrame | None:
+    """A caller's table with its alias headers (``ละติจูด``, ``รหัสครัวเรือน`` ...) read
+    as the data contract's names, as validation reads them."""
+    return None if frame is None else canonical_columns(frame, table)
+
+
 def _marked(frame: pd.DataFrame | None) -> bool:
     if frame is None or frame.empty or SYNTHETIC_COLUMN not in frame.columns:
         return False
@@ -430,6 +436,8 @@ def district_summary(
     >>> int(table["paired"].sum() + table["unmatched"].sum())
     40
     """
+    officers = _canonical(officers, "officers")
+    households = _canonical(households, "households")
     hh = _result_households(result)
     staff = _officer_capacity(result, officers)
     by_h = hh.groupby("district")["paired"].agg(households="size", paired="sum")
@@ -491,6 +499,7 @@ def need_coverage(result: Result, households: pd.DataFrame) -> pd.DataFrame:
     >>> bool((cover["competent"] <= cover["paired"]).all())
     True
     """
+    households = _canonical(households, "households")
     _require(households, "households", ("household_id",), "the report needs it")
     hh = _result_households(result)[["household_id", "paired"]]
     present = [need for need in NEED_LABELS if need in households.columns]
@@ -795,6 +804,8 @@ def plot_map(
     >>> len(pairs.get_segments()) == len(result.pairs)
     True
     """
+    officers = _canonical(officers, "officers")
+    households = _canonical(households, "households")
     officer_xy = _coordinates(officers, "officers", "officer_id")
     household_xy = _coordinates(households, "households", "household_id")
     _require(officers, "officers", ("district",), "the map groups officers by district")
@@ -1538,6 +1549,8 @@ def render_report(
     >>> page.startswith("<!DOCTYPE html>") and '<html lang="th">' in page
     True
     """
+    officers = _canonical(officers, "officers")
+    households = _canonical(households, "households")
     title = title or "รายงานการจับคู่เจ้าหน้าที่กับครัวเรือน / Officer–household pairing report"
     staff = _officer_capacity(result, officers)
     if map_png is None:

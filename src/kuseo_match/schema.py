@@ -45,7 +45,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -241,8 +240,9 @@ class _Rows:
 
 # ------------------------------------------------------------------------ headers
 def _header_key(name: Any) -> str:
-    text = unicodedata.normalize("NFC", str(name)).strip().casefold()
-    return re.sub(r"[\s_\-./]+", " ", text).strip()
+    from .reference import fold_text
+
+    return re.sub(r"[\s_\-./]+", " ", fold_text(str(name))).strip()
 
 
 @functools.lru_cache(maxsize=8)
@@ -470,7 +470,7 @@ def _degrees(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
             if not rows.quiet:
                 log.warning(
                     "%s: column %r: %d value(s) written with a decimal comma were read as decimal "
-                    "degrees, e.g. %r as %s (%s)",
+                    "degrees, the first %r as %s in %s",
                     rows.at().get("file", rows.table),
                     column,
                     int(comma.sum()),
@@ -603,13 +603,13 @@ def validate_officers(
     >>> validate_officers(o.assign(capacity=[-1]))
     Traceback (most recent call last):
     ...
-    kuseo_match.errors.ValidationError: officers: column 'capacity', row '1', value -1: must be \
+    kuseo_match.errors.ValidationError: officers: column 'capacity', row 1, value -1: must be \
 a whole number >= 0
     """
     df = _require_frame("officers", officers)
     _require_columns("officers", df, ("officer_id", "agency", "district"))
-    ids = _ids("officers", df, "officer_id")
-    rows = _Rows("officers", df, ids)
+    _ids("officers", df, "officer_id")
+    rows = _Rows("officers", df, df["officer_id"])
     out = df.copy()
     out.attrs = {}
     out["agency"] = _text(rows, df, "agency")
@@ -636,8 +636,8 @@ def validate_households(households: Any, *, need_coordinates: bool = True) -> pd
     """
     df = _require_frame("households", households)
     _require_columns("households", df, ("household_id", "kind", "district"))
-    ids = _ids("households", df, "household_id")
-    rows = _Rows("households", df, ids)
+    _ids("households", df, "household_id")
+    rows = _Rows("households", df, df["household_id"])
     out = df.copy()
     out.attrs = {}
     kinds = pd.Series(_text(rows, df, "kind"))
@@ -719,11 +719,11 @@ def validate_tables(
     ...
     kuseo_match.errors.ValidationError: households: column 'lat, lon', row 'H1', value (0.0, 0.0): \
 lat = lon = 0 is a placeholder for a missing position, not a place; give the position (decimal \
-degrees), or use coordinate_check='warn' if it is right
+degrees), or use coordinate_check='warn' (--coordinate-check warn) if it is right
     """
     if coordinate_check not in _COORDINATE_CHECKS:
         raise ValidationError(
-            f"must be one of {', '.join(map(repr, _COORDINATE_CHECKS))}",
+            "must be 'refuse' or 'warn'",
             table="policy",
             column="coordinate_check",
             value=coordinate_check,
@@ -762,12 +762,21 @@ def _provinces_of(rows: _Rows, frame: pd.DataFrame) -> np.ndarray:
         return out
     col = frame["province"]
     codes, uniques = pd.factorize(col.astype(str).str.strip())
-    resolved = []
+    resolved, unknown = [], []
     for value in uniques:
         try:
             resolved.append(resolve_province(value))
         except ValidationError:
             resolved.append(None)
+            unknown.append(value)
+    if unknown:
+        log.warning(
+            "%s: column 'province': %d value(s) name no province and do not help to tell "
+            "districts apart: %s",
+            rows.at().get("file", rows.table),
+            len(unknown),
+            ", ".join(map(repr, sorted(map(str, unknown))[:5])),
+        )
     known = codes >= 0
     out[known] = np.array(resolved, dtype=object)[codes[known]]
     out[col.isna().to_numpy()] = None
@@ -820,9 +829,13 @@ def _districts(
                 options = ", ".join(
                     f"{r.district_code} ({r.province_en})" for r in info.itertuples()
                 )
+                hint = (
+                    "give the code"
+                    if prov is not None
+                    else "give the code, or add a 'province' column"
+                )
                 raise rows.error(
-                    f"district {text!r} names {len(found)} districts: {options}; give the code, "
-                    "or add a 'province' column",
+                    f"district {text!r} names {len(found)} districts: {options}; {hint}",
                     first,
                     column="district",
                     value=text,
@@ -970,7 +983,7 @@ def _check_places(rows: _Rows, frame: pd.DataFrame, whole_province: bool, mode: 
     if mode == "refuse":
         raise rows.error(
             f"{explain(first)}; give the position (decimal degrees), or use "
-            f"coordinate_check='warn' if it is right{more}",
+            f"coordinate_check='warn' (--coordinate-check warn) if it is right{more}",
             first,
             column="lat, lon",
             value=value,
