@@ -218,6 +218,13 @@ def test_extra_columns_are_allowed() -> None:
     assert km.match(o, h).pairs.equals(km.match(officers(), households()).pairs)
 
 
+def test_one_unknown_agency_is_logged_in_the_singular(caplog: pytest.LogCaptureFixture) -> None:
+    o = officers().assign(agency=["police", "public_health"])
+    with caplog.at_level(logging.WARNING, logger="kuseo_match"):
+        km.match(o, households())
+    assert "1 agency is not in the fit table and gets the neutral fit 0.50: police" in caplog.text
+
+
 def test_policy_as_a_dict() -> None:
     result = km.match(officers(), far_household(), {"max_distance_km": 30})
     assert result.policy == km.Policy(max_distance_km=30)
