@@ -1,8 +1,9 @@
 """``km.match`` as officers get denser, as shipped and with two of its parts
 turned back (a benchmark, not a test): the fixed pool of ``4 * candidate_k``
-that the pool growing with density replaced, and every round solved afresh by
-OR-Tools instead of re-optimising the last flow when few pairs join
-(``flow._repair``).
+that the pool growing with density replaced (``SolveOptions(pool_max=4)``),
+and every round solved afresh by OR-Tools instead of re-optimising the last
+flow when few pairs join (``SolveOptions(repair=0.0)``; see
+:mod:`kuseo_match.solve.repair`).
 
 Each size is a synthetic Khon Kaen with 0.63 officers per household, so more
 households mean more officers per km2 (a whole-country run gives each province
@@ -35,31 +36,20 @@ COMMAND = ".venv/bin/python benchmarks/bench_density.py"
 _RUN = """
 import json, logging, resource, sys, time
 import kuseo_match as km
-from kuseo_match import flow
 logging.getLogger("kuseo_match").setLevel(logging.ERROR)
 n, variant = int(sys.argv[1]), sys.argv[2]
-if variant == "fixed":
-    flow._POOL_MAX = 4  # the pool never grows past 4 * candidate_k
-elif variant == "afresh":
-    flow.solve_certified.__kwdefaults__["repair"] = 0.0  # never re-optimise a flow
-parts = {"bellman_ford": 0.0, "beyond_pool": 0.0}
-def timed(name, fn):  # adds a function's seconds to parts[name]
-    def wrapper(*args, **kwargs):
-        t = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            parts[name] += time.perf_counter() - t
-    return wrapper
-flow._relax = timed("bellman_ford", flow._relax)
-flow._priced_out = timed("beyond_pool", flow._priced_out)
+options = {
+    "shipped": km.SolveOptions(),
+    "fixed": km.SolveOptions(pool_max=4),  # the pool never grows past 4 * candidate_k
+    "afresh": km.SolveOptions(repair=0.0),  # never re-optimise a flow
+}[variant]
 o, h = km.synthetic_province(households=n, officers=round(n * 0.63))
 t = time.perf_counter()
-r = km.match(o, h)
+r = km.match(o, h, options=options)
 s = r.stats
 print(json.dumps({"seconds": time.perf_counter() - t, "rounds": s["rounds"],
     "pairs": s["candidate_pairs"], "stages": s["seconds_by_stage"], "objective": r.objective,
-    "parts": parts, "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
+    "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
 """
 
 
@@ -85,6 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated")
     parser.add_argument("--out", default="benchmarks/RESULTS.md", help="'-' to only print")
     args = parser.parse_args(argv)
+    unknown = set(args.variants.split(",")) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variants {', '.join(sorted(unknown))}; known: {', '.join(VARIANTS)}")
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
         runs: dict[str, list[dict]] = {v: [] for v in args.variants.split(",")}
@@ -101,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"| {n:,} | {round(n * 0.63):,} | {VARIANTS[variant]} | {t:.2f} | {last['rounds']} "
                 f"| {last['pairs']:,} | {last['stages']['candidates']:.2f} "
                 f"| {last['stages']['flow']:.2f} | {last['stages']['certificate']:.2f} "
-                f"| {last['parts']['bellman_ford']:.2f} | {last['parts']['beyond_pool']:.2f} "
+                f"| {last['stages']['potentials']:.2f} | {last['stages']['beyond_pool']:.2f} "
                 f"| {max(r['rss_gb'] for r in rs):.2f} |"
             )
     body = "\n".join(
@@ -114,17 +107,17 @@ def main(argv: list[str] | None = None) -> None:
             f"objective every way. Written by `benchmarks/bench_density.py` (reproduce: "
             f"`{COMMAND}`).\n",
             "| households | officers | variant | seconds | rounds | candidate pairs "
-            "| candidates s | flow s | certificate s | Bellman-Ford s "
+            "| candidates s | flow s | certificate s | potentials s "
             "| beyond the pool s | peak RSS GB |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
-            "Stages (last run): candidates, flow (OR-Tools solves and re-optimised flows) and "
-            "certificate partition the solver's time. Bellman-Ford (`flow._relax`: the "
-            "potentials after each fresh solve, and the shifts inside re-optimised flows, which "
-            "count under flow) and the search beyond the pool (`flow._priced_out`, under "
-            "certificate) are timed by wrapping those functions in the benchmark's process; the "
-            "rest of the certificate prices the pool and checks augmenting paths.",
+            'Stages (last run, `result.stats["seconds_by_stage"]`): candidates, flow '
+            "(OR-Tools solves and re-optimised flows, with the shifts of the potentials inside "
+            "them) and certificate partition the solver's time. Two parts of the certificate are "
+            "shown on their own: the potentials (the Bellman-Ford passes after each fresh solve) "
+            "and the search beyond the pool; the rest of it prices the pool and checks "
+            "augmenting paths.",
             "",
             machine_line("numpy", "scipy", "ortools", "kuseo_match"),
         ]

@@ -6,10 +6,10 @@ it, and solves again.  OR-Tools cannot warm-start, so most rounds are a full
 solve (only the last few, when few pairs join, re-optimise the last flow);
 the rounds are what keep ``km.match`` from the issue's speed goals.  This
 script measures how many rounds are intrinsic: it takes the *exact* optimal
-officer prices (the last round's potentials, ``FlowOutcome.pi_officers``, of a
-run with every round solved afresh: Bellman-Ford's smallest prices), perturbs
-them, and restarts the same kind of column generation from candidates chosen
-by price-adjusted cost.
+officer prices (``Outcome.prices`` of a run with every round solved afresh,
+``SolveOptions(repair=0.0)``, so that they are the last round's Bellman-Ford
+potentials: the smallest prices), perturbs them, and restarts the same kind of
+column generation from candidates chosen by price-adjusted cost.
 
 For each price vector ``p`` (km; officer ``o``'s price, the dual of one more
 of its slots):
@@ -19,8 +19,11 @@ of its slots):
    a band of ``b`` km of the household's smallest ``cost + p`` (``--band``)
    -- from a dense integer cost matrix: this is a diagnostic, not an
    algorithm;
-2. solve (``flow.solve_flow``), compute potentials (``flow.potentials``),
-   and count the pairs of the whole matrix with a negative reduced cost;
+2. solve the matching network of the candidates
+   (:class:`~kuseo_match.solve.Matching`, :class:`~kuseo_match.solve.OrToolsFlow`),
+   compute its potentials
+   (:func:`~kuseo_match.solve.potentials.matching_potentials`), and count the
+   pairs of the whole matrix with a negative reduced cost;
 3. add each household's ``--per-household`` most negative pairs and go
    back to 2, until none is negative (the answer is then optimal for every
    pair) or ``--max-rounds``.
@@ -51,9 +54,12 @@ from pathlib import Path
 import numpy as np
 
 import kuseo_match as km
-from kuseo_match import flow
 from kuseo_match.candidates import GeoCostModel, Problem
 from kuseo_match.schema import validate_tables
+from kuseo_match.solve import Matching, Network, OrToolsFlow, Outcome, SolveOptions, solve
+from kuseo_match.solve.certificate import priced_out
+from kuseo_match.solve.potentials import matching_potentials
+from kuseo_match.solve.table import pool_size
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_match import capacities, numpy_cost_matrix, solve_lsa
@@ -82,6 +88,32 @@ def dense_int_costs(model: GeoCostModel, scale: float) -> np.ndarray:
         assert pc.allowed.all(), "the diagnostic assumes every pair is allowed"
         out[rows] = np.rint(pc.cost * scale).astype(np.int64).reshape(len(rows), n_o)
     return out
+
+
+def max_flow(
+    n_h: int, capacity: np.ndarray, o: np.ndarray, h: np.ndarray, cost: np.ndarray
+) -> tuple[Matching, Network, np.ndarray]:
+    """The matching network of pairs ``(o[i], h[i])`` at integer ``cost[i]`` and its
+    flow pairing the most households, then at the least cost (as ``km.match`` solves)."""
+    m = Matching(n_officers=len(capacity), n_households=n_h)
+    net = m.network(capacity, o, h, cost)
+    return m, net, OrToolsFlow().solve(net, maximize=True).flow
+
+
+def household_potentials(matrix: np.ndarray, outcome: Outcome, pi_o: np.ndarray) -> np.ndarray:
+    """Households' potentials of the flow whose officers' potentials are ``pi_o``.
+
+    In the residual graph a paired household is reached only back along its
+    pair, so its potential is its officer's less the pair's integer cost; an
+    unpaired one only from the source, which is reached back from the paired
+    households at no cost: the smallest of theirs.
+    """
+    pi_h = np.empty(matrix.shape[0], dtype=np.int64)
+    pi_h[outcome.h] = pi_o[outcome.o] - matrix[outcome.h, outcome.o]
+    paired = np.zeros(len(pi_h), dtype=bool)
+    paired[outcome.h] = True
+    pi_h[~paired] = pi_h[paired].min(initial=0)
+    return pi_h
 
 
 def column_generation(
@@ -116,10 +148,12 @@ def column_generation(
         h, o = keys // n_o, keys % n_o
         c = matrix[h, o]
         t = time.perf_counter()
-        used = flow.solve_flow(n_o, n_h, capacity, o, h, c)
+        m, net, arc_flow = max_flow(n_h, capacity, o, h, c)
         flow_s += time.perf_counter() - t
+        used = m.used(arc_flow, len(o))
         paired_first = int(used.sum()) if paired_first is None else paired_first
-        pi_h, pi_o = flow.potentials(n_o, n_h, capacity, o, h, c, used)
+        d = matching_potentials(m, net, arc_flow)
+        pi_h, pi_o = d[:n_h], d[n_h : n_h + n_o]
         reduced = matrix + pi_h[:, None] - pi_o[None, :]
         negative = reduced < 0
         if not negative.any():
@@ -163,13 +197,18 @@ def first_round(officers, households, policy: km.Policy) -> tuple[float, float, 
     (it does not when the pool adds many pairs).
     """
     marks: list[float] = []
+
+    def mark(text: str) -> None:  # after each round (validation reports its stages too)
+        if text.startswith("round "):
+            marks.append(time.perf_counter())
+
     logger = logging.getLogger("kuseo_match")
     handler, level = _Rounds(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:
         t = time.perf_counter()
-        km.match(officers, households, policy, progress=lambda _: marks.append(time.perf_counter()))
+        km.match(officers, households, policy, progress=mark)
         end = time.perf_counter()
     finally:
         logger.removeHandler(handler)
@@ -178,19 +217,23 @@ def first_round(officers, households, policy: km.Policy) -> tuple[float, float, 
     return marks[0] - t, end - marks[-1], end - t, rounds[0].endswith("beyond the pool")
 
 
-def beyond_pass(model: GeoCostModel, outcome: flow.FlowOutcome, policy: km.Policy) -> float:
+def beyond_pass(
+    model: GeoCostModel, scale: float, pi_h: np.ndarray, pi_o: np.ndarray, policy: km.Policy
+) -> float:
     """Seconds of one search beyond the pool for every household, at the potentials
-    of an optimal run (``outcome``): the part of a proof a first round may skip."""
-    _, floor = model.nearest(flow._pool_size(model, policy.candidate_k, 4))
+    of an optimal run (``pi_h``, ``pi_o``): the part of a proof a first round may skip."""
+    options = SolveOptions()  # what km.match uses
+    _, floor = model.nearest(pool_size(model, policy.candidate_k, options))
     t = time.perf_counter()
-    flow._priced_out(
+    priced_out(
         model,
-        outcome.scale,
+        scale,
         floor,
-        outcome.pi_households,
-        outcome.pi_officers,
-        16,
+        pi_h,
+        pi_o,
+        options.per_household,
         np.arange(model.problem.n_households),
+        options,
     )
     return time.perf_counter() - t
 
@@ -207,12 +250,19 @@ def bench(households: int, args: argparse.Namespace) -> str:
     model = model_for(o, h, policy)
     # every round solved afresh, so the last potentials are Bellman-Ford's smallest
     # prices (a repaired flow's potentials are optimal too, but shifted)
-    outcome = flow.solve_certified(model, k=policy.candidate_k, repair=0.0)
+    outcome = solve(model, k=policy.candidate_k, options=SolveOptions(repair=0.0))
+    assert outcome.certified and np.isfinite(outcome.prices).all()
     scale, cap = outcome.scale, model.problem.capacity
-    exact = -outcome.pi_officers.astype(float)
+    # prices are -pi_o / scale (pi_o <= 0 for every officer of an optimal flow), exact
+    # in float as scale is a power of two
+    pi_o = -np.rint(outcome.prices * scale).astype(np.int64)
+    exact = -pi_o.astype(float)
     t = time.perf_counter()
     matrix = dense_int_costs(model, scale)
     matrix_s = time.perf_counter() - t
+    pi_h = household_potentials(matrix, outcome, pi_o)
+    proven = (matrix + pi_h[:, None] - pi_o[None, :] >= 0).all()
+    assert proven, "the households' potentials do not prove every pair"
     rng = np.random.default_rng(args.seed)
     # the mean exact price of each (district, agency) group of officers
     group = model.o_district.astype(np.int64) * 1000 + model.o_col
@@ -256,24 +306,19 @@ def bench(households: int, args: argparse.Namespace) -> str:
             if label == "exact prices" and how == "k" and r["rounds"] == 1 and best is None:
                 best = r | {"k": amount}
     # OR-Tools on the pairs that are tight under the exact potentials, for scale
-    pi_h, pi_o = outcome.pi_households, outcome.pi_officers
     tight = np.argwhere(matrix + pi_h[:, None] - pi_o[None, :] == 0)
     t = time.perf_counter()
-    used = flow.solve_flow(
-        model.problem.n_officers,
-        model.problem.n_households,
-        cap,
-        tight[:, 1],
-        tight[:, 0],
-        matrix[tight[:, 0], tight[:, 1]],
+    m, _, arc_flow = max_flow(
+        model.problem.n_households, cap, tight[:, 1], tight[:, 0], matrix[tight[:, 0], tight[:, 1]]
     )
     tight_s = time.perf_counter() - t
+    used = m.used(arc_flow, len(tight))
     # the floor of this design: one round with a full proof and the Result, against (a')
     # in the same run
     firsts, dense, beyond = [], [], []
     for _ in range(args.repeat):
         firsts.append(first_round(o, h, policy))
-        beyond.append(beyond_pass(model, outcome, policy))
+        beyond.append(beyond_pass(model, scale, pi_h, pi_o, policy))
         t = time.perf_counter()
         solve_lsa(numpy_cost_matrix(o, h), capacities(o))
         dense.append(time.perf_counter() - t)

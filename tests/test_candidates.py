@@ -11,21 +11,21 @@ import numpy as np
 import pytest
 
 import kuseo_match as km
-from kuseo_match import candidates
 from kuseo_match.candidates import GeoCostModel
 from kuseo_match.geo import chord_from_km
+from kuseo_match.solve import SolveOptions
 from util import geo_model
 
 
-def _model(policy: km.Policy, seed: int = 3) -> GeoCostModel:
-    return geo_model(*km.synthetic_province(officers=80, households=300, seed=seed), policy)
-
-
 @pytest.fixture(params=["one pass", "per class of radii"])
-def passes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "per class of radii":
-        monkeypatch.setattr(candidates, "_ONE_PASS_PAIRS", 0)
-    return request.param
+def passes(request: pytest.FixtureRequest) -> SolveOptions:
+    # one pass of the k-d tree for small queries; per class of radii for large ones
+    return SolveOptions(one_pass_pairs=250_000 if request.param == "one pass" else 1)
+
+
+def _model(policy: km.Policy, seed: int = 3, options: SolveOptions | None = None) -> GeoCostModel:
+    o, h = km.synthetic_province(officers=80, households=300, seed=seed)
+    return geo_model(o, h, policy, options)
 
 
 def _pairs(o: np.ndarray, h: np.ndarray) -> set[tuple[int, int]]:
@@ -34,8 +34,8 @@ def _pairs(o: np.ndarray, h: np.ndarray) -> set[tuple[int, int]]:
     return pairs
 
 
-def test_lifted_group_balls_equal_brute_force(passes: str) -> None:
-    model = _model(km.Policy())
+def test_lifted_group_balls_equal_brute_force(passes: SolveOptions) -> None:
+    model = _model(km.Policy(), options=passes)
     rng = np.random.default_rng(7)
     households = rng.choice(model.problem.n_households, 200, replace=False)
     radius = rng.uniform(0.2, 60.0, len(households))  # spans several classes
@@ -51,8 +51,8 @@ def test_lifted_group_balls_equal_brute_force(passes: str) -> None:
 
 
 @pytest.mark.parametrize("limit", [None, 15.0])
-def test_distance_balls_equal_brute_force(passes: str, limit: float | None) -> None:
-    model = _model(km.Policy(max_distance_km=limit))
+def test_distance_balls_equal_brute_force(passes: SolveOptions, limit: float | None) -> None:
+    model = _model(km.Policy(max_distance_km=limit), options=passes)
     rng = np.random.default_rng(11)
     households = np.arange(model.problem.n_households)
     radius = rng.uniform(0.5, 40.0, len(households))
@@ -72,7 +72,7 @@ def test_distance_balls_equal_brute_force(passes: str, limit: float | None) -> N
 
 
 def test_cheapest_is_the_set_a_stable_sort_takes() -> None:
-    from kuseo_match.flow import _cheapest
+    from kuseo_match.solve.table import cheapest as _cheapest
 
     rng = np.random.default_rng(0)
     for _ in range(200):

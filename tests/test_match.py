@@ -11,7 +11,7 @@ import pytest
 import kuseo_match as km
 from kuseo_match.result import PAIR_COLUMNS, UNMATCHED_COLUMNS
 from oracle import builtin_costs, capacities, optimum
-from util import docstring_officers, geo_model
+from util import docstring_officers
 
 
 def officers() -> pd.DataFrame:
@@ -434,45 +434,83 @@ def test_khon_kaen_default_equals_the_all_pairs_oracle(khon_kaen) -> None:
         (3, km.Policy(candidate_k=3, cross_district_penalty=0)),
     ],
 )
-def test_certificate_prices_are_a_dual_over_every_pair(seed: int, policy: km.Policy) -> None:
-    """The last round's potentials price every allowed pair (not only the candidates)
-    at a non-negative reduced cost, the chosen pairs at zero, and officers with a
-    free slot at zero: LP duality, checked independently of the certificate."""
-    from kuseo_match.flow import solve_certified
-
+def test_officer_prices_are_an_equilibrium_over_every_pair(seed: int, policy: km.Policy) -> None:
+    """``officer_load.price`` is the documented dual: every paired household's officer
+    minimises ``cost + price`` over all the officers it may be paired with (checked on
+    every allowed pair, not only the candidates), prices are >= 0, and 0 where an
+    officer has a free slot."""
     o, h = km.synthetic_province(officers=40, households=70, seed=seed)
-    model = geo_model(o, h, policy)
-    problem = model.problem
-    out = solve_certified(model, k=policy.candidate_k)
-    assert out.certified and out.rounds >= 1
-    price_o = -out.pi_officers / out.scale
-    price_h = -out.pi_households / out.scale
-    oo, hh = np.meshgrid(np.arange(problem.n_officers), np.arange(problem.n_households))
-    pc = model.costs(oo.ravel(), hh.ravel())
-    reduced = pc.cost + price_o[oo.ravel()] - price_h[hh.ravel()]
-    tol = 2.0 / out.scale  # two roundings of half a unit each
-    assert (reduced[pc.allowed] >= -tol).all()
-    chosen = model.costs(out.o, out.h).cost + price_o[out.o] - price_h[out.h]
-    assert np.abs(chosen).max() <= tol
-    load = np.bincount(out.o, minlength=problem.n_officers)
-    assert (price_o >= 0).all()
-    assert (price_o[load < problem.capacity] == 0).all()
+    result = km.match(o, h, policy)
+    assert result.status == "optimal"
+    load = result.officer_load.set_index("officer_id")
+    price = load["price"]
+    assert (price >= 0).all()
+    assert (price[load["load"] < load["capacity"]] == 0).all()
+    every = pd.DataFrame(
+        [(a, b) for a in o["officer_id"] for b in h["household_id"]],
+        columns=["officer_id", "household_id"],
+    )
+    priced = km.pair_costs(o, h, every, policy)
+    priced = priced[priced["allowed"]]
+    priced["total"] = priced["cost"] + priced["officer_id"].map(price)
+    best = priced.groupby("household_id")["total"].min()
+    chosen = result.pairs.assign(total=result.pairs["cost"] + result.pairs["officer_id"].map(price))
+    tolerance = 2 * result.stats["objective_tolerance"] + 1e-9
+    assert (
+        chosen.set_index("household_id")["total"]
+        <= best[chosen["household_id"]].to_numpy() + tolerance
+    ).all()
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_one_more_slot_saves_at_most_the_officers_price(seed: int) -> None:
+    """Raising a busy officer's capacity by one lowers the least total cost (of
+    pairing as many households) by at most its price; the dearest officer's extra
+    slot is checked, and one of price 0, which saves nothing."""
+    o, h = km.synthetic_province(officers=30, households=60, seed=seed)
+    result = km.match(o, h)
+    load = result.officer_load
+    for row in (load.loc[load["price"].idxmax()], load.loc[load["price"].idxmin()]):
+        more = o.assign(capacity=np.where(o["officer_id"] == row["officer_id"], 3, 2))
+        again = km.match(more, h)
+        assert len(again.pairs) == len(result.pairs)
+        saved = result.objective - again.objective
+        assert -1e-9 <= saved <= row["price"] + 1e-6
+        assert saved > 0 if row["price"] > 0 else saved == pytest.approx(0, abs=1e-9)
+
+
+def test_shortfall_is_a_hall_witness() -> None:
+    """With a distance limit some households cannot all be covered: the shortfall
+    names households whose allowed officers all lie in the named group, whose
+    slots are fewer than the households; its deficit is what stays unmatched."""
+    o, h = km.synthetic_province(officers=40, households=60, seed=3)  # 80 slots for 60
+    policy = km.Policy(max_distance_km=8)
+    result = km.match(o, h, policy)
+    gap = result.shortfall
+    assert gap is not None and len(result.unmatched) > 0
+    assert gap.deficit == len(result.unmatched)
+    assert gap.slots < len(gap.households)
+    assert set(result.unmatched["household_id"]) <= set(gap.households)
+    every = pd.DataFrame(
+        [(a, b) for a in o["officer_id"] for b in gap.households],
+        columns=["officer_id", "household_id"],
+    )
+    allowed = km.pair_costs(o, h, every, policy).query("allowed")
+    assert set(allowed["officer_id"]) <= set(gap.officers)
+    capacity = o.set_index("officer_id")["capacity"]
+    assert int(capacity[list(gap.officers)].sum()) == gap.slots
+    assert 0 < len(gap.officers) < len(o)  # a local shortfall, not the whole province
+    assert km.match(o, h).shortfall is None  # without the limit every household is paired
 
 
 @pytest.mark.parametrize("seed", [4, 5])
-def test_certificate_in_chunks_and_radius_classes_reaches_the_oracle(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_certificate_in_chunks_and_radius_classes_reaches_the_oracle(seed: int) -> None:
     """Large inputs run the certificate's ball queries per chunk of households and per
     class of radii; forced on a small instance, the answer is still the optimum."""
-    from kuseo_match import candidates, flow
-
     o, h = km.synthetic_province(officers=50, households=90, seed=seed)
     policy = km.Policy(candidate_k=1)  # thin first candidates: the balls must find pairs
     expected = km.match(o, h, policy)
-    monkeypatch.setattr(flow, "_BALL_CHUNK", 7)
-    monkeypatch.setattr(candidates, "_ONE_PASS_PAIRS", 0)
-    result = km.match(o, h, policy)
+    result = km.match(o, h, policy, options=km.SolveOptions(ball_chunk=7, one_pass_pairs=1))
     assert result.status == "optimal" and result.stats["rounds"] > 1
     capacity = capacities(o, 2)
     best = optimum(capacity, builtin_costs(o, h, policy, capacity).matrix())

@@ -670,6 +670,8 @@ def test_report_reasons_load_and_districts(page):
         "paired": "1",
         "unmatched": "2",
         "mean_km": "2.5",
+        "mean_price": "",  # a Result built by hand has no prices
+        "top_price": "",
     }
 
 
@@ -828,6 +830,8 @@ def test_district_summary(case, districts):
         "paired",
         "unmatched",
         "mean_km",
+        "mean_price",
+        "top_price",
     ]
     first = table.iloc[0]
     assert first["district_code"] == "TH4001"
@@ -835,6 +839,23 @@ def test_district_summary(case, districts):
     assert (first["households"], first["officers"], first["slots"]) == (3, 2, 4)
     assert first["mean_km"] == pytest.approx((1.2 + 2.0 + 3.1) / 3)
     assert table["paired"].sum() + table["unmatched"].sum() == 9
+
+
+def test_prices_by_district_reach_the_report_and_its_table() -> None:
+    o, h = km.synthetic_province(officers=30, households=60, seed=6)  # every slot taken
+    result = km.match(o, h)
+    table = report.district_summary(result, o, h)
+    prices = result.prices_by_district()
+    dearest = prices.iloc[0]
+    assert dearest["top_price"] == result.officer_load["price"].max() > 0
+    row = table.set_index("district_code").loc[dearest["district"]]
+    assert row["top_price"] == dearest["top_price"]
+    assert row["mean_price"] == pytest.approx(
+        result.officer_load.query("district == @dearest.district")["price"].mean()
+    )
+    page = report.render_report(result, o, h)
+    assert 'id="prices-note"' in page and str(dearest["district"]) in page
+    assert f"{dearest['top_price']:,.2f}" in page
 
 
 def test_need_coverage_skips_missing_columns(case):

@@ -350,9 +350,9 @@ def docstring_officers() -> pd.DataFrame:
     )
 
 
-def geo_model(officers: pd.DataFrame, households: pd.DataFrame, policy: Policy):
+def geo_model(officers: pd.DataFrame, households: pd.DataFrame, policy: Policy, options=None):
     """The built-in cost model ``km.match`` builds for these tables (for tests that
-    look inside the solver)."""
+    look inside the solver); ``options`` is a :class:`kuseo_match.solve.SolveOptions`."""
     from kuseo_match.candidates import GeoCostModel, Problem
     from kuseo_match.schema import validate_tables
 
@@ -364,4 +364,4 @@ def geo_model(officers: pd.DataFrame, households: pd.DataFrame, policy: Policy):
             coordinate_check=policy.coordinate_check,
         )
     )
-    return GeoCostModel(problem, policy)
+    return GeoCostModel(problem, policy, options)

@@ -18,7 +18,8 @@ from .io import read_table, with_details
 from .matcher import match, pair_costs
 from .policy import Policy
 from .reference import districts, provinces, resolve_province
-from .result import Result
+from .result import Result, Shortfall
+from .solve import SolveOptions
 from .synth import synthetic_country, synthetic_province
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "KuseoError",
     "Policy",
     "Result",
+    "Shortfall",
+    "SolveOptions",
     "ValidationError",
     "__version__",
     "default_fit_table",

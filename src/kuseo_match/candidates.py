@@ -28,11 +28,9 @@ from .fit import FitTable, default_fit_table
 from .geo import chord_from_km, haversine_km, km_from_chord, to_xyz
 from .policy import Policy
 from .schema import NEED_COLUMNS
+from .solve.options import SolveOptions
 
 __all__ = ["GeoCostModel", "PairCosts", "Problem", "TableCostModel", "canonical_order"]
-
-#: Ball queries over at most this many household-officer pairs run as one pass.
-_ONE_PASS_PAIRS = 250_000
 
 
 def canonical_order(ids: pd.Series) -> np.ndarray:
@@ -105,18 +103,29 @@ class GeoCostModel:
 
         cost = distance_km + fit_weight * (1 - fit) + cross_district_penalty * [districts differ]
 
+    It is the certificate's :class:`~kuseo_match.solve.certificate.Pricing`: its
+    cost is never below the great-circle distance plus the agency's fit
+    penalty, so it can find every pair cheaper than a bound by geography.
+
     Parameters
     ----------
     problem : Problem
     policy : Policy
+    options : SolveOptions, optional
+        Threads and pass sizes of the k-d tree queries.
     """
 
     #: cost >= distance_km for every pair (the certificate's bound).
     distance_bounds_cost = True
+    #: The allowed pairs are found by geography, not listed.
+    lists_every_pair = False
 
-    def __init__(self, problem: Problem, policy: Policy) -> None:
+    def __init__(
+        self, problem: Problem, policy: Policy, options: SolveOptions | None = None
+    ) -> None:
         self.problem = problem
         self.policy = policy
+        self.options = options or SolveOptions()
         o, h = problem.officers, problem.households
         table: FitTable = policy.fit_table if policy.fit_table is not None else default_fit_table()
         self.fit_table = table
@@ -187,6 +196,41 @@ class GeoCostModel:
         names = self.problem.officers["agency"].to_numpy(dtype=object)[self.o_agency < 0]
         return tuple(sorted({str(a) for a in names}))
 
+    @property
+    def every_pair_allowed(self) -> bool:
+        """Whether every pair with an officer of capacity > 0 is allowed (no distance limit)."""
+        return self.policy.max_distance_km is None
+
+    def nearest_among(
+        self, officers: np.ndarray, households: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of each of ``households`` with its ``k`` nearest of ``officers``
+        (allowed or not), as officer and household positions."""
+        if len(officers) == 0 or len(households) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        kk = min(k, len(officers))
+        tree = cKDTree(self._o_xyz[officers])
+        _, idx = tree.query(self._h_xyz[households], k=kk, workers=self.options.worker_count())
+        idx = np.asarray(idx).reshape(len(households), kk)
+        return officers[idx].ravel(), np.repeat(households, kk)
+
+    def nearest_households(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of each officer with capacity with its ``m`` nearest households
+        (``m`` times its capacity where that is fewer), as officer and household
+        positions: where households outnumber slots, the officers' side of the
+        first candidates."""
+        n_h = self.problem.n_households
+        if len(self.active) == 0 or n_h == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        want = np.minimum(m, m * self.problem.capacity[self.active])
+        kk = int(min(want.max(), n_h))
+        tree = cKDTree(self._h_xyz)
+        _, idx = tree.query(self._o_xyz[self.active], k=kk, workers=self.options.worker_count())
+        idx = np.asarray(idx).reshape(len(self.active), kk)
+        keep = np.arange(kk)[None, :] < want[:, None]
+        officers = np.broadcast_to(self.active[:, None], idx.shape)
+        return officers[keep], idx[keep]
+
     def costs(self, o: np.ndarray, h: np.ndarray) -> PairCosts:
         """Costs of pairs ``(o[i], h[i])`` (row positions), vectorised."""
         d = self.distance_km(o, h)
@@ -239,7 +283,7 @@ class GeoCostModel:
             return np.zeros((n_h, 0), np.int64), np.full(n_h, np.inf)
         kp = min(k, n_a)
         kq = kp + 1 if kp < n_a else kp
-        dist, idx = self._tree.query(self._h_xyz, k=kq, workers=-1)  # all cores
+        dist, idx = self._tree.query(self._h_xyz, k=kq, workers=self.options.worker_count())
         dist, idx = dist.reshape(n_h, kq), idx.reshape(n_h, kq)
         floor = np.full(n_h, np.inf)
         if kq > kp:
@@ -277,7 +321,7 @@ class GeoCostModel:
         # no Python lists, and at most a few times the hits that are kept; small
         # queries in one pass (fewer, dearer calls cost more than the extra hits)
         size = np.floor(np.log2(np.maximum(r, 1.0))).astype(np.int64)
-        if len(households) * len(members) <= _ONE_PASS_PAIRS:
+        if len(households) * len(members) <= self.options.one_pass_pairs:
             size[:] = 0
         order = np.argsort(size, kind="stable")
         starts = np.flatnonzero(np.r_[True, np.diff(size[order]) != 0])
@@ -313,6 +357,8 @@ class TableCostModel:
     """The user's ``costs`` table as a cost model: exactly its pairs are allowed."""
 
     distance_bounds_cost = False
+    #: Every allowed pair is in the table: the solve needs no certificate.
+    lists_every_pair = True
 
     def __init__(
         self,

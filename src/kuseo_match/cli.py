@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.logging import RichHandler
@@ -64,7 +65,7 @@ from ._version import __version__
 from .errors import KuseoError, ValidationError
 from .matcher import match
 from .policy import Policy
-from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
+from .result import OFFICER_LOAD_COLUMNS, PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
 from .schema import source_of, validate_tables
 from .synth import synthetic_province
 
@@ -87,6 +88,7 @@ PICTURE_FILES = ("map.png", "report.html")
 OUTPUT_FILES = (
     "pairs.csv",
     "unmatched.csv",
+    "officer_load.csv",
     "pairs.xlsx",
     "pairs.geojson",
     "summary.json",
@@ -640,6 +642,9 @@ def _write_outputs(
     unmatched = io.with_district_names(io.with_details(result.unmatched, None, households))
     with progress.stage(f"writing {out / 'unmatched.csv'}"):
         written.append(io.write_csv(unmatched, out / "unmatched.csv"))
+    load = io.with_district_names(io.with_details(result.officer_load, officers, None))
+    with progress.stage(f"writing {out / 'officer_load.csv'}"):
+        written.append(io.write_csv(load, out / "officer_load.csv"))
     with progress.stage(f"writing {out / 'pairs.xlsx'}"):
         written.append(
             io.write_pairs_xlsx(
@@ -750,6 +755,18 @@ def _print_summary(
         ("Status", status),
         ("Time", f"matching {result.stats.get('seconds', 0.0):.2f} s, total {seconds:.1f} s"),
     ]
+    dearest = result.prices_by_district()
+    dearest = dearest[dearest["top_price"] > 0].head(3)
+    if len(dearest):
+        rows.append(
+            (
+                "One more officer saves most",
+                ", ".join(
+                    f"{r.district} (up to {r.top_price:.1f}, mean {r.mean_price:.1f})"
+                    for r in dearest.itertuples(index=False)
+                ),
+            )
+        )
     if s["unmatched"]:
         reasons = sorted(s["unmatched_reasons"].items(), key=lambda kv: -kv[1])
         for reason, count in reasons[:3]:
@@ -793,8 +810,10 @@ def load_result(
     Returns
     -------
     result : Result
-        ``pairs`` and ``unmatched`` from the CSV files, ``officer_load``
-        from ``officers.csv`` and the pairs, ``status``, ``objective``,
+        ``pairs``, ``unmatched`` and ``officer_load`` (with the prices) from
+        the CSV files (``officer_load`` from ``officers.csv`` and the pairs,
+        without prices, for a folder that has no ``officer_load.csv``),
+        ``status``, ``objective``,
         ``unknown_agencies`` and ``stats`` from ``summary.json`` (``stats``
         is empty when the file has none).
     officers, households : pandas.DataFrame
@@ -828,17 +847,23 @@ def load_result(
         need_coordinates=False,
         coordinate_check="warn",  # the run that wrote them decided
     )
-    counts = pairs["officer_id"].astype(str).value_counts()
-    keys = valid_o["officer_id"].astype(str)
-    officer_load = pd.DataFrame(
-        {
-            "officer_id": valid_o["officer_id"].to_numpy(),
-            "agency": valid_o["agency"].to_numpy(),
-            "district": valid_o["district"].to_numpy(),
-            "capacity": valid_o["capacity"].to_numpy(),
-            "load": keys.map(counts).fillna(0).astype(int).to_numpy(),
-        }
-    )
+    if (folder / "officer_load.csv").is_file():
+        officer_load = _columns(
+            io.read_table(folder / "officer_load.csv"), OFFICER_LOAD_COLUMNS, "officer_load.csv"
+        )
+    else:  # a run of an older version: loads from the pairs, prices unknown
+        counts = pairs["officer_id"].astype(str).value_counts()
+        keys = valid_o["officer_id"].astype(str)
+        officer_load = pd.DataFrame(
+            {
+                "officer_id": valid_o["officer_id"].to_numpy(),
+                "agency": valid_o["agency"].to_numpy(),
+                "district": valid_o["district"].to_numpy(),
+                "capacity": valid_o["capacity"].to_numpy(),
+                "load": keys.map(counts).fillna(0).astype(int).to_numpy(),
+                "price": np.nan,
+            }
+        )
     if "household_id" in households.columns:
         known = set(pairs["household_id"].astype(str)) | set(unmatched["household_id"].astype(str))
         missing = (~households["household_id"].astype(str).isin(known)).sum()

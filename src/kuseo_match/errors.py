@@ -78,7 +78,7 @@ class ValidationError(KuseoError):
         self.reason = message
         where = []
         if column is not None:
-            where.append(f"{'field' if table == 'policy' else 'column'} {column!r}")
+            where.append(f"{'field' if table in ('policy', 'options') else 'column'} {column!r}")
         if row is not None:
             where.append(f"row {row!r}" + (f" (id {id!r})" if id is not None else ""))
         if value is not None:

@@ -3,7 +3,7 @@
 The flow of a run: validate the tables (:mod:`~kuseo_match.schema`) -> order
 them canonically (:class:`~kuseo_match.candidates.Problem`) -> a cost model
 (:mod:`~kuseo_match.candidates`) -> min-cost flow with its optimality
-certificate (:mod:`~kuseo_match.flow`) -> :class:`~kuseo_match.result.Result`
+certificate (:mod:`~kuseo_match.solve`) -> :class:`~kuseo_match.result.Result`
 with a reason for every unmatched household.
 """
 
@@ -20,10 +20,11 @@ import pandas as pd
 
 from .candidates import GeoCostModel, PairCosts, Problem, TableCostModel
 from .errors import ValidationError
-from .flow import FlowOutcome, solve_certified
 from .policy import Policy
-from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
+from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result, Shortfall
 from .schema import validate_costs, validate_pairs, validate_tables
+from .solve import Outcome, SolveOptions
+from .solve import solve as solve_certified
 
 __all__ = ["match", "pair_costs"]
 
@@ -71,12 +72,14 @@ def _has_coordinates(problem: Problem) -> bool:
     )
 
 
-def _model(problem: Problem, policy: Policy, costs: Any) -> GeoCostModel | TableCostModel:
+def _model(
+    problem: Problem, policy: Policy, costs: Any, options: SolveOptions
+) -> GeoCostModel | TableCostModel:
     if costs is None:
-        model = GeoCostModel(problem, policy)
+        model = GeoCostModel(problem, policy, options)
     else:
         o, h, c = validate_costs(costs, problem.officer_keys, problem.household_keys)
-        geo = GeoCostModel(problem, policy) if _has_coordinates(problem) else None
+        geo = GeoCostModel(problem, policy, options) if _has_coordinates(problem) else None
         model = TableCostModel(problem, o, h, c, geo)
     if model.unknown_agencies:
         n = len(model.unknown_agencies)
@@ -99,6 +102,7 @@ def match(
     costs: pd.DataFrame | None = None,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
+    options: SolveOptions | None = None,
 ) -> Result:
     """Pair officers with households: most households covered, then least total cost.
 
@@ -120,7 +124,11 @@ def match(
         Seconds after which the optimality proof stops; the pairing found
         so far is returned with ``status="feasible"``.
     progress : callable, optional
-        Called with a short text after each solver round.
+        Called with a short text as each validation stage starts and after
+        each solver round.
+    options : SolveOptions, optional
+        Tuning knobs of the solve (threads, pool sizes, engine); only speed
+        depends on them, never the answer.
 
     Returns
     -------
@@ -172,20 +180,23 @@ def match(
         raise ValidationError(
             "must be a number of seconds > 0, or None", table="time_limit", value=time_limit
         )
+    if options is not None and not isinstance(options, SolveOptions):
+        raise ValidationError(
+            f"must be a kuseo_match.SolveOptions, not {type(options).__name__}", table="options"
+        )
+    options = options or SolveOptions()
     start = time.perf_counter()
     problem = _problem(officers, households, policy, costs is None, progress)
-    model = _model(problem, policy, costs)
+    model = _model(problem, policy, costs, options)
     validation = time.perf_counter() - start
-    total_slots = int(problem.capacity.sum())
-    k = policy.candidate_k
-    if total_slots:
-        k = max(k, math.ceil(k * problem.n_households / total_slots))
-    outcome = solve_certified(model, k=k, time_limit=time_limit, progress=progress)
+    outcome = solve_certified(
+        model, k=policy.candidate_k, options=options, time_limit=time_limit, progress=progress
+    )
     outcome.seconds["validation"] = validation
     return _result(problem, model, policy, outcome)
 
 
-def _result(problem: Problem, model, policy: Policy, outcome: FlowOutcome) -> Result:
+def _result(problem: Problem, model, policy: Policy, outcome: Outcome) -> Result:
     o, h = outcome.o, outcome.h
     order = np.argsort(h, kind="stable")
     o, h = o[order], h[order]
@@ -226,15 +237,26 @@ def _result(problem: Problem, model, policy: Policy, outcome: FlowOutcome) -> Re
             "district": offs["district"].to_numpy(),
             "capacity": problem.capacity,
             "load": load,
+            "price": outcome.prices,
         }
     )
+    shortfall = None
+    if outcome.witness is not None:
+        w = outcome.witness
+        shortfall = Shortfall(
+            households=pd.Index(hhs["household_id"].to_numpy()[w.households], name="household_id"),
+            officers=pd.Index(offs["officer_id"].to_numpy()[w.officers], name="officer_id"),
+            slots=w.slots,
+        )
     n_pairs = len(pairs)
     objective = float(pairs["cost"].sum())
     exact = outcome.scale == 1.0 and _integral(pc)
     tolerance = 0.0 if exact else n_pairs / outcome.scale
     stats = {
+        "engine": f"flow ({outcome.engine})",
         "candidate_pairs": outcome.candidate_pairs,
         "rounds": outcome.rounds,
+        "repaired_rounds": outcome.repaired,
         "seconds": sum(outcome.seconds.get(k, 0.0) for k in ("total", "validation")),
         "seconds_by_stage": dict(outcome.seconds),
         "cost_scale": outcome.scale,
@@ -264,6 +286,7 @@ def _result(problem: Problem, model, policy: Policy, outcome: FlowOutcome) -> Re
         officer_load=officer_load,
         officers=offs,
         households=hhs,
+        shortfall=shortfall,
     )
 
 

@@ -452,6 +452,9 @@ def district_summary(
     out["paired"] = out["district_code"].map(by_h["paired"]).fillna(0).astype(int)
     out["unmatched"] = out["households"] - out["paired"]
     out["mean_km"] = out["district_code"].map(mean_km).astype(float)
+    prices = result.prices_by_district().set_index("district")
+    out["mean_price"] = out["district_code"].map(prices["mean_price"]).astype(float)
+    out["top_price"] = out["district_code"].map(prices["top_price"]).astype(float)
     names = _reference_districts(districts)
     if names is not None:
         lookup = names.drop_duplicates("district_code").set_index("district_code")
@@ -1368,7 +1371,14 @@ def _district_table(
                 for col in ("households", "officers", "slots", "paired", "unmatched")
             )
             + f'<td class="n" data-col="mean_km" data-value="{_e(_data_value(mean_km))}">'
-            f"{_fmt_km(mean_km)}</td></tr>"
+            f"{_fmt_km(mean_km)}</td>"
+            + "".join(
+                f'<td class="n" data-col="{col}" '
+                f'data-value="{_e(_data_value(float(getattr(rec, col))))}">'
+                f"{_fmt_price(float(getattr(rec, col)))}</td>"
+                for col in ("mean_price", "top_price")
+            )
+            + "</tr>"
         )
     dist = pd.to_numeric(result.pairs["distance_km"], errors="coerce")
     total_km = float(dist.mean()) if dist.notna().any() else None
@@ -1378,7 +1388,9 @@ def _district_table(
             f'<td class="n">{int(table[col].sum()):,}</td>'
             for col in ("households", "officers", "slots", "paired", "unmatched")
         )
-        + f'<td class="n">{_fmt_km(total_km)}</td></tr>'
+        + f'<td class="n">{_fmt_km(total_km)}</td>'
+        + f'<td class="n">{_fmt_price(float(table["mean_price"].mean()))}</td>'
+        + f'<td class="n">{_fmt_price(float(table["top_price"].max()))}</td></tr>'
     )
     head = "".join(
         f"<th>{th} <small>{en}</small></th>"
@@ -1392,12 +1404,39 @@ def _district_table(
             ("จับคู่แล้ว", "Paired"),
             ("ยังไม่ได้จับคู่", "Unmatched"),
             ("ระยะเฉลี่ย กม.", "Mean km"),
+            ("ราคาเฉลี่ย", "Mean price"),
+            ("ราคาสูงสุด", "Top price"),
         )
     )
-    return (
+    note = (
+        '<p class="note" id="prices-note">ราคาของเจ้าหน้าที่คือต้นทุนรวมที่ลดลงได้มากที่สุด '
+        "เมื่อเจ้าหน้าที่คนนั้นรับเพิ่มอีก 1 ครัวเรือน / An officer's price (in the cost's unit, "
+        "km-equivalents with the built-in cost) is the most one more slot for that officer "
+        "would save: districts with high prices are where one more officer would save most."
+        + _dearest(result)
+        + "</p>"
+    )
+    return note + (
         f'<table id="districts"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
         f"</tbody><tfoot>{total}</tfoot></table>"
     )
+
+
+def _fmt_price(value: float) -> str:
+    return "–" if not math.isfinite(value) else f"{value:,.2f}"
+
+
+def _dearest(result: Result, n: int = 3) -> str:
+    """' Most: TH4008 (top 7.50, mean 3.20), ...' for the dearest districts."""
+    top = result.prices_by_district()
+    top = top[top["top_price"] > 0].head(n)
+    if top.empty:
+        return ""
+    items = ", ".join(
+        f"{_e(r.district)} ({_fmt_price(r.top_price)}, {_e('mean')} {_fmt_price(r.mean_price)})"
+        for r in top.itertuples(index=False)
+    )
+    return f" มากที่สุด / Most: {items}."
 
 
 def _unmatched_table(result: Result) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .policy import Policy
 
-__all__ = ["PAIR_COLUMNS", "UNMATCHED_COLUMNS", "Result"]
+__all__ = ["OFFICER_LOAD_COLUMNS", "PAIR_COLUMNS", "UNMATCHED_COLUMNS", "Result", "Shortfall"]
 
 #: Columns of ``Result.pairs``, in order.
 PAIR_COLUMNS = (
@@ -34,6 +34,44 @@ PAIR_COLUMNS = (
 )
 #: Columns of ``Result.unmatched``, in order.
 UNMATCHED_COLUMNS = ("household_id", "kind", "household_district", "reason")
+#: Columns of ``Result.officer_load``, in order.
+OFFICER_LOAD_COLUMNS = ("officer_id", "agency", "district", "capacity", "load", "price")
+
+
+@dataclass(frozen=True, eq=False)
+class Shortfall:
+    """Households that no pairing can all cover, and the officers they can reach.
+
+    Every allowed pair of these households has one of these officers, and the
+    officers have fewer slots than there are households (Hall's condition
+    fails), so at least :attr:`deficit` of them stay unmatched whatever the
+    pairing: the proof that the number of paired households is the largest.
+
+    Attributes
+    ----------
+    households : pandas.Index
+        Their ``household_id``.
+    officers : pandas.Index
+        The ``officer_id`` of every officer with capacity any of them may be
+        paired with.
+    slots : int
+        Those officers' capacity in all.
+    """
+
+    households: pd.Index
+    officers: pd.Index
+    slots: int
+
+    @property
+    def deficit(self) -> int:
+        """Households of the group that no pairing covers: ``len(households) - slots``."""
+        return len(self.households) - self.slots
+
+    def __repr__(self) -> str:
+        return (
+            f"Shortfall(households={len(self.households)}, officers={len(self.officers)}, "
+            f"slots={self.slots}, deficit={self.deficit})"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,16 +102,28 @@ class Result:
     objective : float
         Total cost of the pairs; equals ``pairs["cost"].sum()``.
     stats : Mapping[str, Any]
-        Solve statistics: ``candidate_pairs``, ``rounds``, ``seconds`` (and
-        per-stage seconds), ``cost_scale``, ``objective_tolerance``.
+        Solve statistics: ``engine`` (which engine ran: ``"flow (ortools)"``),
+        ``candidate_pairs``, ``rounds``, ``seconds`` (and per-stage seconds),
+        ``cost_scale``, ``objective_tolerance``.
     policy : Policy
         The policy used.
     unknown_agencies : tuple of str
         Agencies found in the officers table but not in the fit table (they
         got ``policy.neutral_fit``).
     officer_load : pandas.DataFrame
-        Per officer: ``officer_id``, ``agency``, ``district``, ``capacity``,
-        ``load`` (households paired with the officer).
+        Per officer, columns :data:`OFFICER_LOAD_COLUMNS`: ``officer_id``,
+        ``agency``, ``district``, ``capacity``, ``load`` (households paired
+        with the officer) and ``price``: in cost units, >= 0, 0 where the
+        officer has a free slot (NaN for capacity 0, and when the proof was
+        stopped).  The prices are the optimum's dual values: every paired
+        household's officer minimises ``cost + price`` over all the officers
+        it may be paired with (a competitive equilibrium: no household
+        prefers another officer at these prices), and one more slot for an
+        officer lowers the least total cost of pairing as many households
+        by at most its price -- where one more officer would save most.
+    shortfall : Shortfall or None
+        When households stay unmatched in a proven answer: a group of them
+        that no pairing can all cover, with the officers they can reach.
     officers, households : pandas.DataFrame or None
         The validated tables the run matched (rows sorted by id; districts
         as codes where known, ``lat``/``lon`` as float degrees, capacities
@@ -101,12 +151,11 @@ class Result:
     policy: Policy = field(default_factory=Policy)
     unknown_agencies: tuple[str, ...] = ()
     officer_load: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(
-            columns=["officer_id", "agency", "district", "capacity", "load"]
-        )
+        default_factory=lambda: pd.DataFrame(columns=list(OFFICER_LOAD_COLUMNS))
     )
     officers: pd.DataFrame | None = field(default=None, repr=False)
     households: pd.DataFrame | None = field(default=None, repr=False)
+    shortfall: Shortfall | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
@@ -115,6 +164,48 @@ class Result:
     def n_households(self) -> int:
         """Number of input households (paired + unmatched)."""
         return len(self.pairs) + len(self.unmatched)
+
+    def prices_by_district(self) -> pd.DataFrame:
+        """Where one more officer would save most: officers' prices per district.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per district of ``officer_load`` with a price: ``district``,
+            ``officers``, ``mean_price`` and ``top_price`` (cost units; an
+            officer's price bounds what one more of its slots saves, see
+            ``officer_load``) and ``top_officer`` (the dearest officer's id),
+            dearest district first (ties by district).  Empty when no price is
+            known (a stopped proof, or a Result built by hand).
+
+        Examples
+        --------
+        >>> import kuseo_match as km
+        >>> o, h = km.synthetic_province(officers=30, households=60, seed=6)
+        >>> table = km.match(o, h).prices_by_district()
+        >>> table.columns.tolist()
+        ['district', 'officers', 'mean_price', 'top_price', 'top_officer']
+        >>> bool(table["top_price"].is_monotonic_decreasing)
+        True
+        """
+        load = self.officer_load
+        columns = ["district", "officers", "mean_price", "top_price", "top_officer"]
+        if "price" not in load.columns or not load["price"].notna().any():
+            return pd.DataFrame(columns=columns)
+        known = load[load["price"].notna()]
+        top = known.loc[known.groupby("district")["price"].idxmax(), ["district", "officer_id"]]
+        out = (
+            known.groupby("district")
+            .agg(
+                officers=("officer_id", "size"),
+                mean_price=("price", "mean"),
+                top_price=("price", "max"),
+            )
+            .reset_index()
+            .merge(top.rename(columns={"officer_id": "top_officer"}), on="district")
+        )
+        out = out.sort_values(["top_price", "district"], ascending=[False, True], kind="stable")
+        return out[columns].reset_index(drop=True)
 
     def summary(self) -> dict[str, Any]:
         """Headline numbers as plain Python values (JSON-serialisable).

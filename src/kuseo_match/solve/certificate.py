@@ -1,0 +1,233 @@
+"""The optimality certificate: no allowed pair outside the candidates could improve the answer.
+
+The answer on the candidate pairs is optimal for *every* allowed pair when
+
+1. **cardinality**: no allowed pair outside the candidates opens an
+   augmenting path (:func:`augmenting_pairs`, an alternating search over all
+   allowed pairs; when it finds none, the households it reached and the
+   officers they can reach are a :class:`Witness`: more households than those
+   officers have slots); and
+2. **cost**: the potentials of the candidates' residual graph give every
+   excluded allowed pair a non-negative reduced cost
+   ``c(o, h) + d(h) - d(o) >= 0``.  Pairs in each household's pool (its
+   nearest officers, whose costs are known) are priced directly by the round
+   loop; beyond the pool (:func:`priced_out`), as a cost is never below the
+   pair's distance plus the agency's fit penalty, only officers in a ball
+   around the household can violate it, and the balls are queried per agency
+   group on points lifted by the officer's price, so the check never prices
+   all pairs.
+
+The certificate sees the cost model only through :class:`Pricing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from .options import SolveOptions
+
+__all__ = ["Pricing", "Witness", "augmenting_pairs", "int_costs", "priced_out"]
+
+T = TypeVar("T")
+
+
+class Pricing(Protocol):
+    """What the certificate needs of a cost model that does not list every allowed
+    pair: costs of given pairs, and the geometry to find the pairs that matter."""
+
+    problem: Any
+    groups: list[np.ndarray]
+
+    @property
+    def every_pair_allowed(self) -> bool:
+        """Whether every pair with an officer of capacity > 0 is allowed."""
+        ...
+
+    def costs(self, o: np.ndarray, h: np.ndarray) -> Any:
+        """:class:`~kuseo_match.candidates.PairCosts` of pairs ``(o[i], h[i])``."""
+        ...
+
+    def penalty_bound(self, households: np.ndarray) -> np.ndarray:
+        """Lower bound of ``cost - distance`` per household and agency group."""
+        ...
+
+    def within(self, households: np.ndarray, radius_km: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Allowed pairs of each household with the officers within its radius."""
+        ...
+
+    def within_group(
+        self, group: int, households: np.ndarray, radius_km: np.ndarray, lift_km: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs with a group's officers within the radius once lifted by ``lift_km``."""
+        ...
+
+    def nearest_among(
+        self, officers: np.ndarray, households: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of each household with its ``k`` nearest of ``officers``."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
+class Witness:
+    """Households that no pairing can all cover, and the officers they can reach.
+
+    Every allowed pair of these households has one of these officers, and the
+    officers have fewer slots than there are households: at least
+    ``len(households) - slots`` of them stay unmatched in every pairing (Hall's
+    condition fails).  Positions in the canonically ordered tables.
+    """
+
+    households: np.ndarray
+    officers: np.ndarray
+    slots: int
+
+    @property
+    def deficit(self) -> int:
+        return len(self.households) - self.slots
+
+
+def pool_map(options: SolveOptions, work: Callable[[Any], T], tasks: Sequence[Any]) -> list[T]:
+    """``[work(t) for t in tasks]``, on the option's threads (results in task order,
+    so the answer does not depend on them); with one thread, no thread at all."""
+    workers = min(options.worker_count(), len(tasks))
+    if workers <= 1:
+        return [work(t) for t in tasks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(work, tasks))
+
+
+def int_costs(model: Any, o: np.ndarray, h: np.ndarray, scale: float):
+    """The pairs' costs and their integer costs for the solver (0 where not allowed)."""
+    pc = model.costs(o, h)
+    return pc, np.rint(np.where(pc.allowed, pc.cost, 0.0) * scale).astype(np.int64)
+
+
+def augmenting_pairs(
+    model: Pricing, o: np.ndarray, h: np.ndarray, used: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, Witness | None]:
+    """Allowed pairs that open an augmenting path (empty: the number of paired
+    households is the largest over all allowed pairs), and, when there are none
+    but some households are unmatched, the :class:`Witness` that proves it.
+    The pairs may include candidates."""
+    p = model.problem
+    n_o, n_h, cap = p.n_officers, p.n_households, p.capacity
+    empty = np.zeros(0, np.int64)
+    load = np.bincount(o[used], minlength=n_o)
+    matched = np.zeros(n_h, dtype=bool)
+    matched[h[used]] = True
+    unmatched = np.flatnonzero(~matched)
+    slack = np.flatnonzero(load < cap)
+    if len(unmatched) == 0:
+        return empty, empty, None
+    if model.every_pair_allowed:
+        if len(slack) == 0:  # every officer is full, and every household reaches every officer
+            active = np.flatnonzero(cap > 0)
+            return empty, empty, Witness(np.arange(n_h), active, int(cap.sum()))
+        # the nearest officers with free slots close the gap
+        ao, ah = model.nearest_among(slack, unmatched, k)
+        return ao, ah, None
+    # alternating search from the unmatched households over all allowed pairs
+    order = np.argsort(o[used], kind="stable")
+    uo, uh = o[used][order], h[used][order]
+    first = np.searchsorted(uo, np.arange(n_o + 1))
+    seen_o = np.zeros(n_o, dtype=bool)
+    seen_h = np.zeros(n_h, dtype=bool)
+    seen_h[unmatched] = True
+    frontier = unmatched
+    found_o, found_h = [], []
+    while len(frontier):
+        fo, fh = model.within(frontier, np.full(len(frontier), np.inf))
+        new = ~seen_o[fo]
+        fo, fh = fo[new], fh[new]
+        found_o.append(fo)
+        found_h.append(fh)
+        if (load[fo] < cap[fo]).any():
+            return np.concatenate(found_o), np.concatenate(found_h), None
+        officers = np.unique(fo)
+        seen_o[officers] = True
+        nxt = (
+            np.concatenate([uh[first[x] : first[x + 1]] for x in officers])
+            if len(officers)
+            else empty
+        )
+        frontier = np.unique(nxt[~seen_h[nxt]])
+        seen_h[frontier] = True
+    reached = np.flatnonzero(seen_o)
+    return empty, empty, Witness(np.flatnonzero(seen_h), reached, int(cap[reached].sum()))
+
+
+def priced_out(
+    model: Pricing,
+    scale: float,
+    floor: np.ndarray,
+    d_h: np.ndarray,
+    d_o: np.ndarray,
+    per_household: int,
+    households: np.ndarray,
+    options: SolveOptions,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of the given households with a negative reduced cost, found in balls
+    around them (pool pairs included); empty proves that none exists.
+
+    Returns officer and household positions and integer costs of each
+    household's ``per_household`` most negative pairs, and the households
+    that had more.
+
+    A pair (o, h) violates only if ``c(o, h) < d_o[o] - d_h[h]``.  No pair
+    outside the pool does when the household's price is below ``floor[h]``, a
+    lower bound of their costs.  For the other households: since
+    ``c >= distance + penalty_bound(h, group(o))`` and ``d_o <= P_g`` within an
+    agency group, only officers of group g within ``(P_g - d_h[h]) / scale -
+    penalty`` km can violate -- less their price ``(P_g - d_o[o]) / scale``,
+    which the ball query lifts officers by (4-D points: busy officers drop
+    out).  Candidates never violate (the potentials are feasible for them), so
+    no membership test is needed.
+    """
+    empty = np.zeros(0, np.int64)
+    if not model.groups:
+        return empty, empty, empty, empty
+    top = np.array([d_o[g].max() for g in model.groups], dtype=float)
+    slack_cost = (top.max() - d_h[households].astype(float) + 1.0) / scale
+    cand = households[slack_cost > floor[households]]
+    if len(cand) == 0:
+        return empty, empty, empty, empty
+    radius = (top[None, :] - d_h[cand, None].astype(float) + 1.0) / scale
+    radius -= model.penalty_bound(cand)
+
+    # only violators are kept, so memory follows one group and one chunk of
+    # households per thread (the k-d tree queries release the GIL)
+    def violators(task: tuple[int, np.ndarray]):
+        j, part = task
+        lift = (top[j] - d_o[model.groups[j]]).astype(float) / scale
+        bo, bh = model.within_group(j, cand[part], radius[part, j], lift_km=lift)
+        pc, bc = int_costs(model, bo, bh, scale)
+        reduced = bc + d_h[bh] - d_o[bo]
+        bad = pc.allowed & (reduced < 0)
+        return bo[bad], bh[bad], bc[bad], reduced[bad]
+
+    tasks = []
+    for j in range(len(model.groups)):
+        rows = np.flatnonzero(radius[:, j] > 0)
+        chunks = -(-len(rows) // options.ball_chunk)
+        for part in np.array_split(rows, chunks) if len(rows) else ():
+            tasks.append((j, part))
+    found = pool_map(options, violators, tasks)
+    if not found:
+        return empty, empty, empty, empty
+    bo, bh, bc, reduced = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    counts = np.bincount(bh)
+    if len(bh) <= per_household or counts.max() <= per_household:
+        return bo, bh, bc, empty
+    # each household's `per_household` most negative pairs
+    order = np.lexsort((reduced, bh))
+    bo, bh, bc = bo[order], bh[order], bc[order]
+    starts = np.flatnonzero(np.r_[True, bh[1:] != bh[:-1]]) if len(bh) else np.zeros(0, int)
+    rank = np.arange(len(bh)) - np.repeat(starts, np.diff(np.r_[starts, len(bh)]))
+    keep = rank < per_household
+    return bo[keep], bh[keep], bc[keep], np.flatnonzero(counts > per_household)

@@ -1,0 +1,323 @@
+"""The solve: min-cost flow on candidate pairs, grown until it is proven optimal for all pairs.
+
+Each round solves the matching network of the candidate table
+(:class:`~kuseo_match.solve.network.Matching`) with the flow engine, takes the
+potentials of its residual graph (:mod:`~kuseo_match.solve.potentials`) and
+runs the certificate (:mod:`~kuseo_match.solve.certificate`): pairs that open
+an augmenting path, pool pairs with a negative reduced cost (their costs are
+known), and, once prices have settled or the pool has nothing to add, pairs
+beyond the pool found in balls around the households.  They join the table
+and the next round starts; when nothing joins, the answer is proven optimal
+over every allowed pair.
+
+OR-Tools cannot start from an earlier answer, so when few pairs join, the
+flow is re-optimised from the last one (:mod:`~kuseo_match.solve.repair`). A
+pair's reduced cost then changes by the shift of its household's potential
+less its officer's, so households proven in the round before whose potential
+fell no less than any officer's need no pricing again.
+
+The answer carries the officers' prices (``-d(officer)`` in cost units: an
+officer's price is what one more of its slots is worth at most) and, when
+some households stay unmatched, the :class:`~kuseo_match.solve.certificate.Witness`
+that no pairing covers them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
+
+from .certificate import Witness, augmenting_pairs, int_costs, priced_out
+from .engine import engine as make_engine
+from .network import Matching
+from .options import SolveOptions
+from .potentials import UNREACHED, matching_potentials
+from .repair import reoptimise
+from .table import Candidates
+
+__all__ = ["Outcome", "choose_scale", "solve"]
+
+log = logging.getLogger("kuseo_match")
+
+#: Integer costs times (nodes + 1) stay below this: OR-Tools refuses (BAD_COST_RANGE)
+#: beyond about 2**61.7, measured with ortools 9.15; 2**60 leaves a margin.
+_INT_LIMIT = 2**60
+#: Largest scaled cost kept exactly representable as a float64.
+_FLOAT_EXACT = 2**52
+
+
+def choose_scale(max_cost: float, n_nodes: int, integral: bool) -> float:
+    """Factor turning costs into int64 for the solver.
+
+    Integral costs keep scale 1 (exact) when they fit.  Other costs get the
+    largest power of two that keeps ``max_cost * scale * (n_nodes + 1)``
+    below 2**60 and ``max_cost * scale`` exactly representable; a pair's
+    rounding error is at most ``0.5 / scale``.
+
+    Examples
+    --------
+    >>> choose_scale(10.0, 100, integral=True)
+    1.0
+    >>> s = choose_scale(150.0, 2000, integral=False)
+    >>> s * 150.0 * 2001 < 2**62
+    True
+    """
+    max_cost = max(float(max_cost), 1.0)
+    limit = min(_INT_LIMIT / (n_nodes + 1), _FLOAT_EXACT)
+    if integral and max_cost <= limit:
+        return 1.0
+    return float(2.0 ** np.floor(np.log2(limit / max_cost)))
+
+
+@dataclass
+class Outcome:
+    """Chosen pairs (row positions) and how the proof went.
+
+    Attributes
+    ----------
+    o, h : numpy.ndarray of int, shape (n_pairs,)
+        Officer and household positions of the chosen pairs.
+    certified : bool
+        Proven optimal over every allowed pair.
+    rounds, candidate_pairs : int
+    scale : float
+        Integer costs are ``cost * scale`` rounded.
+    seconds : dict
+        Per stage: ``candidates``, ``flow`` (fresh solves and re-optimised
+        flows), ``certificate`` (of which ``potentials``, the Bellman-Ford
+        pass after each fresh solve, and ``beyond_pool``), ``total``.
+    prices : numpy.ndarray of float, shape (n_officers,)
+        Each officer's price in cost units (>= 0; 0 where it has a free slot):
+        at the optimum, every paired household's officer minimises ``cost +
+        price`` over all its allowed officers, and one more slot for an officer
+        lowers the least total cost of pairing as many households by at most
+        its price.  NaN for officers of capacity 0, and for all when the proof
+        was stopped (``certified`` False).
+    witness : Witness or None
+        When households stay unmatched in a proven answer: households no
+        pairing can all cover, and the officers they reach.
+    engine : str
+        The flow engine's name.
+    repaired : int
+        Rounds whose flow was re-optimised from the last one, not solved afresh.
+    potentials : numpy.ndarray of int64 or None
+        The last round's node potentials ``d`` in integer cost units (nodes as
+        in :class:`~kuseo_match.solve.network.Matching`: households, officers,
+        source, sink); feasible for every allowed pair when ``certified``.
+    """
+
+    o: np.ndarray
+    h: np.ndarray
+    certified: bool
+    rounds: int
+    candidate_pairs: int
+    scale: float
+    seconds: dict[str, float] = field(default_factory=dict)
+    prices: np.ndarray | None = None
+    witness: Witness | None = None
+    engine: str = "ortools"
+    repaired: int = 0
+    potentials: np.ndarray | None = None
+
+
+def _listed_witness(matching: Matching, network, flow: np.ndarray) -> Witness | None:
+    """Households (and officers) the source reaches in the residual graph of a
+    maximum flow on every allowed pair: a Hall violator when some are unmatched."""
+    n_h, n_o = matching.n_households, matching.n_officers
+    source_arcs = flow[network.n_arcs - n_o - n_h : network.n_arcs - n_o]
+    if source_arcs.all():
+        return None
+    res = network.residual(flow)
+    graph = csr_matrix((np.ones(len(res.tail)), (res.tail, res.head)), shape=(network.n_nodes,) * 2)
+    reached = breadth_first_order(graph, matching.source, return_predecessors=False)
+    households = np.sort(reached[reached < n_h])
+    officers = np.sort(reached[(reached >= n_h) & (reached < n_h + n_o)] - n_h)
+    capacity = network.capacity[network.n_arcs - n_o :]
+    return Witness(households, officers, int(capacity[officers].sum()))
+
+
+def solve(
+    model,
+    *,
+    k: int,
+    options: SolveOptions | None = None,
+    time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Outcome:
+    """Solve on candidate pairs and add excluded pairs until optimality is proven.
+
+    Parameters
+    ----------
+    model : GeoCostModel or TableCostModel
+        The cost model; one that lists every allowed pair (``lists_every_pair``)
+        is solved once on them.
+    k : int
+        Candidate pairs per household in the first round.
+    options : SolveOptions, optional
+    time_limit : float, optional
+        Seconds; when reached before the proof holds, the last answer is
+        returned with ``certified=False``.
+    progress : callable, optional
+        Called with a line of text after each round.
+    """
+    options = options or SolveOptions()
+    flow_engine = make_engine(options.engine)
+    t0 = time.perf_counter()
+    p = model.problem
+    n_o, n_h, cap = p.n_officers, p.n_households, p.capacity
+    matching = Matching(n_officers=n_o, n_households=n_h)
+    listed = bool(getattr(model, "lists_every_pair", False))
+    integral = listed and bool(np.all(model.cost == np.rint(model.cost)))
+    scale = choose_scale(model.max_cost_bound(), matching.n_nodes, integral)
+    seconds = dict.fromkeys(("candidates", "flow", "potentials", "certificate", "beyond_pool"), 0.0)
+
+    def clock(stage: str, start: float) -> None:
+        seconds[stage] += time.perf_counter() - start
+
+    tc = time.perf_counter()
+    table = (
+        Candidates.listed(model, scale) if listed else Candidates.first(model, k, scale, options)
+    )
+    clock("candidates", tc)
+    empty = np.zeros(0, np.int64)
+    rounds = repaired_rounds = 0
+    d = None
+    witness = None
+    # households all of whose pairs outside the candidates are proven not to
+    # undercut under the current potentials: a repair keeps most of them so
+    clean = np.zeros(n_h, dtype=bool)
+    network = None
+    while True:
+        rounds += 1
+        if d is None:
+            network = matching.network(cap, table.o, table.h, table.cost)
+            tf = time.perf_counter()
+            flow = flow_engine.solve(network, maximize=True).flow
+            clock("flow", tf)
+            clean[:] = False
+        used = matching.used(flow, len(table))
+        if listed:  # every allowed pair is in the network
+            tp = time.perf_counter()
+            d = matching_potentials(matching, network, flow)
+            clock("potentials", tp)
+            clock("certificate", tp)
+            witness = _listed_witness(matching, network, flow)
+            certified = True
+            break
+        tcert = time.perf_counter()
+        # cardinality: pairs that open augmenting paths (the nearest free slots);
+        # a repaired flow keeps its proven number of pairs
+        aug_o, aug_h = empty, empty
+        if d is None:
+            aug_o, aug_h, found = augmenting_pairs(model, table.o, table.h, used, k)
+            witness = found if found is not None else witness
+        if len(aug_o):
+            fresh = ~table.contains(aug_o, aug_h)
+            aug_o, aug_h = aug_o[fresh], aug_h[fresh]
+        _, aug_c = int_costs(model, aug_o, aug_h, scale)
+        # cost: pool pairs with a negative reduced cost (their costs are known)
+        if d is None:
+            tp = time.perf_counter()
+            d = matching_potentials(matching, network, flow)
+            clock("potentials", tp)
+        d_h, d_o = d[:n_h], d[n_h : n_h + n_o]
+        rows = np.flatnonzero(~clean)
+        every = len(rows) == n_h  # no copies then
+        pool_o, pool_c = table.pool_o, table.pool_c
+        p_o, p_c = (pool_o, pool_c) if every else (pool_o[rows], pool_c[rows])
+        reduced = p_c + d_h[rows, None]
+        reduced -= d_o[p_o]
+        skip = table.taken | ~table.pool_ok if every else table.taken[rows] | ~table.pool_ok[rows]
+        reduced[skip] = 0
+        join = reduced < 0
+        per = options.per_household
+        many = np.flatnonzero(join.sum(axis=1) > per)
+        cut = rows[many]
+        if len(many):
+            # each household's most negative pairs only
+            worst = reduced[many]
+            nth = np.partition(worst, per - 1, axis=1)[:, per - 1]
+            join[many] &= worst <= nth[:, None]
+        jr, jc = np.nonzero(join)
+        add_o = np.concatenate([aug_o, p_o[jr, jc]])
+        add_h = np.concatenate([aug_h, rows[jr]])
+        add_c = np.concatenate([aug_c, p_c[jr, jc]])
+        what = "from the pool and augmenting paths"
+        # beyond the pool: when the pool is exhausted (the proof), or alongside
+        # it once prices have settled
+        if len(add_o) == 0 or (len(aug_o) == 0 and len(add_o) <= options.eager * n_h):
+            tb = time.perf_counter()
+            bo, bh, bc, more = priced_out(model, scale, table.floor, d_h, d_o, per, rows, options)
+            clock("beyond_pool", tb)
+            outside = ~(pool_o[bh] == bo[:, None]).any(axis=1) if pool_o.shape[1] else bo >= 0
+            add_o = np.concatenate([add_o, bo[outside]])
+            add_h = np.concatenate([add_h, bh[outside]])
+            add_c = np.concatenate([add_c, bc[outside]])
+            what += " and beyond the pool"
+            # every undercutting pair of these households now joins, unless cut
+            clean[rows] = True
+            clean[cut] = clean[more] = False
+        clock("certificate", tcert)
+        log.debug("round %d: %d candidate pairs, %d added %s", rounds, len(table), len(add_o), what)
+        if progress:
+            progress(f"round {rounds}: {len(table):,} candidate pairs, {len(add_o):,} added")
+        if len(add_o) == 0:
+            certified = True
+            break
+        if time_limit is not None and time.perf_counter() - t0 > time_limit:
+            certified = False
+            break
+        before = len(table)
+        table.add(add_o, add_h, add_c, known_new=len(aug_o) == 0)
+        repaired = None
+        if len(aug_o) == 0 and len(add_o) <= options.repair * n_h:
+            tf = time.perf_counter()
+            network = matching.network(cap, table.o, table.h, table.cost)
+            kept = np.r_[used, np.zeros(len(table) - before, bool)]
+            repaired = reoptimise(
+                matching,
+                network,
+                matching.arc_flows(cap, table.o, table.h, kept),
+                d,
+                flow_engine,
+                max_arcs=int(options.repair_share * len(table)),
+            )
+            clock("flow", tf)
+        if repaired is None:
+            d = None
+        else:
+            # a pair's reduced cost changes by shift[h] - shift[o]: households whose
+            # potential fell less than no officer's rose stay proven
+            flow, fresh_d = repaired
+            repaired_rounds += 1
+            shift = fresh_d - d
+            clean &= shift[:n_h] >= shift[n_h : n_h + n_o].max(initial=0)
+            d = fresh_d
+    seconds["total"] = time.perf_counter() - t0
+    used = matching.used(flow, len(table)) if len(table) else np.zeros(0, bool)
+    prices = np.full(n_o, np.nan)
+    if certified and d is not None:
+        d_o = d[n_h : n_h + n_o]
+        known = (cap > 0) & (d_o < UNREACHED)
+        prices[known] = np.maximum(-d_o[known], 0) / scale
+        prices[(cap > 0) & ~known] = 0.0
+    return Outcome(
+        table.o[used],
+        table.h[used],
+        certified,
+        rounds,
+        len(table),
+        scale,
+        seconds,
+        prices,
+        witness if certified else None,
+        flow_engine.name,
+        repaired_rounds,
+        d,
+    )

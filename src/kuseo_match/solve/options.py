@@ -1,0 +1,118 @@
+"""How a solve runs: the tuning knobs, in one frozen value passed down.
+
+Only speed and resources depend on these; the answer does not (the certificate
+proves it over every allowed pair whatever the knobs).  Tests and benchmarks
+pass a :class:`SolveOptions` instead of patching module globals.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Any
+
+from ..errors import ValidationError
+
+__all__ = ["SolveOptions", "usable_cores"]
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Tuning knobs of :func:`kuseo_match.match` (speed only, never the answer).
+
+    Parameters
+    ----------
+    threads : int or None, default None
+        Threads for the k-d tree queries of the certificate.  None: the
+        usable cores, at most 4, read when a solve starts (never at import).
+        With 1 nothing spawns a thread, so a process pool with one solve per
+        core does not oversubscribe the machine.
+    engine : {"ortools"}, default "ortools"
+        The min-cost flow engine (:mod:`kuseo_match.solve.engine`).
+    pool : int, default 4
+        Each household's pool holds at least its ``pool * k`` nearest officers,
+        whose costs are known to the certificate.
+    pool_max : int, default 16
+        ... and at most ``pool_max * k`` (where officers are dense).
+    per_household : int, default 16
+        At most this many pairs per household join in a round, the most
+        negative first.
+    eager : float, default 1.0
+        Search beyond the pool in the same round when the pool adds at most
+        ``eager * n_households`` pairs.
+    repair : float, default 0.1
+        When at most ``repair * n_households`` pairs join, re-optimise the last
+        flow from its potentials instead of solving afresh; 0 never does.
+    repair_share : float, default 0.25
+        A repair re-solves at most this share of the candidate arcs.
+    ball_chunk : int, default 4096
+        The certificate's ball queries take at most this many households at a
+        time (memory follows one chunk per thread).
+    one_pass_pairs : int, default 250_000
+        Ball queries over at most this many household-officer pairs run as
+        one pass of the k-d tree.
+
+    Examples
+    --------
+    >>> SolveOptions(threads=1).worker_count()
+    1
+    >>> SolveOptions(threads=0)
+    Traceback (most recent call last):
+    ...
+    kuseo_match.errors.ValidationError: options: field 'threads', value 0: must be a whole \
+number >= 1, or None
+    """
+
+    threads: int | None = None
+    engine: str = "ortools"
+    pool: int = 4
+    pool_max: int = 16
+    per_household: int = 16
+    eager: float = 1.0
+    repair: float = 0.1
+    repair_share: float = 0.25
+    ball_chunk: int = 4096
+    one_pass_pairs: int = 250_000
+
+    def __post_init__(self) -> None:
+        def bad(name: str, value: Any, what: str) -> ValidationError:
+            return ValidationError(f"must be {what}", table="options", column=name, value=value)
+
+        if self.threads is not None and (
+            isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1
+        ):
+            raise bad("threads", self.threads, "a whole number >= 1, or None")
+        if self.engine not in ("ortools",):
+            raise bad("engine", self.engine, "'ortools'")
+        for name in ("pool", "pool_max", "per_household", "ball_chunk", "one_pass_pairs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise bad(name, value, "a whole number >= 1")
+        for name in ("eager", "repair", "repair_share"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                raise bad(name, value, "a number >= 0")
+
+    def worker_count(self) -> int:
+        """Threads to use: :attr:`threads`, or the usable cores up to 4."""
+        return self.threads if self.threads is not None else min(usable_cores(), 4)
+
+    def replace(self, **changes: Any) -> SolveOptions:
+        """A copy with some knobs changed (checked like the constructor)."""
+        known = {f.name for f in fields(self)}
+        for key in changes:
+            if key not in known:
+                raise ValidationError(
+                    f"unknown option; known: {', '.join(sorted(known))}",
+                    table="options",
+                    column=key,
+                )
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | changes
+        return SolveOptions(**values)

@@ -1,0 +1,95 @@
+"""Node potentials of an optimal flow: the prices the optimality certificate works with.
+
+A potential ``d`` is feasible for a residual graph when every residual arc
+``i -> j`` of weight ``w`` has a non-negative reduced weight
+``w + d[i] - d[j]``; a flow is optimal exactly when its residual graph has one.
+Shortest-path distances from a root are the largest feasible potentials with
+``d[root] = 0``; here the root is the sink of the matching network, so that
+officers' prices ``-d[officer]`` are as small as they can be (0 for an
+officer with a free slot) and households' prices ``-d[household]`` are their
+pair's cost plus their officer's price.
+
+The distances are found by Bellman-Ford in vectorised rounds that relax only
+the out-arcs of the nodes that improved in the round before (a label-correcting
+search), in exact int64 arithmetic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import KuseoError
+from .network import Matching, Network, Residual
+
+__all__ = ["UNREACHED", "matching_potentials", "relax", "shortest_from"]
+
+#: Label of nodes the root does not reach (arcs among them all have weight >= 0).
+UNREACHED = np.int64(2**62)
+
+
+def relax(tail: np.ndarray, head: np.ndarray, w: np.ndarray, d: np.ndarray, frontier) -> None:
+    """Lower ``d`` in place until ``d[j] <= d[i] + w`` on every arc ``i -> j``,
+    starting from the out-arcs of the ``frontier`` nodes (the nodes whose label
+    changed); raises on a negative cycle."""
+    n = len(d)
+    order = np.argsort(tail, kind="stable")
+    tail, head, w = tail[order], head[order], w[order]
+    indptr = np.searchsorted(tail, np.arange(n + 1))
+    frontier = np.asarray(frontier, dtype=np.int64)
+    for _ in range(n + 1):
+        counts = indptr[frontier + 1] - indptr[frontier]
+        total = int(counts.sum())
+        if total == 0:
+            return
+        offsets = np.repeat(indptr[frontier] - np.cumsum(counts) + counts, counts)
+        arcs = offsets + np.arange(total)
+        best = np.full(n, UNREACHED, dtype=np.int64)
+        np.minimum.at(best, head[arcs], d[tail[arcs]] + w[arcs])
+        frontier = np.flatnonzero(best < d)
+        if len(frontier) == 0:
+            return
+        d[frontier] = best[frontier]
+    raise KuseoError("internal error: the residual graph has a negative cycle")  # pragma: no cover
+
+
+def shortest_from(residual: Residual, n_nodes: int, root: int) -> np.ndarray:
+    """Shortest-path distances from ``root`` over the residual arcs (int64;
+    :data:`UNREACHED` where there is no path).
+
+    Examples
+    --------
+    >>> from kuseo_match.solve.network import Network
+    >>> net = Network.build(3, [0, 1, 0], [1, 2, 2], capacity=[1, 1, 1], cost=[1, 1, 5])
+    >>> shortest_from(net.residual([0, 0, 0]), 3, 0).tolist()
+    [0, 1, 2]
+    """
+    d = np.full(n_nodes, UNREACHED, dtype=np.int64)
+    d[root] = 0
+    relax(residual.tail, residual.head, residual.weight, d, np.array([root]))
+    return d
+
+
+def matching_potentials(matching: Matching, network: Network, flow: np.ndarray) -> np.ndarray:
+    """Potentials of a matching network's optimal flow: distances from the sink, with
+    every officer that has a free slot and no household at 0 (its bound from the
+    arc to the sink; its only other residual arcs come in, so that stays feasible).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_nodes,)
+        Households first, then officers, source, sink (see :class:`Matching`).
+    """
+    d = shortest_from(network.residual(flow), network.n_nodes, matching.sink)
+    return idle_at_zero(matching, network, flow, d)
+
+
+def idle_at_zero(
+    matching: Matching, network: Network, flow: np.ndarray, d: np.ndarray
+) -> np.ndarray:
+    """Set the potential of officers with a free slot and no household to 0, in place."""
+    n_o = matching.n_officers
+    arcs = slice(network.n_arcs - n_o, network.n_arcs)  # officer -> sink, in officer order
+    load, capacity = flow[arcs], network.capacity[arcs]
+    idle = (load == 0) & (capacity > 0)
+    d[matching.officer_nodes[idle]] = 0
+    return d
