@@ -2,7 +2,7 @@
 #
 #   make demo    synthetic Khon Kaen matched; outputs in demo-output/
 #   make test    the test suite (tests/, notebooks included; not the benchmarks)
-#   make lint    ruff check and ruff format --check
+#   make lint    ruff check, ruff format --check and mypy (type check of the package)
 #   make bench   the benchmarks in benchmarks/
 #   make clean   outputs and caches (make distclean also removes .venv)
 
@@ -23,6 +23,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_match.py
@@ -41,7 +42,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 clean:
 	rm -rf demo-output synth-output kuseo-output benchmarks/out build dist src/*.egg-info \
-	  .pytest_cache .ruff_cache .hypothesis
+	  .pytest_cache .ruff_cache .mypy_cache .hypothesis
 	find src tests benchmarks -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean

@@ -305,7 +305,7 @@ def test_one_thread_spawns_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     result = km.match(o, h, policy, options=SolveOptions(threads=1))
     assert result.status == "optimal" and result.stats["rounds"] > 1
     assert started == []
-    km.match(o, h, policy, options=SolveOptions(threads=2))
+    km.match(o, h, policy, options=SolveOptions(threads=2, thread_min_households=1))
     assert started  # the same run on two threads does start them: the check has teeth
 
 

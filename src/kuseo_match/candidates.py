@@ -196,6 +196,10 @@ class GeoCostModel:
         names = self.problem.officers["agency"].to_numpy(dtype=object)[self.o_agency < 0]
         return tuple(sorted({str(a) for a in names}))
 
+    def _workers(self, queries: int) -> int:
+        """Threads for a k-d tree query of this many points (one for small ones)."""
+        return self.options.worker_count() if queries >= self.options.thread_min_households else 1
+
     @property
     def every_pair_allowed(self) -> bool:
         """Whether every pair with an officer of capacity > 0 is allowed (no distance limit)."""
@@ -210,9 +214,22 @@ class GeoCostModel:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         kk = min(k, len(officers))
         tree = cKDTree(self._o_xyz[officers])
-        _, idx = tree.query(self._h_xyz[households], k=kk, workers=self.options.worker_count())
+        _, idx = tree.query(self._h_xyz[households], k=kk, workers=self._workers(len(households)))
         idx = np.asarray(idx).reshape(len(households), kk)
         return officers[idx].ravel(), np.repeat(households, kk)
+
+    def nearest_of(
+        self, officers: np.ndarray, households: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of each of ``officers`` with its ``k`` nearest of ``households``
+        (allowed or not), as officer and household positions."""
+        if len(officers) == 0 or len(households) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        kk = min(k, len(households))
+        tree = cKDTree(self._h_xyz[households])
+        _, idx = tree.query(self._o_xyz[officers], k=kk, workers=self._workers(len(officers) * kk))
+        idx = np.asarray(idx).reshape(len(officers), kk)
+        return np.repeat(officers, kk), households[idx].ravel()
 
     def nearest_households(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of each officer with capacity with its ``m`` nearest households
@@ -225,7 +242,9 @@ class GeoCostModel:
         want = np.minimum(m, m * self.problem.capacity[self.active])
         kk = int(min(want.max(), n_h))
         tree = cKDTree(self._h_xyz)
-        _, idx = tree.query(self._o_xyz[self.active], k=kk, workers=self.options.worker_count())
+        _, idx = tree.query(
+            self._o_xyz[self.active], k=kk, workers=self._workers(len(self.active) * kk)
+        )
         idx = np.asarray(idx).reshape(len(self.active), kk)
         keep = np.arange(kk)[None, :] < want[:, None]
         officers = np.broadcast_to(self.active[:, None], idx.shape)
@@ -283,7 +302,7 @@ class GeoCostModel:
             return np.zeros((n_h, 0), np.int64), np.full(n_h, np.inf)
         kp = min(k, n_a)
         kq = kp + 1 if kp < n_a else kp
-        dist, idx = self._tree.query(self._h_xyz, k=kq, workers=self.options.worker_count())
+        dist, idx = self._tree.query(self._h_xyz, k=kq, workers=self._workers(n_h))
         dist, idx = dist.reshape(n_h, kq), idx.reshape(n_h, kq)
         floor = np.full(n_h, np.inf)
         if kq > kp:

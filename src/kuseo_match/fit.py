@@ -127,7 +127,7 @@ class FitTable:
                 )
             numbers[col] = values
         lookup: dict[str, int] = {}
-        codes = []
+        codes: list[str] = []
         for i, row in frame.iterrows():
             code = "" if pd.isna(row["agency"]) else normalise_agency(row["agency"])
             if not code:
@@ -149,7 +149,7 @@ class FitTable:
                         column="agency",
                         row=code,
                     )
-                lookup[name] = int(i)  # type: ignore[arg-type]
+                lookup[name] = int(i)
             codes.append(code)
         affinity = np.column_stack([numbers[k] for k in KINDS])
         competence = np.column_stack([numbers[n] for n in NEEDS])

@@ -434,7 +434,7 @@ def _sniff(lines: Sequence[str], ids: tuple[str, ...]) -> tuple[str, int | None]
     earliest, then splits it into the most fields (ties: comma first).
     """
     best: tuple[int, int, int] | None = None
-    choice = (",", None)
+    choice: tuple[str, int | None] = (",", None)
     for rank, sep in enumerate(_DELIMITERS):
         rows = list(csv.reader(io.StringIO("".join(lines)), delimiter=sep))
         found = _header_at(rows, ids)

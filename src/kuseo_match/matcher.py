@@ -75,6 +75,7 @@ def _has_coordinates(problem: Problem) -> bool:
 def _model(
     problem: Problem, policy: Policy, costs: Any, options: SolveOptions
 ) -> GeoCostModel | TableCostModel:
+    model: GeoCostModel | TableCostModel
     if costs is None:
         model = GeoCostModel(problem, policy, options)
     else:
@@ -344,11 +345,11 @@ def _reasons(
             f"{problem.n_officers:,} officers)",
             dtype=object,
         )
-    out = []
-    for b, d in zip(base, district, strict=True):
-        gap = int(short.get(d, 0))
-        out.append(f"{b}; district {d} is short of {gap:,} slots" if gap > 0 else str(b))
-    return out
+    gaps = pd.Series(district).map(short).fillna(0).astype(int).to_numpy()
+    return [
+        f"{b}; district {d} is short of {gap:,} slots" if gap > 0 else str(b)
+        for b, d, gap in zip(base, district, gaps, strict=True)
+    ]
 
 
 def pair_costs(

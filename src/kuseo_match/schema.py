@@ -762,7 +762,8 @@ def _provinces_of(rows: _Rows, frame: pd.DataFrame) -> np.ndarray:
         return out
     col = frame["province"]
     codes, uniques = pd.factorize(col.astype(str).str.strip())
-    resolved, unknown = [], []
+    resolved: list[str | None] = []
+    unknown: list[str] = []
     for value in uniques:
         try:
             resolved.append(resolve_province(value))

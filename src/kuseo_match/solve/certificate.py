@@ -72,6 +72,12 @@ class Pricing(Protocol):
         """Pairs of each household with its ``k`` nearest of ``officers``."""
         ...
 
+    def nearest_of(
+        self, officers: np.ndarray, households: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of each officer with its ``k`` nearest of ``households``."""
+        ...
+
 
 @dataclass(frozen=True, eq=False)
 class Witness:
@@ -92,11 +98,14 @@ class Witness:
         return len(self.households) - self.slots
 
 
-def pool_map(options: SolveOptions, work: Callable[[Any], T], tasks: Sequence[Any]) -> list[T]:
+def pool_map(
+    options: SolveOptions, work: Callable[[Any], T], tasks: Sequence[Any], size: int
+) -> list[T]:
     """``[work(t) for t in tasks]``, on the option's threads (results in task order,
-    so the answer does not depend on them); with one thread, no thread at all."""
+    so the answer does not depend on them) when the work covers ``size >=
+    options.thread_min_households`` households; with one thread, no thread at all."""
     workers = min(options.worker_count(), len(tasks))
-    if workers <= 1:
+    if workers <= 1 or size < options.thread_min_households:
         return [work(t) for t in tasks]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(work, tasks))
@@ -129,8 +138,12 @@ def augmenting_pairs(
         if len(slack) == 0:  # every officer is full, and every household reaches every officer
             active = np.flatnonzero(cap > 0)
             return empty, empty, Witness(np.arange(n_h), active, int(cap.sum()))
-        # the nearest officers with free slots close the gap
-        ao, ah = model.nearest_among(slack, unmatched, k)
+        # the nearest officers with free slots close the gap (seen from the smaller side:
+        # where unmatched households outnumber them, each free officer's nearest ones)
+        if len(unmatched) > len(slack):
+            ao, ah = model.nearest_of(slack, unmatched, k)
+        else:
+            ao, ah = model.nearest_among(slack, unmatched, k)
         return ao, ah, None
     # alternating search from the unmatched households over all allowed pairs
     order = np.argsort(o[used], kind="stable")
@@ -217,7 +230,7 @@ def priced_out(
         chunks = -(-len(rows) // options.ball_chunk)
         for part in np.array_split(rows, chunks) if len(rows) else ():
             tasks.append((j, part))
-    found = pool_map(options, violators, tasks)
+    found = pool_map(options, violators, tasks, len(cand))
     if not found:
         return empty, empty, empty, empty
     bo, bh, bc, reduced = (np.concatenate(parts) for parts in zip(*found, strict=True))

@@ -126,20 +126,42 @@ class Outcome:
     potentials: np.ndarray | None = None
 
 
-def _listed_witness(matching: Matching, network, flow: np.ndarray) -> Witness | None:
+def _listed_witness(matching: Matching, network, flow: np.ndarray, h: np.ndarray):
     """Households (and officers) the source reaches in the residual graph of a
-    maximum flow on every allowed pair: a Hall violator when some are unmatched."""
+    maximum flow on every allowed pair, and the households with no allowed pair:
+    a Hall violator when some are unmatched."""
     n_h, n_o = matching.n_households, matching.n_officers
-    source_arcs = flow[network.n_arcs - n_o - n_h : network.n_arcs - n_o]
-    if source_arcs.all():
+    used = matching.used(flow, len(h))
+    matched = np.zeros(n_h, dtype=bool)
+    matched[h[used]] = True
+    if matched.all():
         return None
     res = network.residual(flow)
     graph = csr_matrix((np.ones(len(res.tail)), (res.tail, res.head)), shape=(network.n_nodes,) * 2)
     reached = breadth_first_order(graph, matching.source, return_predecessors=False)
-    households = np.sort(reached[reached < n_h])
+    seen = np.zeros(n_h, dtype=bool)
+    seen[reached[reached < n_h]] = True
+    seen[np.setdiff1d(np.arange(n_h), matching.sources(h))] = True  # no allowed pair at all
     officers = np.sort(reached[(reached >= n_h) & (reached < n_h + n_o)] - n_h)
     capacity = network.capacity[network.n_arcs - n_o :]
-    return Witness(households, officers, int(capacity[officers].sum()))
+    return Witness(np.flatnonzero(seen), officers, int(capacity[officers].sum()))
+
+
+def _per_officer(officer, reduced, jr, jc, limit):
+    """Of joining pool pairs, each officer's ``limit[officer]`` most negative ones (where
+    households far outnumber slots, thousands of unmatched households can undercut
+    the same few officers; the officers need only a few of them): the kept pairs'
+    rows and columns, and the rows of the households that lost a pair."""
+    counts = np.bincount(officer, minlength=len(limit))
+    if len(officer) == 0 or (counts <= limit).all():
+        return jr, jc, np.zeros(0, np.int64)
+    order = np.lexsort((reduced, officer))
+    sorted_o = officer[order]
+    starts = np.searchsorted(sorted_o, sorted_o, side="left")
+    rank = np.arange(len(order)) - starts
+    keep = np.zeros(len(order), dtype=bool)
+    keep[order] = rank < limit[sorted_o]
+    return jr[keep], jc[keep], np.unique(jr[~keep])
 
 
 def solve(
@@ -192,11 +214,12 @@ def solve(
     # households all of whose pairs outside the candidates are proven not to
     # undercut under the current potentials: a repair keeps most of them so
     clean = np.zeros(n_h, dtype=bool)
-    network = None
+    network = matching.network(cap, table.o, table.h, table.cost)
     while True:
         rounds += 1
         if d is None:
-            network = matching.network(cap, table.o, table.h, table.cost)
+            if rounds > 1:
+                network = matching.network(cap, table.o, table.h, table.cost)
             tf = time.perf_counter()
             flow = flow_engine.solve(network, maximize=True).flow
             clock("flow", tf)
@@ -207,7 +230,7 @@ def solve(
             d = matching_potentials(matching, network, flow)
             clock("potentials", tp)
             clock("certificate", tp)
-            witness = _listed_witness(matching, network, flow)
+            witness = _listed_witness(matching, network, flow, table.h)
             certified = True
             break
         tcert = time.perf_counter()
@@ -245,38 +268,40 @@ def solve(
             nth = np.partition(worst, per - 1, axis=1)[:, per - 1]
             join[many] &= worst <= nth[:, None]
         jr, jc = np.nonzero(join)
-        add_o = np.concatenate([aug_o, p_o[jr, jc]])
-        add_h = np.concatenate([aug_h, rows[jr]])
-        add_c = np.concatenate([aug_c, p_c[jr, jc]])
+        jr, jc, dropped = _per_officer(p_o[jr, jc], reduced[jr, jc], jr, jc, per * cap)
+        cut = np.union1d(cut, rows[dropped])
+        joined = len(aug_o) + len(jr)
         what = "from the pool and augmenting paths"
         # beyond the pool: when the pool is exhausted (the proof), or alongside
         # it once prices have settled
-        if len(add_o) == 0 or (len(aug_o) == 0 and len(add_o) <= options.eager * n_h):
+        bo = bh = bc = empty
+        if joined == 0 or (len(aug_o) == 0 and joined <= options.eager * n_h):
             tb = time.perf_counter()
             bo, bh, bc, more = priced_out(model, scale, table.floor, d_h, d_o, per, rows, options)
             clock("beyond_pool", tb)
             outside = ~(pool_o[bh] == bo[:, None]).any(axis=1) if pool_o.shape[1] else bo >= 0
-            add_o = np.concatenate([add_o, bo[outside]])
-            add_h = np.concatenate([add_h, bh[outside]])
-            add_c = np.concatenate([add_c, bc[outside]])
+            bo, bh, bc = bo[outside], bh[outside], bc[outside]
+            joined += len(bo)
             what += " and beyond the pool"
             # every undercutting pair of these households now joins, unless cut
             clean[rows] = True
             clean[cut] = clean[more] = False
         clock("certificate", tcert)
-        log.debug("round %d: %d candidate pairs, %d added %s", rounds, len(table), len(add_o), what)
+        log.debug("round %d: %d candidate pairs, %d added %s", rounds, len(table), joined, what)
         if progress:
-            progress(f"round {rounds}: {len(table):,} candidate pairs, {len(add_o):,} added")
-        if len(add_o) == 0:
+            progress(f"round {rounds}: {len(table):,} candidate pairs, {joined:,} added")
+        if joined == 0:
             certified = True
             break
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             certified = False
             break
         before = len(table)
-        table.add(add_o, add_h, add_c, known_new=len(aug_o) == 0)
+        table.add(aug_o, aug_h, aug_c)
+        table.take(rows[jr], jc)
+        table.add(bo, bh, bc, outside_pool=True)
         repaired = None
-        if len(aug_o) == 0 and len(add_o) <= options.repair * n_h:
+        if len(aug_o) == 0 and joined <= options.repair * n_h:
             tf = time.perf_counter()
             network = matching.network(cap, table.o, table.h, table.cost)
             kept = np.r_[used, np.zeros(len(table) - before, bool)]

@@ -165,8 +165,10 @@ class Matching:
 
     Nodes: households ``0 .. n_h - 1``, officers ``n_h .. n_h + n_o - 1``, the
     source ``s = n_h + n_o`` and the sink ``t = s + 1``.  Arcs, in order: one
-    per candidate pair (household -> officer), one per household (source ->
-    household), one per officer (officer -> sink).
+    per candidate pair (household -> officer), one per household that has a
+    candidate pair (source -> household, in household order: a household
+    without one stays unmatched and needs no arc), one per officer (officer ->
+    sink).
 
     Examples
     --------
@@ -175,6 +177,8 @@ class Matching:
     ...                 np.array([1, 5, 2]))
     >>> net.n_nodes, net.n_arcs, int(net.supply[m.source]), int(net.supply[m.sink])
     (6, 7, 2, -2)
+    >>> m.network(np.array([1, 1]), np.array([0]), np.array([1]), np.array([3])).n_arcs
+    4
     """
 
     n_officers: int
@@ -210,26 +214,33 @@ class Matching:
         ``min_load`` (per officer) becomes the lower bound of its arc to the sink.
         """
         n_h, n_o = self.n_households, self.n_officers
-        households = np.arange(n_h)
-        tail = np.concatenate([h, np.full(n_h, self.source), self.officer_nodes])
+        households = self.sources(h)
+        n_s = len(households)
+        tail = np.concatenate([h, np.full(n_s, self.source), self.officer_nodes])
         head = np.concatenate([n_h + np.asarray(o), households, np.full(n_o, self.sink)])
         n_pairs = len(o)
         lower = None
         if min_load is not None:
-            lower = np.concatenate([np.zeros(n_pairs + n_h, np.int64), min_load])
+            lower = np.concatenate([np.zeros(n_pairs + n_s, np.int64), min_load])
         supply = np.zeros(self.n_nodes, np.int64)
-        supply[self.source], supply[self.sink] = n_h, -n_h
+        supply[self.source], supply[self.sink] = n_s, -n_s
         return Network.build(
             self.n_nodes,
             tail,
             head,
             capacity=np.concatenate(
-                [np.ones(n_pairs + n_h, np.int64), np.asarray(capacity, np.int64)]
+                [np.ones(n_pairs + n_s, np.int64), np.asarray(capacity, np.int64)]
             ),
-            cost=np.concatenate([np.asarray(cost, np.int64), np.zeros(n_h + n_o, np.int64)]),
+            cost=np.concatenate([np.asarray(cost, np.int64), np.zeros(n_s + n_o, np.int64)]),
             lower=lower,
             supply=supply,
         )
+
+    def sources(self, h: np.ndarray) -> np.ndarray:
+        """The households that get an arc from the source: those with a candidate pair."""
+        has = np.zeros(self.n_households, dtype=bool)
+        has[h] = True
+        return np.flatnonzero(has)
 
     def arc_flows(self, capacity: np.ndarray, o: np.ndarray, h: np.ndarray, used: np.ndarray):
         """Arc flows of the network of these pairs when the pairs ``used`` are chosen."""
@@ -239,7 +250,7 @@ class Matching:
         load = np.bincount(o[used], minlength=self.n_officers).astype(np.int64)
         if (load > capacity).any() or (np.bincount(h[used], minlength=self.n_households) > 1).any():
             raise KuseoError("internal error: a pairing beyond capacities")  # pragma: no cover
-        return np.concatenate([used.astype(np.int64), matched, load])
+        return np.concatenate([used.astype(np.int64), matched[self.sources(h)], load])
 
     def used(self, flow: np.ndarray, n_pairs: int) -> np.ndarray:
         """Which candidate pairs carry flow."""

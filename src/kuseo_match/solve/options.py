@@ -58,6 +58,10 @@ class SolveOptions:
     one_pass_pairs : int, default 250_000
         Ball queries over at most this many household-officer pairs run as
         one pass of the k-d tree.
+    thread_min_households : int, default 10_000
+        The certificate's ball queries use threads only when they cover at
+        least this many households (below it, starting threads costs more than
+        they save).
 
     Examples
     --------
@@ -80,6 +84,7 @@ number >= 1, or None
     repair_share: float = 0.25
     ball_chunk: int = 4096
     one_pass_pairs: int = 250_000
+    thread_min_households: int = 10_000
 
     def __post_init__(self) -> None:
         def bad(name: str, value: Any, what: str) -> ValidationError:
@@ -91,7 +96,8 @@ number >= 1, or None
             raise bad("threads", self.threads, "a whole number >= 1, or None")
         if self.engine not in ("ortools",):
             raise bad("engine", self.engine, "'ortools'")
-        for name in ("pool", "pool_max", "per_household", "ball_chunk", "one_pass_pairs"):
+        whole = ("pool", "pool_max", "per_household", "ball_chunk", "one_pass_pairs")
+        for name in (*whole, "thread_min_households"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise bad(name, value, "a whole number >= 1")

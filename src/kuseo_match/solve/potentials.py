@@ -72,7 +72,9 @@ def shortest_from(residual: Residual, n_nodes: int, root: int) -> np.ndarray:
 def matching_potentials(matching: Matching, network: Network, flow: np.ndarray) -> np.ndarray:
     """Potentials of a matching network's optimal flow: distances from the sink, with
     every officer that has a free slot and no household at 0 (its bound from the
-    arc to the sink; its only other residual arcs come in, so that stays feasible).
+    arc to the sink; its only other residual arcs come in, so that stays feasible),
+    and every household without a candidate pair at the source's potential (as if
+    it had its unused arc from the source, its only arc).
 
     Returns
     -------
@@ -80,6 +82,9 @@ def matching_potentials(matching: Matching, network: Network, flow: np.ndarray) 
         Households first, then officers, source, sink (see :class:`Matching`).
     """
     d = shortest_from(network.residual(flow), network.n_nodes, matching.sink)
+    linked = np.zeros(matching.n_households, dtype=bool)
+    linked[network.head[network.tail == matching.source]] = True
+    d[: matching.n_households][~linked] = d[matching.source]
     return idle_at_zero(matching, network, flow, d)
 
 

@@ -10,10 +10,10 @@ is those pairs.  For the built-in cost it starts from
 * each household's ``k`` cheapest pairs among its *pool*, its nearest
   officers (:func:`pool_size` of them), whose costs the certificate prices
   directly in every round; and
-* each officer's nearest households (:meth:`nearest_households
-  <kuseo_match.candidates.GeoCostModel.nearest_households>`), so that where
-  households far outnumber slots the officers choose among their nearest
-  households too, and no household needs a pool of every officer.
+* where households outnumber slots, each officer's nearest households
+  (:meth:`nearest_households <kuseo_match.candidates.GeoCostModel.nearest_households>`),
+  so that the officers choose among their nearest households too, and no
+  household needs a pool of every officer.
 
 No structure here has a row per household *and* a column per officer: a pool
 holds at most ``options.pool_max * k`` officers however many officers there are.
@@ -106,12 +106,19 @@ class Candidates:
     def first(cls, model, k: int, scale: float, options: SolveOptions) -> Candidates:
         """The first candidates of the built-in cost (see the module docstring)."""
         n_h = model.problem.n_households
-        pool_o, floor = model.nearest(pool_size(model, k, options))
+        slots = int(model.problem.capacity.sum())
+        crowded = n_h > slots  # households outnumber slots: most stay unmatched
+        kh = max(1, -(-k * slots // n_h)) if crowded else k
+        pool_o, floor = model.nearest(pool_size(model, kh, options))
         pool_h = np.broadcast_to(np.arange(n_h)[:, None], pool_o.shape)
         pc, pool_c = int_costs(model, pool_o.ravel(), pool_h.ravel(), scale)
         pool_c = pool_c.reshape(pool_o.shape)
         pool_ok = pc.allowed.reshape(pool_o.shape)
-        taken = cheapest(np.where(pool_ok, pc.cost.reshape(pool_o.shape), np.inf), k) & pool_ok
+        taken = (
+            cheapest(np.where(pool_ok, pc.cost.reshape(pool_o.shape), np.inf), kh) & pool_ok
+            if not crowded
+            else np.zeros(pool_o.shape, dtype=bool)
+        )
         table = cls(
             pool_o[taken],
             np.nonzero(taken)[0],
@@ -122,30 +129,39 @@ class Candidates:
             taken,
             floor,
         )
-        so, sh = model.nearest_households(k)
-        spc, sc = int_costs(model, so, sh, scale)
-        table.add(so[spc.allowed], sh[spc.allowed], sc[spc.allowed])
+        if crowded:
+            so, sh = model.nearest_households(options.pool * k)
+            spc, sc = int_costs(model, so, sh, scale)
+            table.add(so[spc.allowed], sh[spc.allowed], sc[spc.allowed])
         return table
 
     def __len__(self) -> int:
         return len(self.o)
 
     def add(
-        self, o: np.ndarray, h: np.ndarray, cost: np.ndarray, *, known_new: bool = False
+        self, o: np.ndarray, h: np.ndarray, cost: np.ndarray, *, outside_pool: bool = False
     ) -> None:
-        """Add pairs to the table, marking pool pairs taken.  Pairs already in it, and
-        repeats, are dropped, unless the caller knows them all to be new (pairs
-        with a negative reduced cost never are candidates: the potentials are
-        feasible for those)."""
-        if not known_new and len(o):
+        """Add pairs, dropping those already in the table and repeats, and marking pool
+        pairs taken; ``outside_pool``: the caller knows them all to be new and outside
+        the pools (pairs beyond the pool with a negative reduced cost: candidates never
+        have one, the potentials being feasible for them)."""
+        if not outside_pool and len(o):
             fresh = np.flatnonzero(~self.contains(o, h))
             _, first = np.unique(np.stack([h[fresh], o[fresh]]), axis=1, return_index=True)
             rows = fresh[np.sort(first)]
             o, h, cost = o[rows], h[rows], cost[rows]
-        if self.pool_o.shape[1] and len(o):
-            hit = self.pool_o[h] == o[:, None]
-            inside = hit.any(axis=1)
-            self.taken[h[inside], hit[inside].argmax(axis=1)] = True
+            if self.pool_o.shape[1] and len(o):
+                hit = self.pool_o[h] == o[:, None]
+                inside = hit.any(axis=1)
+                self.taken[h[inside], hit[inside].argmax(axis=1)] = True
+        self._append(o, h, cost)
+
+    def take(self, rows: np.ndarray, cols: np.ndarray) -> None:
+        """Add the pool pairs ``pool_o[rows, cols]`` (not taken yet) to the table."""
+        self.taken[rows, cols] = True
+        self._append(self.pool_o[rows, cols], rows, self.pool_c[rows, cols])
+
+    def _append(self, o: np.ndarray, h: np.ndarray, cost: np.ndarray) -> None:
         self.o = np.concatenate([self.o, o])
         self.h = np.concatenate([self.h, h])
         self.cost = np.concatenate([self.cost, cost])
