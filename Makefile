@@ -3,7 +3,7 @@
 #   make demo    synthetic Khon Kaen matched; outputs in demo-output/
 #   make test    the test suite (tests/, notebooks included; not the benchmarks)
 #   make lint    ruff check, ruff format --check and mypy (type check of the package)
-#   make bench   the benchmarks in benchmarks/
+#   make bench   the benchmarks in benchmarks/ (installs the bench extra, lapx, first)
 #   make clean   outputs and caches (make distclean also removes .venv)
 
 PY ?= python3
@@ -26,7 +26,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install -e ".[test,bench]"
 	$(BIN)/python benchmarks/bench_match.py
+	$(BIN)/python benchmarks/bench_crowded.py
 	$(BIN)/python benchmarks/bench_synth.py
 
 install: $(STAMP)

@@ -6,13 +6,21 @@ objective (most households paired, then least total cost):
 
 * **ours**: ``km.match(officers, households)`` (validation, candidate costs,
   certified min-cost flow, ``Result``), with its stats.
-* **(a) dense + LSA**: the cost of *every* officer-household pair, then
+* **(a) dense + scipy LSA**: the cost of *every* officer-household pair, then
   :func:`scipy.optimize.linear_sum_assignment` on the slot-expanded matrix
   (each officer row repeated ``capacity`` times).  Two ways to get the
   matrix: ``km.pair_costs`` on the full cross product (what a user of the
-  library would call), and a hand-written numpy broadcast (haversine + fit +
-  district terms; the fastest dense way found).  A haversine-only matrix is
-  timed too, as the floor of any dense method.
+  library would call), and (a') a hand-written numpy broadcast (haversine +
+  fit + district terms; the fastest dense way found).  A haversine-only
+  matrix is timed too, as the floor of any dense method.
+* **(a'') dense + lapjv**: the same numpy matrix, slot-expanded, solved by
+  ``lap.lapjv(cost, extend_cost=True)`` from lapx (Jonker-Volgenant; the
+  ``bench`` extra, ``pip install -e ".[bench]"``).  The matrix is laid out
+  with the shorter side as rows (households x slots, or slots x households
+  when households outnumber slots); ``extend_cost`` pads it with zero-cost
+  dummy rows to a square, so every row is paired with a real column:
+  min(slots, households) pairs at least cost, the same objective as ours.
+  Without lapx the row says so and the rest runs.
 * **(b) dense CP-SAT**: one boolean per pair, integer costs (x1000), each
   household exactly once (at most once with a large bonus when officers are
   short), each officer at most ``capacity``; ``--cpsat-limit`` seconds, 2
@@ -37,7 +45,9 @@ which prints markdown and updates the Matching section of
 some sizes keeps the others).
 
 Goals: ours >= 2x faster than (a) at Khon Kaen size (aim 5x) and >= 10x at
-5,000 households (aim 30x).
+5,000 households (aim 30x); ahead of (a'') lapjv at Khon Kaen size (issue 11).
+Before timing, lapjv is checked against ``linear_sum_assignment`` on small
+seeded random matrices (slots short and in surplus, with ties).
 """
 
 from __future__ import annotations
@@ -62,6 +72,14 @@ import kuseo_match as km
 from common import machine
 from kuseo_match.fit import KIND_WEIGHT, NEEDS
 
+try:
+    import lap  # lapx, the ``bench`` extra
+except ImportError as exc:
+    lap = None
+    LAP_MISSING = f"skipped (lapx not importable: {exc}; pip install -e '.[bench]')"
+else:
+    LAP_MISSING = ""
+
 COMMAND = ".venv/bin/python benchmarks/bench_match.py"
 START = "<!-- bench_match:start -->"
 END = "<!-- bench_match:end -->"
@@ -73,6 +91,8 @@ CPSAT_SCALE = 1000
 MCF_SCALE = 2.0**20
 #: Speed goals (minimum, aim) of ours against (a), by size label.
 GOALS = {"khon_kaen": (2, 5), "5000": (10, 30)}
+#: Sizes where ours should be ahead of lapjv (issue 11).
+LAPJV_GOAL = {"khon_kaen"}
 #: CP-SAT model build seconds per boolean, from the last size where it ran.
 CPSAT_BUILD_RATE: dict[str, Any] = {}
 
@@ -167,6 +187,38 @@ def solve_lsa(cost: np.ndarray, cap: np.ndarray) -> tuple[float, int]:
     slots = np.repeat(cost, cap, axis=0)
     rows, cols = linear_sum_assignment(slots)
     return float(slots[rows, cols].sum()), len(cols)
+
+
+def solve_lapjv(cost: np.ndarray, cap: np.ndarray) -> tuple[float, int]:
+    """The slot-expanded assignment by lapx's ``lapjv``, shorter side as rows.
+
+    With ``extend_cost=True`` lapjv pads the rectangle with zero-cost dummy rows to a
+    square, so every (real) row is paired with a real column: min(slots, households)
+    pairs of least total cost, as :func:`solve_lsa`.  The objective is summed here from
+    the row mapping (``x[i] = -1`` would mark an unpaired row).
+    """
+    if len(cost[0]) <= int(cap.sum()):  # households x slots, no transpose inside lapjv
+        matrix = np.repeat(cost.T, cap, axis=1)
+    else:  # households outnumber slots: slots x households
+        matrix = np.repeat(cost, cap, axis=0)
+    _, x, _ = lap.lapjv(matrix, extend_cost=True)
+    rows = np.flatnonzero(x >= 0)
+    return float(matrix[rows, x[rows]].sum()), len(rows)
+
+
+def check_lapjv(trials: int = 50) -> None:
+    """lapjv agrees with :func:`solve_lsa` on seeded random slot-expanded matrices,
+    with slots short and in surplus and with ties (run once, outside the timing)."""
+    rng = np.random.default_rng(0)
+    for trial in range(trials):
+        n_o, n_h = int(rng.integers(1, 12)), int(rng.integers(1, 30))
+        cap = rng.integers(1, 4, n_o)
+        cost = rng.random((n_o, n_h)) * 10
+        if trial % 3 == 0:
+            cost = np.round(cost)
+        want, got = solve_lsa(cost, cap), solve_lapjv(cost, cap)
+        if want[1] != got[1] or abs(want[0] - got[0]) > 1e-9 * max(want[0], 1.0):
+            raise AssertionError(f"lapjv {got} != linear_sum_assignment {want} (trial {trial})")
 
 
 def solve_mcf(cost: np.ndarray, cap: np.ndarray) -> tuple[float, int]:
@@ -329,6 +381,11 @@ def bench_size(size: str, args: argparse.Namespace) -> str:
         t2, (obj, paired) = clock(lambda: solve_lsa(c, capacities(officers)))
         return {"cost_s": t, "solve_s": t2, "objective": obj, "paired": paired}
 
+    def a_lapjv():
+        t, c = clock(lambda: numpy_cost_matrix(officers, households))
+        t2, (obj, paired) = clock(lambda: solve_lapjv(c, capacities(officers)))
+        return {"cost_s": t, "solve_s": t2, "objective": obj, "paired": paired}
+
     def c_mcf():
         t, c = clock(lambda: numpy_cost_matrix(officers, households))
         t2, (obj, paired) = clock(lambda: solve_mcf(c, capacities(officers)))
@@ -341,6 +398,7 @@ def bench_size(size: str, args: argparse.Namespace) -> str:
         "ours": ours,
         "a_pair_costs": a_pair_costs,
         "a_numpy": a_numpy,
+        **({"a_lapjv": a_lapjv} if lap is not None else {}),
         "c_mcf": c_mcf,
         "hav_only": hav_only,
     }
@@ -415,12 +473,21 @@ def bench_size(size: str, args: argparse.Namespace) -> str:
 
     rows = [
         f"| ours: `km.match` ({result.status}) | {med['ours']:.3f} | 1.0x | {ours_obj:,.6f} | - |",
-        f"| (a) `km.pair_costs` on all pairs + `linear_sum_assignment` | "
+        f"| (a) `km.pair_costs` on all pairs + scipy LSA (`linear_sum_assignment`) | "
         f"{med['a_pair_costs']:.3f} | {ratio(med['a_pair_costs'])} | {obj('a_pair_costs')} | "
         f"{ok('a_pair_costs')} |",
-        f"| (a') numpy cost matrix + `linear_sum_assignment` | {med['a_numpy']:.3f} | "
-        f"{ratio(med['a_numpy'])} | {obj('a_numpy')} | {ok('a_numpy')} |",
+        f"| (a') numpy cost matrix + scipy LSA (`linear_sum_assignment`) | "
+        f"{med['a_numpy']:.3f} | {ratio(med['a_numpy'])} | {obj('a_numpy')} | "
+        f"{ok('a_numpy')} |",
     ]
+    if lap is not None:
+        rows.append(
+            f"| (a'') numpy cost matrix + lapx `lap.lapjv(extend_cost=True)` | "
+            f"{med['a_lapjv']:.3f} | {ratio(med['a_lapjv'])} | {obj('a_lapjv')} | "
+            f"{ok('a_lapjv')} |"
+        )
+    else:
+        rows.append(f"| (a'') numpy cost matrix + lapx `lap.lapjv` | - | - | - | {LAP_MISSING} |")
     if cpsat is not None:
         t = statistics.median(cpsat_times)
         if cpsat["objective"] is None:
@@ -451,7 +518,7 @@ def bench_size(size: str, args: argparse.Namespace) -> str:
     def verdict(x: float) -> str:
         return "aim met" if x >= aim else "goal met, aim not" if x >= goal else "NOT met"
 
-    facts = machine("numpy", "pandas", "scipy", "ortools", "geopy", "kuseo-match")
+    facts = machine("numpy", "pandas", "scipy", "ortools", "geopy", "lapx", "kuseo-match")
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"### {label}: {n_o:,} officers, {n_h:,} households ({n_pairs:,} pairs)",
@@ -470,6 +537,15 @@ def bench_size(size: str, args: argparse.Namespace) -> str:
             if goal
             else f"- no goal at this size; {r_a:.1f}x vs (a), {r_a2:.1f}x vs (a')."
         ),
+        *(
+            [
+                f"- goal here: ours ahead of (a'') lapjv (ratio >= 1.0x). Measured "
+                f"{med['a_lapjv'] / med['ours']:.2f}x: "
+                f"**{'met' if med['a_lapjv'] >= med['ours'] else 'NOT met'}**."
+            ]
+            if label in LAPJV_GOAL and lap is not None
+            else []
+        ),
         f"- ours: {ours_paired:,} paired, rounds {result.stats['rounds']}, candidate pairs "
         f"{result.stats['candidate_pairs']:,} ({result.stats['candidate_pairs'] / n_pairs:.1%} "
         f"of all); stage medians "
@@ -478,7 +554,13 @@ def bench_size(size: str, args: argparse.Namespace) -> str:
         f"- (a) split: `pair_costs` {sub('a_pair_costs', 'cost_s'):.3f} s + LSA "
         f"{sub('a_pair_costs', 'solve_s'):.3f} s; (a') numpy matrix "
         f"{sub('a_numpy', 'cost_s'):.3f} s + LSA {sub('a_numpy', 'solve_s'):.3f} s; "
-        f"(c) numpy matrix {sub('c_mcf', 'cost_s'):.3f} s + min-cost flow "
+        + (
+            f"(a'') numpy matrix {sub('a_lapjv', 'cost_s'):.3f} s + lapjv "
+            f"{sub('a_lapjv', 'solve_s'):.3f} s; "
+            if lap is not None
+            else ""
+        )
+        + f"(c) numpy matrix {sub('c_mcf', 'cost_s'):.3f} s + min-cost flow "
         f"{sub('c_mcf', 'solve_s'):.3f} s.",
     ]
     if cpsat is not None:
@@ -516,7 +598,8 @@ def bench_size(size: str, args: argparse.Namespace) -> str:
         f"(objective {ours_obj:,.6f}).",
         f"- machine: {facts['nproc']} CPUs, {facts['cpu']}, {facts['os']}; python "
         f"{facts['python']}, numpy {facts['numpy']}, pandas {facts['pandas']}, scipy "
-        f"{facts['scipy']}, ortools {facts['ortools']}, geopy {facts['geopy']}, kuseo_match "
+        f"{facts['scipy']}, ortools {facts['ortools']}, geopy {facts['geopy']}, lapx "
+        f"{facts['lapx']}, kuseo_match "
         f"{facts['kuseo-match']}; {today}.",
         f"- command: `{COMMAND} --sizes {size} --repeat {args.repeat} "
         f"--cpsat-limit {args.cpsat_limit:g}`",
@@ -590,6 +673,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("kuseo_match").setLevel(logging.ERROR)  # unknown-agency warning per call
 
     km.match(*km.synthetic_province(officers=30, households=40))  # warm imports and caches
+    if lap is None:
+        print(f"lapx: {LAP_MISSING}", file=sys.stderr)
+    else:
+        check_lapjv()
     blocks = {}
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
         text = bench_size(size, args)
