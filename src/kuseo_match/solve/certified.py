@@ -194,6 +194,7 @@ def solve(
     p = model.problem
     n_o, n_h, cap = p.n_officers, p.n_households, p.capacity
     matching = Matching(n_officers=n_o, n_households=n_h)
+    crowded = n_h > int(cap.sum())  # households outnumber slots
     listed = bool(getattr(model, "lists_every_pair", False))
     integral = listed and bool(np.all(model.cost == np.rint(model.cost)))
     scale = choose_scale(model.max_cost_bound(), matching.n_nodes, integral)
@@ -268,8 +269,9 @@ def solve(
             nth = np.partition(worst, per - 1, axis=1)[:, per - 1]
             join[many] &= worst <= nth[:, None]
         jr, jc = np.nonzero(join)
-        jr, jc, dropped = _per_officer(p_o[jr, jc], reduced[jr, jc], jr, jc, per * cap)
-        cut = np.union1d(cut, rows[dropped])
+        if crowded:
+            jr, jc, dropped = _per_officer(p_o[jr, jc], reduced[jr, jc], jr, jc, per * cap)
+            cut = np.union1d(cut, rows[dropped])
         joined = len(aug_o) + len(jr)
         what = "from the pool and augmenting paths"
         # beyond the pool: when the pool is exhausted (the proof), or alongside
