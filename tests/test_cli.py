@@ -695,3 +695,63 @@ def test_solve_header_row_skips_titles(
     pd.testing.assert_frame_equal(pd.read_csv(out / "pairs.csv"), expected)
     code, _, err = run(capsys, *argv, "--header-row", "officers=1", "-q")  # or wrong
     assert code == 2 and "officers.csv: " in err and "is not a well-formed table" in err
+
+
+# ------------------------------------------------------------------ rules from files
+def test_solve_with_locked_and_forbidden_files_and_same_district(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], inputs: Path
+) -> None:
+    out = tmp_path / "out"
+    argv = ["solve", inputs / "officers.csv", inputs / "households.csv", "--out", out, "-q"]
+    code, _, _ = run(capsys, *argv)
+    assert code == 0
+    pairs = io.read_table(out / "pairs.csv")
+    first = pairs.iloc[0]
+    # lock the first pair's officer to another household of its district; forbid its pair
+    other = pairs[
+        (pairs["household_district"] == first["officer_district"])
+        & (pairs["officer_id"] != first["officer_id"])
+    ].iloc[0]
+    locked = (first["officer_id"], other["household_id"])
+    io.write_csv(pd.DataFrame([locked], columns=["officer_id", "household_id"]), tmp_path / "l.csv")
+    io.write_csv(pairs.iloc[[0]][["officer_id", "household_id"]], tmp_path / "f.csv")
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[policy]\nsame_district = true\n", encoding="utf-8")
+    rules = ["--locked", tmp_path / "l.csv", "--forbidden", tmp_path / "f.csv"]
+    code, _, err = run(capsys, *argv, *rules, "--policy", policy)
+    assert code in (0, 1), err
+    ruled = io.read_table(out / "pairs.csv")
+    chosen = set(zip(ruled["officer_id"], ruled["household_id"], strict=True))
+    assert locked in chosen
+    assert (first["officer_id"], first["household_id"]) not in chosen
+    assert (ruled["officer_district"] == ruled["household_district"]).all()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["policy"]["same_district"] is True
+
+
+def test_solve_locked_pair_not_allowed_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], inputs: Path
+) -> None:
+    officers = io.read_table(inputs / "officers.csv")
+    households = io.read_table(inputs / "households.csv")
+    io.write_csv(
+        pd.DataFrame(
+            {
+                "officer_id": [officers["officer_id"].iloc[0]] * 3,
+                "household_id": households["household_id"].iloc[:3].tolist(),
+            }
+        ),
+        tmp_path / "locked.csv",
+    )
+    code, _, err = run(
+        capsys,
+        "solve",
+        inputs / "officers.csv",
+        inputs / "households.csv",
+        "--out",
+        tmp_path / "out",
+        "--locked",
+        tmp_path / "locked.csv",
+    )
+    assert code == 2
+    assert "locked households but capacity 2" in err.splitlines()[-1]

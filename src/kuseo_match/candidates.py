@@ -107,12 +107,18 @@ class GeoCostModel:
     cost is never below the great-circle distance plus the agency's fit
     penalty, so it can find every pair cheaper than a bound by geography.
 
+    A pair is allowed when the officer has capacity, the pair is within
+    ``policy.max_distance_km`` (if set), officer and household share a district
+    (if ``policy.same_district``), and the pair is not ``forbidden``.
+
     Parameters
     ----------
     problem : Problem
     policy : Policy
     options : SolveOptions, optional
         Threads and pass sizes of the k-d tree queries.
+    forbidden : tuple of numpy.ndarray, optional
+        Officer and household positions of pairs that are never allowed.
     """
 
     #: cost >= distance_km for every pair (the certificate's bound).
@@ -121,11 +127,16 @@ class GeoCostModel:
     lists_every_pair = False
 
     def __init__(
-        self, problem: Problem, policy: Policy, options: SolveOptions | None = None
+        self,
+        problem: Problem,
+        policy: Policy,
+        options: SolveOptions | None = None,
+        forbidden: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.problem = problem
         self.policy = policy
         self.options = options or SolveOptions()
+        self._forbidden = _pair_keys(forbidden, problem.n_officers)
         o, h = problem.officers, problem.households
         table: FitTable = policy.fit_table if policy.fit_table is not None else default_fit_table()
         self.fit_table = table
@@ -202,8 +213,19 @@ class GeoCostModel:
 
     @property
     def every_pair_allowed(self) -> bool:
-        """Whether every pair with an officer of capacity > 0 is allowed (no distance limit)."""
-        return self.policy.max_distance_km is None
+        """Whether every pair with an officer of capacity > 0 is allowed (no distance limit,
+        no district rule, nothing forbidden)."""
+        p = self.policy
+        return p.max_distance_km is None and not p.same_district and len(self._forbidden) == 0
+
+    def _rules_allow(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """Capacity, the district rule and the forbidden pairs (not the distance)."""
+        ok = self.problem.capacity[o] > 0
+        if self.policy.same_district:
+            ok &= self.o_district[o] == self.h_district[h]
+        if len(self._forbidden):
+            ok &= ~_in_keys(self._forbidden, o, h, self.problem.n_officers)
+        return ok
 
     def nearest_among(
         self, officers: np.ndarray, households: np.ndarray, k: int
@@ -261,7 +283,7 @@ class GeoCostModel:
         allowed = (
             np.ones(len(o), dtype=bool) if p.max_distance_km is None else d <= p.max_distance_km
         )
-        allowed &= self.problem.capacity[o] > 0
+        allowed &= self._rules_allow(o, h)
         return PairCosts(cost, d, fit, affinity, allowed)
 
     def distance_km(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -367,13 +389,31 @@ class GeoCostModel:
         )
 
     def _within_limit(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
-        if self.policy.max_distance_km is None:
-            return np.ones(len(o), dtype=bool)
-        return self.distance_km(o, h) <= self.policy.max_distance_km
+        """The pairs a ball found that are allowed (distance and rules)."""
+        ok = self._rules_allow(o, h)
+        if self.policy.max_distance_km is not None:
+            ok &= self.distance_km(o, h) <= self.policy.max_distance_km
+        return ok
+
+
+def _pair_keys(pairs: tuple[np.ndarray, np.ndarray] | None, n_officers: int) -> np.ndarray:
+    """Sorted int64 keys ``h * n_officers + o`` of pairs (empty for None)."""
+    if pairs is None or len(pairs[0]) == 0:
+        return np.zeros(0, np.int64)
+    o, h = pairs
+    return np.unique(np.asarray(h, np.int64) * max(n_officers, 1) + np.asarray(o, np.int64))
+
+
+def _in_keys(keys: np.ndarray, o: np.ndarray, h: np.ndarray, n_officers: int) -> np.ndarray:
+    """Which pairs ``(o[i], h[i])`` have their key in the sorted ``keys``."""
+    k = np.asarray(h, np.int64) * max(n_officers, 1) + np.asarray(o, np.int64)
+    pos = np.minimum(np.searchsorted(keys, k), len(keys) - 1)
+    return keys[pos] == k
 
 
 class TableCostModel:
-    """The user's ``costs`` table as a cost model: exactly its pairs are allowed."""
+    """The user's ``costs`` table as a cost model: exactly its pairs are allowed (the
+    caller leaves out pairs its rules forbid)."""
 
     distance_bounds_cost = False
     #: Every allowed pair is in the table: the solve needs no certificate.

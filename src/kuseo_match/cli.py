@@ -259,7 +259,8 @@ def add_match_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="TOML",
         help="policy file (capacity, max_distance_km, fit_weight, cross_district_penalty, "
-        "neutral_fit, fit_table, candidate_k, coordinate_check); unknown keys are errors",
+        "neutral_fit, fit_table, candidate_k, same_district, coordinate_check); unknown keys "
+        "are errors",
     )
     parser.add_argument(
         "--coordinate-check",
@@ -333,6 +334,19 @@ def _solve_arguments(parser: argparse.ArgumentParser) -> None:
         help="table of allowed pairs and their costs (officer_id, household_id, cost), e.g. "
         "road minutes; replaces the built-in distance-and-fit cost",
     )
+    parser.add_argument(
+        "--locked",
+        type=Path,
+        metavar="F",
+        help="table of pairs kept in the answer (officer_id, household_id), e.g. pairs that "
+        "already work",
+    )
+    parser.add_argument(
+        "--forbidden",
+        type=Path,
+        metavar="F",
+        help="table of pairs never used (officer_id, household_id), e.g. conflicts of interest",
+    )
     _out_option(parser, "kuseo-output")
     parser.add_argument(
         "--encoding",
@@ -359,7 +373,13 @@ def _solve_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 #: The id column each input of ``solve`` must have.
-_ID_OF = {"officers": "officer_id", "households": "household_id", "costs": "officer_id"}
+_ID_OF = {
+    "officers": "officer_id",
+    "households": "household_id",
+    "costs": "officer_id",
+    "locked": "officer_id",
+    "forbidden": "officer_id",
+}
 
 
 def _per_table(values: Sequence[str] | None, option: str, tables: Sequence[str]) -> dict:
@@ -400,7 +420,7 @@ def _read_input(progress: _Progress, table: str, path: Path, **options: Any) -> 
         if source is not None and len(source.rows) and source.rows[0] > 2:
             notes.append(f"header in row {source.rows[0] - 1}")
         stage.note = ", ".join(notes)
-    if table != "costs" and len(frame) == 0:
+    if table in ("officers", "households") and len(frame) == 0:
         raise ValidationError(f"has a header but no data rows; fill in the {table}", file=path.name)
     return frame
 
@@ -410,8 +430,9 @@ def _run_solve(args: argparse.Namespace) -> int:
     progress = _Progress(args)
     policy = _read_policy(args.policy, args.coordinate_check)
     inputs = [("officers", args.officers), ("households", args.households)]
-    if args.costs is not None:
-        inputs.append(("costs", args.costs))
+    for name in ("costs", "locked", "forbidden"):
+        if getattr(args, name) is not None:
+            inputs.append((name, getattr(args, name)))
     if args.encoding is not None and not any(p.suffix.lower() in _CSV_SUFFIXES for _, p in inputs):
         raise ValidationError(
             "applies to CSV inputs only, and every input is a workbook; drop --encoding",
@@ -441,7 +462,16 @@ def _run_solve(args: argparse.Namespace) -> int:
             sheet=sheets.get(name),
         )
     officers, households = tables["officers"], tables["households"]
-    result = _match(progress, officers, households, policy, tables.get("costs"), args.time_limit)
+    result = _match(
+        progress,
+        officers,
+        households,
+        policy,
+        tables.get("costs"),
+        args.time_limit,
+        locked=tables.get("locked"),
+        forbidden=tables.get("forbidden"),
+    )
     out = _folder(args.out)
     sources = [p for _, p in inputs]
     written = []
@@ -618,11 +648,21 @@ def _match(
     policy: Policy | None,
     costs: pd.DataFrame | None,
     time_limit: float | None,
+    *,
+    locked: pd.DataFrame | None = None,
+    forbidden: pd.DataFrame | None = None,
 ) -> Result:
     text = f"matching {len(households):,} households with {len(officers):,} officers"
     with progress.stage(text) as stage:
         return match(
-            officers, households, policy, costs=costs, time_limit=time_limit, progress=stage
+            officers,
+            households,
+            policy,
+            costs=costs,
+            locked=locked,
+            forbidden=forbidden,
+            time_limit=time_limit,
+            progress=stage,
         )
 
 

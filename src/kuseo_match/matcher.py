@@ -22,6 +22,7 @@ from .candidates import GeoCostModel, PairCosts, Problem, TableCostModel
 from .errors import ValidationError
 from .policy import Policy
 from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result, Shortfall
+from .rules import check_locked, read_rules, remap, without_locked
 from .schema import validate_costs, validate_pairs, validate_tables
 from .solve import Outcome, SolveOptions
 from .solve import solve as solve_certified
@@ -73,16 +74,32 @@ def _has_coordinates(problem: Problem) -> bool:
 
 
 def _model(
-    problem: Problem, policy: Policy, costs: Any, options: SolveOptions
+    problem: Problem,
+    policy: Policy,
+    table: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    options: SolveOptions,
+    forbidden: tuple[np.ndarray, np.ndarray],
+    *,
+    warn: bool = True,
 ) -> GeoCostModel | TableCostModel:
+    """The cost model: the built-in cost, or the validated ``costs`` table (pairs as
+    positions and costs) less the pairs the rules forbid."""
     model: GeoCostModel | TableCostModel
-    if costs is None:
-        model = GeoCostModel(problem, policy, options)
+    if table is None:
+        model = GeoCostModel(problem, policy, options, forbidden)
     else:
-        o, h, c = validate_costs(costs, problem.officer_keys, problem.household_keys)
+        o, h, c = table
+        keep = ~np.isin(
+            h * max(problem.n_officers, 1) + o,
+            forbidden[1] * max(problem.n_officers, 1) + forbidden[0],
+        )
+        if policy.same_district:
+            o_d = problem.officers["district"].to_numpy(dtype=object)
+            h_d = problem.households["district"].to_numpy(dtype=object)
+            keep &= o_d[o] == h_d[h]
         geo = GeoCostModel(problem, policy, options) if _has_coordinates(problem) else None
-        model = TableCostModel(problem, o, h, c, geo)
-    if model.unknown_agencies:
+        model = TableCostModel(problem, o[keep], h[keep], c[keep], geo)
+    if warn and model.unknown_agencies:
         n = len(model.unknown_agencies)
         log.warning(
             "%d %s not in the fit table and %s the neutral fit %.2f: %s",
@@ -101,6 +118,8 @@ def match(
     policy: Policy | None = None,
     *,
     costs: pd.DataFrame | None = None,
+    locked: pd.DataFrame | None = None,
+    forbidden: pd.DataFrame | None = None,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
     options: SolveOptions | None = None,
@@ -121,6 +140,17 @@ def match(
         ``officer_id, household_id, cost`` (cost >= 0).  When given, exactly
         these pairs are allowed at exactly these costs (for example road
         travel minutes), and ``lat``/``lon`` are not needed.
+    locked : pandas.DataFrame, optional
+        ``officer_id, household_id``: pairs that are in the answer, hard (pairs
+        that already work).  A household locked twice, a pair also forbidden
+        or an unknown id raises :class:`ValidationError`; a pair the policy
+        does not allow, or more locked pairs than an officer's capacity,
+        raises :class:`~kuseo_match.errors.InfeasibleError` naming the pair
+        and the rule (see :mod:`kuseo_match.rules`).
+    forbidden : pandas.DataFrame, optional
+        ``officer_id, household_id``: pairs never used (conflicts of
+        interest: a relative, the officer's own household).  The answer is
+        proven optimal over every pair that is allowed.
     time_limit : float, optional
         Seconds after which the optimality proof stops; the pairing found
         so far is returned with ``status="feasible"``.
@@ -188,13 +218,58 @@ def match(
     options = options or SolveOptions()
     start = time.perf_counter()
     problem = _problem(officers, households, policy, costs is None, progress)
-    model = _model(problem, policy, costs, options)
-    validation = time.perf_counter() - start
-    outcome = solve_certified(
-        model, k=policy.candidate_k, options=options, time_limit=time_limit, progress=progress
+    rules = read_rules(problem, locked, forbidden)
+    table = (
+        None
+        if costs is None
+        else validate_costs(costs, problem.officer_keys, problem.household_keys)
     )
+    model = _model(problem, policy, table, options, rules.forbidden)
+    check_locked(problem, model, rules, policy)
+    validation = time.perf_counter() - start
+    if not rules.any_locked:
+        outcome = solve_certified(
+            model, k=policy.candidate_k, options=options, time_limit=time_limit, progress=progress
+        )
+    else:  # keep the locked pairs, solve the rest
+        rest, kept = without_locked(problem, rules)
+        n_h = problem.n_households
+        rest_table = None
+        if table is not None:
+            o, h = remap((table[0], table[1]), kept, n_h)
+            c = table[2][np.isin(table[1], kept)]
+            rest_table = (o, h, c)
+        rest_model = _model(
+            rest, policy, rest_table, options, remap(rules.forbidden, kept, n_h), warn=False
+        )
+        outcome = solve_certified(
+            rest_model,
+            k=policy.candidate_k,
+            options=options,
+            time_limit=time_limit,
+            progress=progress,
+        )
+        outcome = _with_locked(outcome, rules, kept)
     outcome.seconds["validation"] = validation
     return _result(problem, model, policy, outcome)
+
+
+def _with_locked(outcome: Outcome, rules, kept: np.ndarray) -> Outcome:
+    """An outcome of the problem without the locked pairs, as one of the full problem."""
+    from dataclasses import replace
+
+    from .solve import Witness
+
+    witness = outcome.witness
+    if witness is not None:
+        witness = Witness(kept[witness.households], witness.officers, witness.slots)
+    return replace(
+        outcome,
+        o=np.concatenate([outcome.o, rules.locked_o]),
+        h=np.concatenate([kept[outcome.h], rules.locked_h]),
+        witness=witness,
+        potentials=None,
+    )
 
 
 def _result(problem: Problem, model, policy: Policy, outcome: Outcome) -> Result:
@@ -326,13 +401,29 @@ def _reasons(
             [f"the {n} officer(s) listed for it in costs are all full" for n in listed],
         ).astype(object)
     elif policy.max_distance_km is not None:
-        n = model.count_within(lost, policy.max_distance_km)
-        km_ = f"{policy.max_distance_km:g} km"
+        _, fh = model.within(lost, np.full(len(lost), float(policy.max_distance_km)))
+        place = np.full(problem.n_households, -1, np.int64)
+        place[lost] = np.arange(len(lost))
+        n = np.bincount(place[fh], minlength=len(lost))
+        where = f"within {policy.max_distance_km:g} km"
+        if policy.same_district:
+            where += " in its district (same_district)"
         base = np.array(
             [
-                f"no officer within {km_}"
+                f"no officer {where}" if k == 0 else f"the {k} officer(s) {where} are all full"
+                for k in n
+            ],
+            dtype=object,
+        )
+    elif policy.same_district:
+        active = cap > 0
+        per_district = pd.Series(active, index=offs["district"].to_numpy()).groupby(level=0).sum()
+        n = pd.Series(hhs["district"].to_numpy()[lost]).map(per_district).fillna(0).astype(int)
+        base = np.array(
+            [
+                "no officer with capacity in its district (same_district)"
                 if k == 0
-                else f"the {k} officer(s) within {km_} are all full"
+                else f"the {k} officer(s) of its district are all full (same_district)"
                 for k in n
             ],
             dtype=object,

@@ -89,6 +89,10 @@ class Policy:
         household has within ``fit_weight + cross_district_penalty`` km, up
         to ``16 * candidate_k``).  Only speed depends on it: the optimality
         certificate adds any excluded pair that could improve the answer.
+    same_district : bool, default False
+        Only pairs of an officer and a household of the same district are
+        allowed (district teams stay in their district); ``cross_district_penalty``
+        then plays no part.
     coordinate_check : {"refuse", "warn"}, default "refuse"
         What positions that cannot be right do: lat = lon = 0 (a placeholder
         for "no GPS"), a point outside the area of Thailand's districts, a
@@ -118,6 +122,7 @@ class Policy:
     neutral_fit: float = 0.5
     fit_table: Any = field(default=None, compare=False)
     candidate_k: int = 24
+    same_district: bool = False
     coordinate_check: str = "refuse"
 
     def __post_init__(self) -> None:
@@ -138,6 +143,13 @@ class Policy:
                 "must be in [0, 1]", table="policy", column="neutral_fit", value=self.neutral_fit
             )
         _integer("candidate_k", self.candidate_k, lo=1)
+        if not isinstance(self.same_district, bool):
+            raise ValidationError(
+                f"must be true or false, not {type(self.same_district).__name__}",
+                table="policy",
+                column="same_district",
+                value=self.same_district,
+            )
         if self.coordinate_check not in ("refuse", "warn"):
             raise ValidationError(
                 "must be 'refuse' or 'warn'",
@@ -165,7 +177,7 @@ class Policy:
         ...
         kuseo_match.errors.ValidationError: policy: field 'capasity': unknown setting; \
 did you mean 'capacity'? Known: capacity, max_distance_km, fit_weight, cross_district_penalty, \
-neutral_fit, fit_table, candidate_k, coordinate_check
+neutral_fit, fit_table, candidate_k, same_district, coordinate_check
         """
         if not isinstance(values, dict):
             raise ValidationError(

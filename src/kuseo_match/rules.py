@@ -1,0 +1,170 @@
+"""Rules on pairs: locked pairs (kept, hard) and forbidden pairs (never used).
+
+A provincial office keeps pairs that already work and never pairs an officer
+with a relative or their own household.  Both come as tables of
+``officer_id, household_id``:
+
+* **forbidden** pairs are not allowed: the cost models leave them out (and the
+  optimality certificate with them, so the answer is proven over every pair
+  that is allowed);
+* **locked** pairs are in the answer.  They are checked -- each household
+  locked to one officer, no pair both locked and forbidden, every locked pair
+  allowed by the policy, no officer locked beyond its capacity -- and then
+  taken out of the problem: their households leave it and their officers'
+  capacities shrink by them, and the rest is solved as usual.  This is exact:
+  a locked household has no other pair in any answer, so it constrains the
+  others only through its officer's remaining slots.
+
+Ids are matched as text, as everywhere (``"17"`` names officer 17).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .candidates import Problem
+from .errors import InfeasibleError, ValidationError
+from .schema import validate_pairs
+
+__all__ = ["PairRules", "read_rules"]
+
+
+@dataclass(frozen=True, eq=False)
+class PairRules:
+    """Locked and forbidden pairs as row positions of a :class:`Problem`."""
+
+    locked_o: np.ndarray
+    locked_h: np.ndarray
+    forbidden_o: np.ndarray
+    forbidden_h: np.ndarray
+
+    @property
+    def forbidden(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.forbidden_o, self.forbidden_h
+
+    @property
+    def any_locked(self) -> bool:
+        return len(self.locked_o) > 0
+
+
+def read_rules(problem: Problem, locked: Any, forbidden: Any) -> PairRules:
+    """Check the ``locked`` and ``forbidden`` tables (either may be None) against the
+    problem's ids and each other.
+
+    Raises
+    ------
+    ValidationError
+        An unknown id, a pair given twice, a household locked to two officers,
+        or a pair both locked and forbidden.
+    """
+    empty = np.zeros(0, np.int64)
+    lo = lh = fo = fh = empty
+    if forbidden is not None:
+        fo, fh, _ = validate_pairs(
+            forbidden, problem.officer_keys, problem.household_keys, table="forbidden"
+        )
+    if locked is not None:
+        lo, lh, _ = validate_pairs(
+            locked, problem.officer_keys, problem.household_keys, table="locked"
+        )
+        twice = pd.Series(lh).duplicated().to_numpy()
+        if twice.any():
+            i = int(np.flatnonzero(twice)[0])
+            ident = _household(problem, lh[i])
+            raise ValidationError(
+                "household is locked to two officers; a household has one officer",
+                table="locked",
+                column="household_id",
+                row=i,
+                value=ident,
+            )
+        n_o = max(problem.n_officers, 1)
+        both = np.isin(lh * n_o + lo, fh * n_o + fo)
+        if both.any():
+            i = int(np.flatnonzero(both)[0])
+            raise ValidationError(
+                f"pair ({_officer(problem, lo[i])!r}, {_household(problem, lh[i])!r}) is both "
+                "locked and forbidden; remove it from one of the tables",
+                table="locked",
+                row=i,
+            )
+    return PairRules(lo, lh, fo, fh)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") and hasattr(value, "dtype") else value
+
+
+def _officer(problem: Problem, i: int) -> Any:
+    return _plain(problem.officers["officer_id"].iloc[int(i)])
+
+
+def _household(problem: Problem, i: int) -> Any:
+    return _plain(problem.households["household_id"].iloc[int(i)])
+
+
+def check_locked(problem: Problem, model: Any, rules: PairRules, policy: Any) -> None:
+    """Every locked pair is allowed by the policy, and no officer is locked beyond its
+    capacity; else :class:`InfeasibleError` naming the pair (or officer) and the rule."""
+    if not rules.any_locked:
+        return
+    o, h = rules.locked_o, rules.locked_h
+    pc = model.costs(o, h)
+    bad = np.flatnonzero(~pc.allowed)
+    if len(bad):
+        i = int(bad[0])
+        pair = f"({_officer(problem, o[i])!r}, {_household(problem, h[i])!r})"
+        cap = problem.capacity[o[i]]
+        if cap == 0:
+            rule = "the officer's capacity is 0"
+        elif getattr(model, "lists_every_pair", False):
+            rule = "the pair is not in the costs table (only its pairs are allowed)"
+        elif policy.max_distance_km is not None and pc.distance_km[i] > policy.max_distance_km:
+            rule = (
+                f"the pair is {pc.distance_km[i]:.1f} km apart, beyond max_distance_km = "
+                f"{policy.max_distance_km:g}"
+            )
+        elif policy.same_district:
+            o_d = problem.officers["district"].iloc[o[i]]
+            h_d = problem.households["district"].iloc[h[i]]
+            rule = f"same_district is set and the officer is in {o_d}, the household in {h_d}"
+        else:  # pragma: no cover - every rule is named above
+            rule = "the policy does not allow it"
+        more = f" ({len(bad)} locked pairs like this)" if len(bad) > 1 else ""
+        raise InfeasibleError(f"locked pair {pair} is not allowed: {rule}{more}")
+    load = np.bincount(o, minlength=problem.n_officers)
+    over = np.flatnonzero(load > problem.capacity)
+    if len(over):
+        j = int(over[0])
+        raise InfeasibleError(
+            f"officer {_officer(problem, j)!r} has {int(load[j])} locked households but "
+            f"capacity {int(problem.capacity[j])}; raise its capacity or unlock "
+            f"{int(load[j] - problem.capacity[j])} of them"
+        )
+
+
+def without_locked(problem: Problem, rules: PairRules) -> tuple[Problem, np.ndarray]:
+    """The problem that is left once the locked pairs are kept: their households gone,
+    their officers' capacities shrunk by them.  Returns it and the positions (in
+    ``problem``) of the households it keeps."""
+    keep = np.ones(problem.n_households, dtype=bool)
+    keep[rules.locked_h] = False
+    kept = np.flatnonzero(keep)
+    left = problem.capacity - np.bincount(rules.locked_o, minlength=problem.n_officers)
+    officers = problem.officers.assign(capacity=left)
+    households = problem.households.iloc[kept].reset_index(drop=True)
+    return Problem(officers, households), kept
+
+
+def remap(pairs: tuple[np.ndarray, np.ndarray], kept: np.ndarray, n_households: int):
+    """Pairs of the full problem as pairs of the problem that kept households ``kept``
+    (pairs of other households dropped)."""
+    o, h = pairs
+    new = np.full(n_households, -1, np.int64)
+    new[kept] = np.arange(len(kept))
+    keep = new[h] >= 0
+    return o[keep], new[h][keep]
