@@ -11,7 +11,7 @@ import pytest
 import kuseo_match as km
 from kuseo_match.result import PAIR_COLUMNS, UNMATCHED_COLUMNS
 from oracle import builtin_costs, capacities, optimum
-from util import docstring_officers
+from util import docstring_households, docstring_officers
 
 
 def officers() -> pd.DataFrame:
@@ -21,15 +21,7 @@ def officers() -> pd.DataFrame:
 
 def households() -> pd.DataFrame:
     """The three households of the ``match`` docstring."""
-    return pd.DataFrame(
-        {
-            "household_id": [1, 2, 3],
-            "kind": ["welfare", "developable", "พัฒนาได้"],
-            "district": "TH4001",
-            "lat": [16.45, 16.49, 16.51],
-            "lon": [102.84, 102.89, 102.91],
-        }
-    )
+    return docstring_households()
 
 
 def far_household() -> pd.DataFrame:

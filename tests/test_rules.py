@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import kuseo_match as km
 from kuseo_match import InfeasibleError, ValidationError
 from oracle import builtin_costs, capacities, optimum
-from util import docstring_officers
+from util import docstring_households, docstring_officers
 
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, print_blob=True)
 
@@ -161,15 +161,7 @@ def test_locked_pairs_reach_the_outputs(tmp_path) -> None:
 
 # ------------------------------------------------------------------------------- messages
 def _households() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "household_id": [1, 2, 3],
-            "kind": ["welfare", "developable", "พัฒนาได้"],
-            "district": "TH4001",
-            "lat": [16.45, 16.49, 16.51],
-            "lon": [102.84, 102.89, 102.91],
-        }
-    )
+    return docstring_households()
 
 
 def _pairs(*pairs) -> pd.DataFrame:

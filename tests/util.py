@@ -350,6 +350,19 @@ def docstring_officers() -> pd.DataFrame:
     )
 
 
+def docstring_households() -> pd.DataFrame:
+    """The three households of the ``km.match`` docstring example."""
+    return pd.DataFrame(
+        {
+            "household_id": [1, 2, 3],
+            "kind": ["welfare", "developable", "พัฒนาได้"],
+            "district": "TH4001",
+            "lat": [16.45, 16.49, 16.51],
+            "lon": [102.84, 102.89, 102.91],
+        }
+    )
+
+
 def geo_model(officers: pd.DataFrame, households: pd.DataFrame, policy: Policy, options=None):
     """The built-in cost model ``km.match`` builds for these tables (for tests that
     look inside the solver); ``options`` is a :class:`kuseo_match.solve.SolveOptions`."""

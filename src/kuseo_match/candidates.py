@@ -232,26 +232,27 @@ class GeoCostModel:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of each of ``households`` with its ``k`` nearest of ``officers``
         (allowed or not), as officer and household positions."""
-        if len(officers) == 0 or len(households) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        kk = min(k, len(officers))
-        tree = cKDTree(self._o_xyz[officers])
-        _, idx = tree.query(self._h_xyz[households], k=kk, workers=self._workers(len(households)))
-        idx = np.asarray(idx).reshape(len(households), kk)
-        return officers[idx].ravel(), np.repeat(households, kk)
+        h, o = self._nearest(households, self._h_xyz, officers, self._o_xyz, k)
+        return o, h
 
     def nearest_of(
         self, officers: np.ndarray, households: np.ndarray, k: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of each of ``officers`` with its ``k`` nearest of ``households``
         (allowed or not), as officer and household positions."""
-        if len(officers) == 0 or len(households) == 0:
+        return self._nearest(officers, self._o_xyz, households, self._h_xyz, k)
+
+    def _nearest(
+        self, queries: np.ndarray, query_xyz, targets: np.ndarray, target_xyz, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each query point's ``k`` nearest targets: (query, target) positions."""
+        if len(queries) == 0 or len(targets) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        kk = min(k, len(households))
-        tree = cKDTree(self._h_xyz[households])
-        _, idx = tree.query(self._o_xyz[officers], k=kk, workers=self._workers(len(officers) * kk))
-        idx = np.asarray(idx).reshape(len(officers), kk)
-        return np.repeat(officers, kk), households[idx].ravel()
+        kk = min(k, len(targets))
+        tree = cKDTree(target_xyz[targets])
+        _, idx = tree.query(query_xyz[queries], k=kk, workers=self._workers(len(queries) * kk))
+        idx = np.asarray(idx).reshape(len(queries), kk)
+        return np.repeat(queries, kk), targets[idx].ravel()
 
     def nearest_households(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of each officer with capacity with its ``m`` nearest households
