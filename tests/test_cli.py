@@ -157,6 +157,9 @@ def test_demo_full_size_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal"
     assert summary["paired"] == 1174
+    # the programme's rules: capacity 2 and every officer carries a household
+    assert summary["policy"]["min_load"] == 1 and summary["policy"]["capacity"] == 2
+    assert "0" not in {str(k) for k in summary["officers_by_load"]}
     assert (out / "map.png").read_bytes()[:4] == b"\x89PNG"
     assert "</html>" in (out / "report.html").read_text(encoding="utf-8")
 
@@ -178,6 +181,8 @@ def test_demo_prints_summary(
         "Status",
         "optimal",
         "Time",
+        "Policy",
+        "capacity 2, min_load 1 (every officer of capacity >= 1 carries at least 1)",
     ):
         assert label in stdout, label
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

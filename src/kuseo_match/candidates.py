@@ -254,6 +254,16 @@ class GeoCostModel:
         idx = np.asarray(idx).reshape(len(queries), kk)
         return np.repeat(queries, kk), targets[idx].ravel()
 
+    def officers_near(self, officers: np.ndarray, radius_km: float) -> np.ndarray:
+        """How many of ``officers`` lie within ``radius_km`` of each of them (itself
+        included)."""
+        if len(officers) == 0:
+            return np.zeros(0, np.int64)
+        tree = cKDTree(self._o_xyz[officers])
+        chord = float(chord_from_km(radius_km)) * (1 + 1e-9) + 1e-9
+        counts = tree.query_ball_point(self._o_xyz[officers], chord, return_length=True)
+        return np.asarray(counts, dtype=np.int64)
+
     def nearest_households(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of each officer with capacity with its ``m`` nearest households
         (``m`` times its capacity where that is fewer), as officer and household

@@ -82,6 +82,9 @@ __all__ = [
 log = logging.getLogger("kuseo_match.cli")
 
 PROG = "kuseo-match"
+#: ``demo`` follows the programme's rules unless given a policy: capacity 2 (the
+#: default) and every officer carries at least one household (1,174 >= 740).
+PROGRAMME_MIN_LOAD = 1
 #: Files ``report`` writes (and a matching run too).
 PICTURE_FILES = ("map.png", "report.html")
 #: Files a matching run writes into its output folder, besides the input copies.
@@ -300,6 +303,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     progress = _Progress(args)
     policy = _read_policy(args.policy, args.coordinate_check)
+    if args.policy is None:  # the programme's own rules: 1 officer : 2 households, none idle
+        policy = (policy or Policy()).replace(min_load=PROGRAMME_MIN_LOAD)
     with progress.stage("generating synthetic Khon Kaen"):
         officers, households = synthetic_province("Khon Kaen", seed=args.seed)
     out = _folder(args.out)
@@ -588,7 +593,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "demo",
         "synthetic Khon Kaen: generate, match, write every output, print a summary",
         "Generate synthetic Khon Kaen (740 officers, 1,174 households), write "
-        "officers.csv and households.csv, match them and write pairs.csv, unmatched.csv, "
+        "officers.csv and households.csv, match them under the programme's rules (capacity "
+        "2, every officer at least 1 household; --policy replaces them) and write pairs.csv, "
+        "unmatched.csv, "
         "pairs.xlsx, pairs.geojson, summary.json, map.png and report.html.",
         _demo_arguments,
         _run_demo,
@@ -792,6 +799,7 @@ def _print_summary(
             f"Officers with {'/'.join(map(str, range(top + 1)))} households",
             " / ".join(f"{c:,}" for c in counts),
         ),
+        ("Policy", _policy_line(result.policy)),
         ("Status", status),
         ("Time", f"matching {result.stats.get('seconds', 0.0):.2f} s, total {seconds:.1f} s"),
     ]
@@ -818,6 +826,20 @@ def _print_summary(
     print(title)
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")
+
+
+def _policy_line(policy: Policy) -> str:
+    """The policy's settings that differ from the defaults, capacity always."""
+    default = Policy().to_dict()
+    shown = {"capacity": policy.capacity} | {
+        k: v for k, v in policy.to_dict().items() if v != default[k] and k != "capacity"
+    }
+    text = ", ".join(f"{k} {v}" for k, v in shown.items())
+    if policy.min_load:
+        text += (
+            f" (every officer of capacity >= {policy.min_load} carries at least {policy.min_load})"
+        )
+    return text
 
 
 def _km(value: float | None, paired: int) -> str:

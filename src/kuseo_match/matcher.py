@@ -227,9 +227,16 @@ def match(
     model = _model(problem, policy, table, options, rules.forbidden)
     check_locked(problem, model, rules, policy)
     validation = time.perf_counter() - start
+    k = policy.min_load
+    lower = np.where(problem.capacity >= k, k, 0) if k else None
     if not rules.any_locked:
         outcome = solve_certified(
-            model, k=policy.candidate_k, options=options, time_limit=time_limit, progress=progress
+            model,
+            k=policy.candidate_k,
+            options=options,
+            time_limit=time_limit,
+            progress=progress,
+            min_load=lower,
         )
     else:  # keep the locked pairs, solve the rest
         rest, kept = without_locked(problem, rules)
@@ -242,12 +249,15 @@ def match(
         rest_model = _model(
             rest, policy, rest_table, options, remap(rules.forbidden, kept, n_h), warn=False
         )
+        if lower is not None:  # locked pairs count towards the minimum
+            lower = np.maximum(lower - np.bincount(rules.locked_o, minlength=len(lower)), 0)
         outcome = solve_certified(
             rest_model,
             k=policy.candidate_k,
             options=options,
             time_limit=time_limit,
             progress=progress,
+            min_load=lower,
         )
         outcome = _with_locked(outcome, rules, kept)
     outcome.seconds["validation"] = validation
@@ -329,7 +339,9 @@ def _result(problem: Problem, model, policy: Policy, outcome: Outcome) -> Result
     exact = outcome.scale == 1.0 and _integral(pc)
     tolerance = 0.0 if exact else n_pairs / outcome.scale
     stats = {
-        "engine": f"flow ({outcome.engine})",
+        "engine": f"flow with lower bounds ({outcome.engine})"
+        if policy.min_load
+        else f"flow ({outcome.engine})",
         "candidate_pairs": outcome.candidate_pairs,
         "rounds": outcome.rounds,
         "repaired_rounds": outcome.repaired,

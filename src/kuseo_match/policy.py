@@ -89,6 +89,13 @@ class Policy:
         household has within ``fit_weight + cross_district_penalty`` km, up
         to ``16 * candidate_k``).  Only speed depends on it: the optimality
         certificate adds any excluded pair that could improve the answer.
+    min_load : int, default 0
+        Every officer whose capacity is at least ``min_load`` carries at least
+        ``min_load`` households ("every officer carries a household": 1).
+        Solved exactly, with lower bounds in the one flow network; when no
+        pairing can meet it, :class:`~kuseo_match.errors.InfeasibleError` says
+        which officers fall short, per district.  Locked pairs count.  The most
+        households are still paired first.
     same_district : bool, default False
         Only pairs of an officer and a household of the same district are
         allowed (district teams stay in their district); ``cross_district_penalty``
@@ -122,6 +129,7 @@ class Policy:
     neutral_fit: float = 0.5
     fit_table: Any = field(default=None, compare=False)
     candidate_k: int = 24
+    min_load: int = 0
     same_district: bool = False
     coordinate_check: str = "refuse"
 
@@ -143,6 +151,7 @@ class Policy:
                 "must be in [0, 1]", table="policy", column="neutral_fit", value=self.neutral_fit
             )
         _integer("candidate_k", self.candidate_k, lo=1)
+        _integer("min_load", self.min_load, lo=0)
         if not isinstance(self.same_district, bool):
             raise ValidationError(
                 f"must be true or false, not {type(self.same_district).__name__}",
@@ -177,7 +186,7 @@ class Policy:
         ...
         kuseo_match.errors.ValidationError: policy: field 'capasity': unknown setting; \
 did you mean 'capacity'? Known: capacity, max_distance_km, fit_weight, cross_district_penalty, \
-neutral_fit, fit_table, candidate_k, same_district, coordinate_check
+neutral_fit, fit_table, candidate_k, min_load, same_district, coordinate_check
         """
         if not isinstance(values, dict):
             raise ValidationError(

@@ -33,9 +33,11 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
+from ..errors import InfeasibleError
 from .certificate import Witness, augmenting_pairs, int_costs, priced_out
 from .engine import engine as make_engine
-from .network import Matching
+from .minimum import shortfall, widen
+from .network import Matching, Network
 from .options import SolveOptions
 from .potentials import UNREACHED, matching_potentials
 from .repair import reoptimise
@@ -171,6 +173,7 @@ def solve(
     options: SolveOptions | None = None,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
+    min_load: np.ndarray | None = None,
 ) -> Outcome:
     """Solve on candidate pairs and add excluded pairs until optimality is proven.
 
@@ -187,6 +190,14 @@ def solve(
         returned with ``certified=False``.
     progress : callable, optional
         Called with a line of text after each round.
+    min_load : numpy.ndarray of int, shape (n_officers,), optional
+        Households each officer must carry at least (lower bounds on the
+        officers' arcs, :mod:`~kuseo_match.solve.minimum`).
+
+    Raises
+    ------
+    InfeasibleError
+        When no pairing meets ``min_load``, saying which officers fall short.
     """
     options = options or SolveOptions()
     flow_engine = make_engine(options.engine)
@@ -215,14 +226,33 @@ def solve(
     # households all of whose pairs outside the candidates are proven not to
     # undercut under the current potentials: a repair keeps most of them so
     clean = np.zeros(n_h, dtype=bool)
-    network = matching.network(cap, table.o, table.h, table.cost)
+    lower = None if min_load is None or not np.any(min_load) else np.asarray(min_load, np.int64)
+    # each bound officer's nearest allowed households join while the minimums fail on
+    # the candidates; 0: every allowed pair of theirs is in (the question is decided)
+    width = 2 if lower is not None and not listed else 0
+
+    def build() -> Network:
+        return matching.network(cap, table.o, table.h, table.cost, min_load=lower)
+
+    network = build()
     while True:
         rounds += 1
         if d is None:
             if rounds > 1:
-                network = matching.network(cap, table.o, table.h, table.cost)
+                network = build()
             tf = time.perf_counter()
-            flow = flow_engine.solve(network, maximize=True).flow
+            while True:
+                try:
+                    flow = flow_engine.solve(network, maximize=True).flow
+                    break
+                except InfeasibleError:
+                    if lower is None:
+                        raise
+                    if width == 0:
+                        raise shortfall(p, matching, table, lower, flow_engine) from None
+                    # the candidates may not reach every minimum although the pairs do
+                    width = widen(model, table, lower, scale, width)
+                    network = build()
             clock("flow", tf)
             clean[:] = False
         used = matching.used(flow, len(table))
@@ -305,7 +335,7 @@ def solve(
         repaired = None
         if len(aug_o) == 0 and joined <= options.repair * n_h:
             tf = time.perf_counter()
-            network = matching.network(cap, table.o, table.h, table.cost)
+            network = build()
             kept = np.r_[used, np.zeros(len(table) - before, bool)]
             repaired = reoptimise(
                 matching,

@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import KuseoError
 from .network import Matching, Network, Residual
 
-__all__ = ["UNREACHED", "matching_potentials", "relax", "shortest_from"]
+__all__ = ["UNREACHED", "complete", "matching_potentials", "relax", "shortest_from"]
 
 #: Label of nodes the root does not reach (arcs among them all have weight >= 0).
 UNREACHED = np.int64(2**62)
@@ -81,11 +81,38 @@ def matching_potentials(matching: Matching, network: Network, flow: np.ndarray) 
     numpy.ndarray of int64, shape (n_nodes,)
         Households first, then officers, source, sink (see :class:`Matching`).
     """
-    d = shortest_from(network.residual(flow), network.n_nodes, matching.sink)
+    res = network.residual(flow)
+    d = shortest_from(res, network.n_nodes, matching.sink)
+    complete(res, d)
     linked = np.zeros(matching.n_households, dtype=bool)
     linked[network.head[network.tail == matching.source]] = True
     d[: matching.n_households][~linked] = d[matching.source]
     return idle_at_zero(matching, network, flow, d)
+
+
+def complete(res: Residual, d: np.ndarray) -> None:
+    """Potentials, in place, for the nodes the root does not reach.
+
+    Without lower bounds every node of a matching network is reached from the
+    sink; with them, an officer held at its minimum and at its capacity has no
+    residual arc to or from the sink, and its part of the graph may not be
+    reached.  Those nodes get the smallest potentials that keep their arcs into
+    the reached part feasible (shortest paths towards it, on the reversed arcs),
+    so that pairs into them are not priced as undercutting for nothing; nodes
+    that reach no labelled node at all get 0, lowered along their own arcs.
+    Every residual arc is then feasible.
+    """
+    lost = d >= UNREACHED
+    if not lost.any():
+        return
+    e = np.where(lost, UNREACHED, -d)
+    relax(res.head, res.tail, res.weight, e, np.flatnonzero(~lost))
+    found = lost & (e < UNREACHED)
+    d[found] = -e[found]
+    rest = lost & ~found
+    if rest.any():
+        d[rest] = 0
+        relax(res.tail, res.head, res.weight, d, np.arange(len(d)))
 
 
 def idle_at_zero(
