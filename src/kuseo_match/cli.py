@@ -262,8 +262,8 @@ def add_match_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="TOML",
         help="policy file (capacity, max_distance_km, fit_weight, cross_district_penalty, "
-        "neutral_fit, fit_table, candidate_k, same_district, coordinate_check); unknown keys "
-        "are errors",
+        "neutral_fit, fit_table, candidate_k, objective, min_load, same_district, "
+        "coordinate_check); unknown keys are errors",
     )
     parser.add_argument(
         "--coordinate-check",

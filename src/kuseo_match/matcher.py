@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .candidates import GeoCostModel, PairCosts, Problem, TableCostModel
-from .errors import ValidationError
+from .errors import InfeasibleError, ValidationError
 from .policy import Policy
 from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result, Shortfall
 from .rules import check_locked, read_rules, remap, without_locked
@@ -227,41 +227,113 @@ def match(
     model = _model(problem, policy, table, options, rules.forbidden)
     check_locked(problem, model, rules, policy)
     validation = time.perf_counter() - start
-    k = policy.min_load
-    lower = np.where(problem.capacity >= k, k, 0) if k else None
-    if not rules.any_locked:
+    run = _Run(problem, model, policy, table, options, rules, time_limit, progress)
+    extra: dict[str, Any] = {}
+    if policy.objective == "bottleneck":
+        outcome, extra = _bottleneck(run, policy)
+    else:
+        outcome = run.solve(policy)
+    outcome.seconds["validation"] = validation
+    return _result(problem, model, policy, outcome, extra)
+
+
+class _Run:
+    """One problem, solved under a policy (or a bound on the pairs' values): locked pairs
+    kept and the rest solved, minimum loads as lower bounds."""
+
+    def __init__(self, problem, model, policy, table, options, rules, time_limit, progress) -> None:
+        self.problem, self.model, self.policy, self.table = problem, model, policy, table
+        self.options, self.rules = options, rules
+        self.time_limit, self.progress = time_limit, progress
+        self.probes = 0
+
+    def solve(self, policy: Policy, limit: float | None = None) -> Outcome:
+        """The answer under ``policy``; with ``limit``, only pairs of cost at most
+        ``limit`` (a ``costs`` table) are allowed."""
+        self.probes += 1
+        problem, rules, table = self.problem, self.rules, self.table
+        if table is not None and limit is not None:
+            keep = table[2] <= limit
+            table = (table[0][keep], table[1][keep], table[2][keep])
+        k = policy.min_load
+        lower = np.where(problem.capacity >= k, k, 0) if k else None
+        kept = np.arange(problem.n_households)
+        rest, forbidden = problem, rules.forbidden
+        if rules.any_locked:  # keep the locked pairs, solve the rest
+            rest, kept = without_locked(problem, rules)
+            n_h = problem.n_households
+            forbidden = remap(rules.forbidden, kept, n_h)
+            if table is not None:
+                o, h = remap((table[0], table[1]), kept, n_h)
+                table = (o, h, table[2][np.isin(table[1], kept)])
+            if lower is not None:  # locked pairs count towards the minimum
+                lower = np.maximum(lower - np.bincount(rules.locked_o, minlength=len(lower)), 0)
+        model = (
+            self.model
+            if rest is problem and policy is self.policy and limit is None
+            else _model(rest, policy, table, self.options, forbidden, warn=False)
+        )
         outcome = solve_certified(
             model,
             k=policy.candidate_k,
-            options=options,
-            time_limit=time_limit,
-            progress=progress,
+            options=self.options,
+            time_limit=self.time_limit,
+            progress=self.progress,
             min_load=lower,
         )
-    else:  # keep the locked pairs, solve the rest
-        rest, kept = without_locked(problem, rules)
-        n_h = problem.n_households
-        rest_table = None
-        if table is not None:
-            o, h = remap((table[0], table[1]), kept, n_h)
-            c = table[2][np.isin(table[1], kept)]
-            rest_table = (o, h, c)
-        rest_model = _model(
-            rest, policy, rest_table, options, remap(rules.forbidden, kept, n_h), warn=False
-        )
-        if lower is not None:  # locked pairs count towards the minimum
-            lower = np.maximum(lower - np.bincount(rules.locked_o, minlength=len(lower)), 0)
-        outcome = solve_certified(
-            rest_model,
-            k=policy.candidate_k,
-            options=options,
-            time_limit=time_limit,
-            progress=progress,
-            min_load=lower,
-        )
-        outcome = _with_locked(outcome, rules, kept)
-    outcome.seconds["validation"] = validation
-    return _result(problem, model, policy, outcome)
+        return _with_locked(outcome, rules, kept) if rules.any_locked else outcome
+
+
+#: The bottleneck search stops when the longest pair is known to within this (km, or
+#: cost units with ``costs=``), relative to it.
+BOTTLENECK_TOLERANCE = 1e-9
+
+
+def _bottleneck(run: _Run, policy: Policy) -> tuple[Outcome, dict[str, Any]]:
+    """The least longest pair among the pairings that pair the most households, then
+    the least total cost among those: a search over thresholds on the pairs' distance
+    (their cost with ``costs=``), each probe an exact solve.
+
+    Each feasible probe's answer has its longest pair at most the threshold, so the
+    upper end moves to an actual pair's value; the search ends when the ends meet
+    within :data:`BOTTLENECK_TOLERANCE`.  The answer at the upper end is optimal for
+    its own longest pair too: a tighter bound can only cost more.
+    """
+    listed = run.table is not None
+    plain = policy.replace(objective="total")
+    start = time.perf_counter()
+    best = run.solve(plain)
+    target = len(best.o)
+
+    def longest(outcome: Outcome) -> float:
+        if len(outcome.o) == 0:
+            return 0.0
+        pc = run.model.costs(outcome.o, outcome.h)
+        return float((pc.cost if listed else pc.distance_km).max())
+
+    hi = longest(best)
+    floor = longest(Outcome(run.rules.locked_o, run.rules.locked_h, True, 0, 0, 1.0))
+    lo = floor - 1.0 if floor > 0 else -1.0  # below every value: never feasible
+    while best.certified and hi - max(lo, floor) > BOTTLENECK_TOLERANCE * max(hi, 1.0):
+        mid = max((max(lo, 0.0) + hi) / 2, floor)
+        try:
+            probe = (
+                run.solve(plain, limit=mid)
+                if listed
+                else run.solve(plain.replace(max_distance_km=mid) if mid > 0 else plain)
+            )
+        except InfeasibleError:  # minimum loads cannot be met this tight
+            lo = mid
+            continue
+        if len(probe.o) == target and probe.certified:
+            best, hi = probe, longest(probe)
+        else:
+            lo = mid
+        if mid <= 0 or mid == floor:
+            break
+    best.seconds["total"] = time.perf_counter() - start  # every probe
+    what = "bottleneck_cost" if listed else "bottleneck_km"
+    return best, {what: hi, "threshold_probes": run.probes}
 
 
 def _with_locked(outcome: Outcome, rules, kept: np.ndarray) -> Outcome:
@@ -282,7 +354,13 @@ def _with_locked(outcome: Outcome, rules, kept: np.ndarray) -> Outcome:
     )
 
 
-def _result(problem: Problem, model, policy: Policy, outcome: Outcome) -> Result:
+def _result(
+    problem: Problem,
+    model,
+    policy: Policy,
+    outcome: Outcome,
+    extra: dict[str, Any] | None = None,
+) -> Result:
     o, h = outcome.o, outcome.h
     order = np.argsort(h, kind="stable")
     o, h = o[order], h[order]
@@ -339,9 +417,7 @@ def _result(problem: Problem, model, policy: Policy, outcome: Outcome) -> Result
     exact = outcome.scale == 1.0 and _integral(pc)
     tolerance = 0.0 if exact else n_pairs / outcome.scale
     stats = {
-        "engine": f"flow with lower bounds ({outcome.engine})"
-        if policy.min_load
-        else f"flow ({outcome.engine})",
+        "engine": _engine_name(policy, outcome),
         "candidate_pairs": outcome.candidate_pairs,
         "rounds": outcome.rounds,
         "repaired_rounds": outcome.repaired,
@@ -349,6 +425,7 @@ def _result(problem: Problem, model, policy: Policy, outcome: Outcome) -> Result
         "seconds_by_stage": dict(outcome.seconds),
         "cost_scale": outcome.scale,
         "objective_tolerance": tolerance,
+        **(extra or {}),
     }
     status = "optimal" if outcome.certified else "feasible"
     if status == "optimal" and objective > 0 and tolerance > TOLERANCE_SHARE * objective:
@@ -376,6 +453,15 @@ def _result(problem: Problem, model, policy: Policy, outcome: Outcome) -> Result
         households=hhs,
         shortfall=shortfall,
     )
+
+
+def _engine_name(policy: Policy, outcome: Outcome) -> str:
+    """Which engine ran, and why: ``"flow"``, ``"flow with lower bounds"`` (min_load),
+    ``"threshold flows"`` (the bottleneck objective)."""
+    name = "threshold flows" if policy.objective == "bottleneck" else "flow"
+    if policy.min_load:
+        name += " with lower bounds"
+    return f"{name} ({outcome.engine})"
 
 
 def _integral(pc: PairCosts) -> bool:

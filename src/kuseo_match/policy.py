@@ -89,6 +89,12 @@ class Policy:
         household has within ``fit_weight + cross_district_penalty`` km, up
         to ``16 * candidate_k``).  Only speed depends on it: the optimality
         certificate adds any excluded pair that could improve the answer.
+    objective : {"total", "bottleneck"}, default "total"
+        ``"total"``: the least total cost.  ``"bottleneck"``: first the least
+        longest pair distance (the largest pair cost with ``costs=``), then the
+        least total cost among the pairings that achieve it -- the most
+        households still paired first; exact, by a search over thresholds on
+        the pairs (``stats["bottleneck_km"]``, ``stats["threshold_probes"]``).
     min_load : int, default 0
         Every officer whose capacity is at least ``min_load`` carries at least
         ``min_load`` households ("every officer carries a household": 1).
@@ -129,6 +135,7 @@ class Policy:
     neutral_fit: float = 0.5
     fit_table: Any = field(default=None, compare=False)
     candidate_k: int = 24
+    objective: str = "total"
     min_load: int = 0
     same_district: bool = False
     coordinate_check: str = "refuse"
@@ -152,6 +159,13 @@ class Policy:
             )
         _integer("candidate_k", self.candidate_k, lo=1)
         _integer("min_load", self.min_load, lo=0)
+        if self.objective not in ("total", "bottleneck"):
+            raise ValidationError(
+                "must be 'total' or 'bottleneck'",
+                table="policy",
+                column="objective",
+                value=self.objective,
+            )
         if not isinstance(self.same_district, bool):
             raise ValidationError(
                 f"must be true or false, not {type(self.same_district).__name__}",
@@ -186,7 +200,8 @@ class Policy:
         ...
         kuseo_match.errors.ValidationError: policy: field 'capasity': unknown setting; \
 did you mean 'capacity'? Known: capacity, max_distance_km, fit_weight, cross_district_penalty, \
-neutral_fit, fit_table, candidate_k, min_load, same_district, coordinate_check
+neutral_fit, fit_table, candidate_k, objective, min_load, same_district, \
+coordinate_check
         """
         if not isinstance(values, dict):
             raise ValidationError(
