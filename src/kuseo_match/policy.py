@@ -47,6 +47,17 @@ def _integer(name: str, value: Any, *, lo: int) -> None:
         raise ValidationError(f"must be >= {lo}", table="policy", column=name, value=value)
 
 
+def _one_of(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        quoted = [repr(c) for c in choices]
+        raise ValidationError(
+            f"must be {', '.join(quoted[:-1])} or {quoted[-1]}",
+            table="policy",
+            column=name,
+            value=value,
+        )
+
+
 @dataclass(frozen=True)
 class Policy:
     """How to pair officers with households.
@@ -159,13 +170,7 @@ class Policy:
             )
         _integer("candidate_k", self.candidate_k, lo=1)
         _integer("min_load", self.min_load, lo=0)
-        if self.objective not in ("total", "bottleneck"):
-            raise ValidationError(
-                "must be 'total' or 'bottleneck'",
-                table="policy",
-                column="objective",
-                value=self.objective,
-            )
+        _one_of("objective", self.objective, ("total", "bottleneck"))
         if not isinstance(self.same_district, bool):
             raise ValidationError(
                 f"must be true or false, not {type(self.same_district).__name__}",
@@ -173,13 +178,7 @@ class Policy:
                 column="same_district",
                 value=self.same_district,
             )
-        if self.coordinate_check not in ("refuse", "warn"):
-            raise ValidationError(
-                "must be 'refuse' or 'warn'",
-                table="policy",
-                column="coordinate_check",
-                value=self.coordinate_check,
-            )
+        _one_of("coordinate_check", self.coordinate_check, ("refuse", "warn"))
         if self.fit_table is not None:
             from .fit import FitTable  # local: fit imports nothing from here
 
