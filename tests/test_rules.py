@@ -256,3 +256,70 @@ def test_locked_and_forbidden_with_a_costs_table() -> None:
     ]
     assert ruled.objective == 5 and ruled.unmatched["household_id"].tolist() == [3]
     assert ruled.unmatched["reason"].iloc[0].startswith("no officer with capacity is listed")
+
+
+# ------------------------------------------------------------------------ capacity_by
+GUANGXI = {
+    "division head": 8,
+    "deputy division head": 7,
+    "section chief": 6,
+    "deputy section chief": 5,
+    "ordinary cadre": 4,
+}
+
+
+def test_capacities_from_a_rank_column() -> None:
+    o, h = km.synthetic_province(officers=10, households=50, seed=3)
+    ranks = list(GUANGXI) * 2
+    o = o.drop(columns="capacity").assign(rank=[r.upper() + " " for r in ranks])
+    o.loc[0, "rank"] = ""  # an empty rank takes Policy.capacity
+    policy = km.Policy(capacity=3, capacity_by={"column": "rank", "values": GUANGXI})
+    result = km.match(o, h, policy)
+    expected = [3] + [GUANGXI[r] for r in ranks[1:]]
+    assert result.officer_load["capacity"].tolist() == expected
+    assert (result.officer_load["load"] <= result.officer_load["capacity"]).all()
+    # a capacity cell, where given, wins
+    given = o.assign(capacity=[1] + [None] * 9)
+    again = km.match(given, h, policy)
+    assert again.officer_load["capacity"].tolist() == [1, *expected[1:]]
+
+
+def test_capacity_by_from_toml(tmp_path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        '[policy.capacity_by]\ncolumn = "rank"\n[policy.capacity_by.values]\n'
+        '"division head" = 8\n"ordinary cadre" = 4\n',
+        encoding="utf-8",
+    )
+    policy = km.Policy.from_toml(path)
+    assert policy.capacity_by == km.CapacityBy("rank", {"division head": 8, "ordinary cadre": 4})
+    assert policy.to_dict()["capacity_by"] == {
+        "column": "rank",
+        "values": {"division head": 8, "ordinary cadre": 4},
+    }
+    assert km.Policy.from_dict(policy.to_dict() | {"fit_table": None}) == policy
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"column": "rank"}, "must be a table with 'column' (the rank column) and 'values'"),
+        ({"column": "", "values": {"a": 1}}, "must name the officers' rank column"),
+        ({"column": "rank", "values": {}}, "values must name at least one rank"),
+        ({"column": "rank", "values": {"a": -1}}, "must be >= 0"),
+        ({"column": "rank", "values": {"a": 1.5}}, "must be a whole number"),
+    ],
+)
+def test_capacity_by_is_checked(setting: dict, message: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        km.Policy(capacity_by=setting)
+
+
+def test_capacity_by_unknown_rank_names_the_row() -> None:
+    o = docstring_officers().drop(columns="capacity").assign(rank=["division head", "intern"])
+    policy = km.Policy(capacity_by={"column": "rank", "values": GUANGXI})
+    with pytest.raises(ValidationError, match=re.escape("is not a rank of capacity_by")) as info:
+        km.match(o, _households(), policy)
+    assert info.value.column == "rank" and info.value.row == "B" and info.value.value == "intern"
+    with pytest.raises(ValidationError, match=re.escape("names the column 'grade'")):
+        km.match(o, _households(), km.Policy(capacity_by={"column": "grade", "values": GUANGXI}))

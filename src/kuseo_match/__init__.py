@@ -16,13 +16,14 @@ from .errors import InfeasibleError, KuseoError, ValidationError
 from .fit import FitTable, default_fit_table
 from .io import read_table, with_details
 from .matcher import match, pair_costs
-from .policy import Policy
+from .policy import CapacityBy, Policy
 from .reference import districts, provinces, resolve_province
 from .result import Result, Shortfall
 from .solve import SolveOptions
 from .synth import synthetic_country, synthetic_province
 
 __all__ = [
+    "CapacityBy",
     "FitTable",
     "InfeasibleError",
     "KuseoError",

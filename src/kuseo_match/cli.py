@@ -908,6 +908,7 @@ def load_result(
         default_capacity=policy.capacity,
         need_coordinates=False,
         coordinate_check="warn",  # the run that wrote them decided
+        capacity_by=policy.capacity_by,
     )
     if (folder / "officer_load.csv").is_file():
         officer_load = _columns(

@@ -63,6 +63,7 @@ def _problem(
         need_coordinates=need_coordinates,
         coordinate_check=policy.coordinate_check,
         progress=progress,
+        capacity_by=policy.capacity_by,
     )
     return Problem.from_validated(o, h)
 

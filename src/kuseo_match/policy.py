@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import ValidationError
 
-__all__ = ["Policy"]
+__all__ = ["CapacityBy", "Policy"]
 
 
 def _number(name: str, value: Any, *, lo: float | None = 0.0, allow_none: bool = False) -> None:
@@ -45,6 +45,63 @@ def _integer(name: str, value: Any, *, lo: int) -> None:
         )
     if value < lo:
         raise ValidationError(f"must be >= {lo}", table="policy", column=name, value=value)
+
+
+@dataclass(frozen=True)
+class CapacityBy:
+    """Capacities from a column of the officers table (a rank or grade).
+
+    Guangxi's pairing assistance gave county cadres 8, 7, 6, 5 or 4 households
+    by rank.  Labels are compared with case and surrounding spaces ignored.
+
+    Parameters
+    ----------
+    column : str
+        The officers' column holding the rank.
+    values : mapping of str to int, or tuple of (str, int) pairs
+        Households an officer of each rank can take (whole numbers >= 0).
+
+    Examples
+    --------
+    >>> rule = CapacityBy("rank", {"division head": 8, "ordinary cadre": 4})
+    >>> rule.capacity_of("Division Head "), rule.to_dict()["column"]
+    (8, 'rank')
+    """
+
+    column: str
+    values: Any
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.column, str) or not self.column.strip():
+            raise ValidationError(
+                "must name the officers' rank column",
+                table="policy",
+                column="capacity_by",
+                value=self.column,
+            )
+        items = self.values.items() if hasattr(self.values, "items") else self.values
+        try:
+            pairs = tuple((str(k).strip().casefold(), v) for k, v in items)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(
+                "values must map each rank to a number of households",
+                table="policy",
+                column="capacity_by",
+            ) from exc
+        if not pairs:
+            raise ValidationError(
+                "values must name at least one rank", table="policy", column="capacity_by"
+            )
+        for rank, n in pairs:
+            _integer(f"capacity_by[{rank!r}]", n, lo=0)
+        object.__setattr__(self, "values", tuple(sorted(pairs)))
+
+    def capacity_of(self, rank: Any) -> int | None:
+        """The capacity of a rank label (None: not a rank of the table)."""
+        return dict(self.values).get(str(rank).strip().casefold())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"column": self.column, "values": dict(self.values)}
 
 
 def _one_of(name: str, value: Any, choices: tuple[str, ...]) -> None:
@@ -78,6 +135,12 @@ class Policy:
         Households an officer can take when the officers table has no
         ``capacity`` column, or where that column is empty ("1 officer : 2
         households" in the Khon Kaen programme).
+    capacity_by : CapacityBy or dict, optional
+        Capacities from a rank or grade column: ``{"column": "rank",
+        "values": {"division head": 8, ..., "ordinary cadre": 4}}`` (a TOML
+        table ``[policy.capacity_by]``).  A ``capacity`` cell, where given,
+        wins; an empty rank cell takes ``capacity``; a rank not in ``values``
+        is an error naming the row.
     max_distance_km : float or None, default None
         Pairs farther apart than this are not allowed.  ``None``: any
         distance is allowed (the cost still prefers near pairs).
@@ -140,6 +203,7 @@ class Policy:
     """
 
     capacity: int = 2
+    capacity_by: Any = None
     max_distance_km: float | None = None
     fit_weight: float = 10.0
     cross_district_penalty: float = 5.0
@@ -153,6 +217,22 @@ class Policy:
 
     def __post_init__(self) -> None:
         _integer("capacity", self.capacity, lo=0)
+        if isinstance(self.capacity_by, dict):
+            unknown = set(self.capacity_by) - {"column", "values"}
+            if unknown or {"column", "values"} - set(self.capacity_by):
+                raise ValidationError(
+                    "must be a table with 'column' (the rank column) and 'values' (rank -> "
+                    "households)",
+                    table="policy",
+                    column="capacity_by",
+                )
+            object.__setattr__(self, "capacity_by", CapacityBy(**self.capacity_by))
+        elif self.capacity_by is not None and not isinstance(self.capacity_by, CapacityBy):
+            raise ValidationError(
+                f"must be a CapacityBy or a dict, not {type(self.capacity_by).__name__}",
+                table="policy",
+                column="capacity_by",
+            )
         _number("max_distance_km", self.max_distance_km, lo=None, allow_none=True)
         if self.max_distance_km is not None and self.max_distance_km <= 0:
             raise ValidationError(
@@ -198,8 +278,8 @@ class Policy:
         Traceback (most recent call last):
         ...
         kuseo_match.errors.ValidationError: policy: field 'capasity': unknown setting; \
-did you mean 'capacity'? Known: capacity, max_distance_km, fit_weight, cross_district_penalty, \
-neutral_fit, fit_table, candidate_k, objective, min_load, same_district, \
+did you mean 'capacity'? Known: capacity, capacity_by, max_distance_km, fit_weight, \
+cross_district_penalty, neutral_fit, fit_table, candidate_k, objective, min_load, same_district, \
 coordinate_check
         """
         if not isinstance(values, dict):
@@ -245,6 +325,8 @@ coordinate_check
         """The settings as plain values (``fit_table``: ``"default"`` or ``"custom"``)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "fit_table"}
         out["fit_table"] = "default" if self.fit_table is None else "custom"
+        if self.capacity_by is not None:
+            out["capacity_by"] = self.capacity_by.to_dict()
         return out
 
     def replace(self, **changes: Any) -> Policy:

@@ -528,16 +528,19 @@ def _check_ranges(rows: _Rows, lat: np.ndarray, lon: np.ndarray, column: str) ->
     )
 
 
-def _capacity(rows: _Rows, df: pd.DataFrame, default: int) -> np.ndarray:
+def _capacity(rows: _Rows, df: pd.DataFrame, default: int, by: Any = None) -> np.ndarray:
+    fill = (
+        np.full(len(df), default, dtype=np.int64) if by is None else _by_rank(rows, df, default, by)
+    )
     if "capacity" not in df.columns:
-        return np.full(len(df), default, dtype=np.int64)
+        return fill
     col = df["capacity"]
     if pd.api.types.is_bool_dtype(col):
         raise rows.error("must be a whole number >= 0, not true/false", column="capacity")
     _no_odd_numbers(rows, "capacity", col)
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     text = np.isnan(values) & ~_blank(col)
-    values = np.where(np.isnan(values), default, values)
+    values = np.where(np.isnan(values), fill, values)
     bad = text | ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     rows.reject(bad, "must be a whole number >= 0", column="capacity", values=col)
     rows.reject(
@@ -547,6 +550,25 @@ def _capacity(rows: _Rows, df: pd.DataFrame, default: int) -> np.ndarray:
         values=col,
     )
     return values.astype(np.int64)
+
+
+def _by_rank(rows: _Rows, df: pd.DataFrame, default: int, by: Any) -> np.ndarray:
+    """Capacities from the rank column of ``Policy.capacity_by`` (empty cells: default)."""
+    if by.column not in df.columns:
+        raise rows.error(
+            f"capacity_by names the column {by.column!r}, which the officers table does not have",
+            column=by.column,
+        )
+    col = df[by.column]
+    blank = _blank(col)
+    caps = col.astype(str).str.strip().str.casefold().map(dict(by.values))
+    rows.reject(
+        (caps.isna().to_numpy() & ~blank),
+        f"is not a rank of capacity_by ({', '.join(repr(r) for r, _ in by.values)})",
+        column=by.column,
+        values=col,
+    )
+    return np.where(blank, default, caps.fillna(default).to_numpy(dtype=float)).astype(np.int64)
 
 
 def _flags(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
@@ -572,7 +594,11 @@ def _flags(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- tables
 def validate_officers(
-    officers: Any, *, default_capacity: int = 2, need_coordinates: bool = True
+    officers: Any,
+    *,
+    default_capacity: int = 2,
+    need_coordinates: bool = True,
+    capacity_by: Any = None,
 ) -> pd.DataFrame:
     """Check the officers table alone and return a normalised copy.
 
@@ -616,7 +642,7 @@ a whole number >= 0
     out["district"] = _text(rows, df, "district")
     if need_coordinates or {"lat", "lon"} & set(df.columns) or "coordinates" in df.columns:
         out["lat"], out["lon"], _ = _coordinates(rows, df)
-    out["capacity"] = _capacity(rows, df, default_capacity)
+    out["capacity"] = _capacity(rows, df, default_capacity, capacity_by)
     return out.reset_index(drop=True)
 
 
@@ -664,6 +690,7 @@ def validate_tables(
     default_capacity: int = 2,
     need_coordinates: bool = True,
     coordinate_check: str = "refuse",
+    capacity_by: Any = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check officers and households together; return normalised copies.
@@ -693,6 +720,8 @@ def validate_tables(
         The tables; not changed.
     default_capacity : int
         ``capacity`` where the column is absent or empty.
+    capacity_by : kuseo_match.policy.CapacityBy, optional
+        Capacities from a rank column where ``capacity`` is absent or empty.
     need_coordinates : bool
         Whether ``lat``/``lon`` (or ``coordinates``) are required.
     coordinate_check : {"refuse", "warn"}
@@ -735,7 +764,10 @@ degrees), or use coordinate_check='warn' (--coordinate-check warn) if it is righ
 
     say(f"validating {count(officers)}officers")
     o = validate_officers(
-        officers, default_capacity=default_capacity, need_coordinates=need_coordinates
+        officers,
+        default_capacity=default_capacity,
+        need_coordinates=need_coordinates,
+        capacity_by=capacity_by,
     )
     say(f"validating {count(households)}households")
     h = validate_households(households, need_coordinates=need_coordinates)
