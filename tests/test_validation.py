@@ -489,7 +489,8 @@ def test_policy_unknown_setting_with_suggestion() -> None:
     with pytest.raises(
         ValidationError,
         match=re.escape(
-            "unknown setting; did you mean 'capacity'? Known: capacity, capacity_by, max_distance_km,"
+            "unknown setting; did you mean 'capacity'? Known: capacity, capacity_by, "
+            "max_distance_km,"
         ),
     ) as info:
         Policy.from_dict({"capasity": 3})
