@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -e ".[test,bench]"
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_crowded.py
+	$(BIN)/python benchmarks/bench_policies.py
 	$(BIN)/python benchmarks/bench_synth.py
 
 install: $(STAMP)
