@@ -30,7 +30,15 @@ from .policy import Policy
 from .schema import NEED_COLUMNS
 from .solve.options import SolveOptions
 
-__all__ = ["GeoCostModel", "PairCosts", "Problem", "TableCostModel", "canonical_order"]
+__all__ = [
+    "GeoCostModel",
+    "PairCosts",
+    "Problem",
+    "TableCostModel",
+    "canonical_order",
+    "in_pairs",
+    "pair_keys",
+]
 
 
 def canonical_order(ids: pd.Series) -> np.ndarray:
@@ -136,7 +144,7 @@ class GeoCostModel:
         self.problem = problem
         self.policy = policy
         self.options = options or SolveOptions()
-        self._forbidden = _pair_keys(forbidden, problem.n_officers)
+        self._forbidden = pair_keys(forbidden, problem.n_officers)
         o, h = problem.officers, problem.households
         table: FitTable = policy.fit_table if policy.fit_table is not None else default_fit_table()
         self.fit_table = table
@@ -224,7 +232,7 @@ class GeoCostModel:
         if self.policy.same_district:
             ok &= self.o_district[o] == self.h_district[h]
         if len(self._forbidden):
-            ok &= ~_in_keys(self._forbidden, o, h, self.problem.n_officers)
+            ok &= ~in_pairs(self._forbidden, o, h, self.problem.n_officers)
         return ok
 
     def nearest_among(
@@ -399,6 +407,17 @@ class GeoCostModel:
             dtype=np.int64,
         )
 
+    def count_allowed_within(self, households: np.ndarray, radius_km: float) -> np.ndarray:
+        """Number of officers each household may be paired with (every rule) within
+        ``radius_km``: ball counts when only capacity and distance rule, else the
+        allowed pairs counted."""
+        if not self.policy.same_district and len(self._forbidden) == 0:
+            return self.count_within(households, radius_km)
+        _, found = self.within(households, np.full(len(households), float(radius_km)))
+        place = np.full(self.problem.n_households, -1, np.int64)
+        place[households] = np.arange(len(households))
+        return np.bincount(place[found], minlength=len(households))
+
     def _within_limit(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
         """The pairs a ball found that are allowed (distance and rules)."""
         ok = self._rules_allow(o, h)
@@ -407,7 +426,7 @@ class GeoCostModel:
         return ok
 
 
-def _pair_keys(pairs: tuple[np.ndarray, np.ndarray] | None, n_officers: int) -> np.ndarray:
+def pair_keys(pairs: tuple[np.ndarray, np.ndarray] | None, n_officers: int) -> np.ndarray:
     """Sorted int64 keys ``h * n_officers + o`` of pairs (empty for None)."""
     if pairs is None or len(pairs[0]) == 0:
         return np.zeros(0, np.int64)
@@ -415,9 +434,19 @@ def _pair_keys(pairs: tuple[np.ndarray, np.ndarray] | None, n_officers: int) -> 
     return np.unique(np.asarray(h, np.int64) * max(n_officers, 1) + np.asarray(o, np.int64))
 
 
-def _in_keys(keys: np.ndarray, o: np.ndarray, h: np.ndarray, n_officers: int) -> np.ndarray:
-    """Which pairs ``(o[i], h[i])`` have their key in the sorted ``keys``."""
+def in_pairs(keys: np.ndarray, o: np.ndarray, h: np.ndarray, n_officers: int) -> np.ndarray:
+    """Which pairs ``(o[i], h[i])`` have their key in the sorted ``keys`` of
+    :func:`pair_keys`.
+
+    Examples
+    --------
+    >>> keys = pair_keys((np.array([0, 1]), np.array([2, 2])), n_officers=3)
+    >>> in_pairs(keys, np.array([1, 2]), np.array([2, 2]), n_officers=3).tolist()
+    [True, False]
+    """
     k = np.asarray(h, np.int64) * max(n_officers, 1) + np.asarray(o, np.int64)
+    if len(keys) == 0:
+        return np.zeros(len(k), dtype=bool)
     pos = np.minimum(np.searchsorted(keys, k), len(keys) - 1)
     return keys[pos] == k
 

@@ -57,6 +57,7 @@ import pandas as pd
 from .errors import ValidationError
 from .schema import (
     SOURCE_ATTR,
+    blank_cells,
     canonical_columns,
     contract_column,
     contract_names,
@@ -274,14 +275,9 @@ def _without_empty_rows(
     """``frame`` without rows whose cells are all empty, noting the file, sheet and
     spreadsheet row of every row left (``first``: the row number of the first)."""
     rows = np.arange(first, first + len(frame), dtype=np.int64)
-    empty = frame.isna().to_numpy()
-    for i, column in enumerate(frame.columns):
-        values = frame[column]
-        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-            empty[:, i] |= values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(
-                dtype=bool
-            )
-    blank = empty.all(axis=1) if frame.shape[1] else np.zeros(len(frame), dtype=bool)
+    blank = np.ones(len(frame), dtype=bool) if frame.shape[1] else np.zeros(len(frame), bool)
+    for i in range(frame.shape[1]):
+        blank &= blank_cells(frame.iloc[:, i])
     if blank.any():
         where = f"{name}, sheet {sheet!r}" if sheet is not None else name
         shown = ", ".join(str(r) for r in rows[blank][:5]) + (" ..." if blank.sum() > 5 else "")

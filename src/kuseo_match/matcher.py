@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .candidates import GeoCostModel, PairCosts, Problem, TableCostModel
+from .candidates import GeoCostModel, PairCosts, Problem, TableCostModel, in_pairs, pair_keys
 from .errors import InfeasibleError, ValidationError
 from .policy import Policy
 from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result, Shortfall
@@ -90,10 +90,7 @@ def _model(
         model = GeoCostModel(problem, policy, options, forbidden)
     else:
         o, h, c = table
-        keep = ~np.isin(
-            h * max(problem.n_officers, 1) + o,
-            forbidden[1] * max(problem.n_officers, 1) + forbidden[0],
-        )
+        keep = ~in_pairs(pair_keys(forbidden, problem.n_officers), o, h, problem.n_officers)
         if policy.same_district:
             o_d = problem.officers["district"].to_numpy(dtype=object)
             h_d = problem.households["district"].to_numpy(dtype=object)
@@ -306,32 +303,27 @@ def _bottleneck(run: _Run, policy: Policy) -> tuple[Outcome, dict[str, Any]]:
     best = run.solve(plain)
     target = len(best.o)
 
-    def longest(outcome: Outcome) -> float:
-        if len(outcome.o) == 0:
+    def longest(o: np.ndarray, h: np.ndarray) -> float:
+        if len(o) == 0:
             return 0.0
-        pc = run.model.costs(outcome.o, outcome.h)
+        pc = run.model.costs(o, h)
         return float((pc.cost if listed else pc.distance_km).max())
 
-    hi = longest(best)
-    floor = longest(Outcome(run.rules.locked_o, run.rules.locked_h, True, 0, 0, 1.0))
-    lo = floor - 1.0 if floor > 0 else -1.0  # below every value: never feasible
-    while best.certified and hi - max(lo, floor) > BOTTLENECK_TOLERANCE * max(hi, 1.0):
-        mid = max((max(lo, 0.0) + hi) / 2, floor)
+    # no answer has its longest pair below lo (the locked pairs are in every one); the
+    # best answer's longest pair is hi
+    lo, hi = longest(run.rules.locked_o, run.rules.locked_h), longest(best.o, best.h)
+    while best.certified and hi - lo > BOTTLENECK_TOLERANCE * max(hi, 1.0):
+        mid = (lo + hi) / 2  # > 0: hi > lo >= 0
         try:
-            probe = (
-                run.solve(plain, limit=mid)
-                if listed
-                else run.solve(plain.replace(max_distance_km=mid) if mid > 0 else plain)
-            )
+            bound = {"limit": mid} if listed else {}
+            probe = run.solve(plain if listed else plain.replace(max_distance_km=mid), **bound)
         except InfeasibleError:  # minimum loads cannot be met this tight
             lo = mid
             continue
         if len(probe.o) == target and probe.certified:
-            best, hi = probe, longest(probe)
+            best, hi = probe, longest(probe.o, probe.h)
         else:
             lo = mid
-        if mid <= 0 or mid == floor:
-            break
     best.seconds["total"] = time.perf_counter() - start  # every probe
     what = "bottleneck_cost" if listed else "bottleneck_km"
     return best, {what: hi, "threshold_probes": run.probes}
@@ -500,10 +492,7 @@ def _reasons(
             [f"the {n} officer(s) listed for it in costs are all full" for n in listed],
         ).astype(object)
     elif policy.max_distance_km is not None:
-        _, fh = model.within(lost, np.full(len(lost), float(policy.max_distance_km)))
-        place = np.full(problem.n_households, -1, np.int64)
-        place[lost] = np.arange(len(lost))
-        n = np.bincount(place[fh], minlength=len(lost))
+        n = model.count_allowed_within(lost, policy.max_distance_km)
         where = f"within {policy.max_distance_km:g} km"
         if policy.same_district:
             where += " in its district (same_district)"

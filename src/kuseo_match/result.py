@@ -56,6 +56,14 @@ class Shortfall:
         paired with.
     slots : int
         Those officers' capacity in all.
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> o, h = km.synthetic_province(officers=5, households=20, seed=1)   # 10 slots
+    >>> gap = km.match(o, h).shortfall
+    >>> gap.deficit, len(gap.households), gap.slots
+    (10, 20, 10)
     """
 
     households: pd.Index

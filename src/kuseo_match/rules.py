@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .candidates import Problem
+from .candidates import Problem, in_pairs, pair_keys
 from .errors import InfeasibleError, ValidationError
 from .schema import validate_pairs
 
@@ -82,8 +82,7 @@ def read_rules(problem: Problem, locked: Any, forbidden: Any) -> PairRules:
                 row=i,
                 value=ident,
             )
-        n_o = max(problem.n_officers, 1)
-        both = np.isin(lh * n_o + lo, fh * n_o + fo)
+        both = in_pairs(pair_keys((fo, fh), problem.n_officers), lo, lh, problem.n_officers)
         if both.any():
             i = int(np.flatnonzero(both)[0])
             raise ValidationError(

@@ -64,6 +64,7 @@ __all__ = [
     "OFFICER_COLUMNS",
     "SOURCE_ATTR",
     "Source",
+    "blank_cells",
     "canonical_columns",
     "contract_column",
     "contract_names",
@@ -396,10 +397,19 @@ def _text(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
     return stripped.to_numpy(dtype=object)
 
 
-def _blank(col: pd.Series) -> np.ndarray:
-    """Missing cells, and text cells holding only spaces."""
+def blank_cells(col: pd.Series) -> np.ndarray:
+    """Missing cells, and text cells holding only spaces (bool, one per cell).
+
+    Examples
+    --------
+    >>> blank_cells(pd.Series(["a", " ", None, ""])).tolist()
+    [False, True, True, True]
+    """
+    missing = col.isna().to_numpy()
+    if not (col.dtype == object or isinstance(col.dtype, pd.StringDtype)):
+        return missing  # numbers, booleans, dates: no text to be blank
     text = col.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
-    return col.isna().to_numpy() | text
+    return missing | text
 
 
 def _coordinates(rows: _Rows, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, str]:
@@ -460,7 +470,7 @@ def _degrees(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
         values = col.to_numpy(dtype=float, na_value=np.nan)
     else:
         values = np.array(pd.to_numeric(col, errors="coerce"), dtype=float)  # a writable copy
-        text_rows = np.flatnonzero(np.isnan(values) & ~_blank(col))
+        text_rows = np.flatnonzero(np.isnan(values) & ~blank_cells(col))
         text = col.iloc[text_rows].astype(str)
         comma = text.str.fullmatch(DECIMAL_COMMA.pattern).to_numpy(dtype=bool)
         if comma.any():
@@ -483,7 +493,7 @@ def _degrees(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
     bad = ~np.isfinite(values)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        missing = bool(_blank(col.iloc[i : i + 1])[0])
+        missing = bool(blank_cells(col.iloc[i : i + 1])[0])
         what = "is missing" if missing else "must be a finite number"
         raise rows.error(
             f"{what}; give decimal degrees (WGS84)",
@@ -539,7 +549,7 @@ def _capacity(rows: _Rows, df: pd.DataFrame, default: int, by: Any = None) -> np
         raise rows.error("must be a whole number >= 0, not true/false", column="capacity")
     _no_odd_numbers(rows, "capacity", col)
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    text = np.isnan(values) & ~_blank(col)
+    text = np.isnan(values) & ~blank_cells(col)
     values = np.where(np.isnan(values), fill, values)
     bad = text | ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     rows.reject(bad, "must be a whole number >= 0", column="capacity", values=col)
@@ -560,7 +570,7 @@ def _by_rank(rows: _Rows, df: pd.DataFrame, default: int, by: Any) -> np.ndarray
             column=by.column,
         )
     col = df[by.column]
-    blank = _blank(col)
+    blank = blank_cells(col)
     caps = col.astype(str).str.strip().str.casefold().map(dict(by.values))
     rows.reject(
         (caps.isna().to_numpy() & ~blank),
