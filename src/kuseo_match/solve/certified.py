@@ -150,10 +150,15 @@ def _listed_witness(matching: Matching, network, flow: np.ndarray, h: np.ndarray
 
 
 def _per_officer(officer, reduced, jr, jc, limit):
-    """Of joining pool pairs, each officer's ``limit[officer]`` most negative ones (where
-    households far outnumber slots, thousands of unmatched households can undercut
-    the same few officers; the officers need only a few of them): the kept pairs'
-    rows and columns, and the rows of the households that lost a pair."""
+    """Of joining pool pairs, each officer's ``limit[officer]`` most negative ones: the
+    kept pairs' rows and columns, and the rows of the households that lost a pair.
+
+    Early prices make many households undercut the same few officers (thousands
+    of unmatched ones where households outnumber slots; crowds of neighbours where
+    officers are dense), and an officer needs only a few of them; the cut
+    households are priced again next round.  ``benchmarks/bench_density.py``
+    measures the rounds with it.
+    """
     counts = np.bincount(officer, minlength=len(limit))
     if len(officer) == 0 or (counts <= limit).all():
         return jr, jc, np.zeros(0, np.int64)
@@ -205,7 +210,6 @@ def solve(
     p = model.problem
     n_o, n_h, cap = p.n_officers, p.n_households, p.capacity
     matching = Matching(n_officers=n_o, n_households=n_h)
-    crowded = n_h > int(cap.sum())  # households outnumber slots
     listed = bool(getattr(model, "lists_every_pair", False))
     integral = listed and bool(np.all(model.cost == np.rint(model.cost)))
     scale = choose_scale(model.max_cost_bound(), matching.n_nodes, integral)
@@ -299,9 +303,8 @@ def solve(
             nth = np.partition(worst, per - 1, axis=1)[:, per - 1]
             join[many] &= worst <= nth[:, None]
         jr, jc = np.nonzero(join)
-        if crowded:
-            jr, jc, dropped = _per_officer(p_o[jr, jc], reduced[jr, jc], jr, jc, per * cap)
-            cut = np.union1d(cut, rows[dropped])
+        jr, jc, dropped = _per_officer(p_o[jr, jc], reduced[jr, jc], jr, jc, per * cap)
+        cut = np.union1d(cut, rows[dropped])
         joined = len(aug_o) + len(jr)
         what = "from the pool and augmenting paths"
         # beyond the pool: when the pool is exhausted (the proof), or alongside
