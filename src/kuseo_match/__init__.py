@@ -17,6 +17,7 @@ from .fit import FitTable, default_fit_table
 from .io import read_table, with_details
 from .matcher import match, pair_costs
 from .policy import CapacityBy, Policy
+from .quotas import Quota
 from .reference import districts, provinces, resolve_province
 from .result import Result, Shortfall
 from .solve import SolveOptions
@@ -28,6 +29,7 @@ __all__ = [
     "InfeasibleError",
     "KuseoError",
     "Policy",
+    "Quota",
     "Result",
     "Shortfall",
     "SolveOptions",

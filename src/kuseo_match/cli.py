@@ -263,7 +263,7 @@ def add_match_options(parser: argparse.ArgumentParser) -> None:
         metavar="TOML",
         help="policy file (capacity, max_distance_km, fit_weight, cross_district_penalty, "
         "neutral_fit, fit_table, candidate_k, objective, min_load, same_district, "
-        "coordinate_check); unknown keys are errors",
+        "coordinate_check, pair_distance_weight, [[quotas]]); unknown keys are errors",
     )
     parser.add_argument(
         "--coordinate-check",
@@ -276,7 +276,8 @@ def add_match_options(parser: argparse.ArgumentParser) -> None:
         "--time-limit",
         type=float,
         metavar="S",
-        help="stop the optimality proof after S seconds (exit status 3 when stopped)",
+        help="stop the optimality proof (or CP-SAT's search) after S seconds (exit status 3 "
+        "when stopped)",
     )
 
 

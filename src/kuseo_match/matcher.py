@@ -21,11 +21,13 @@ import pandas as pd
 from .candidates import GeoCostModel, PairCosts, Problem, TableCostModel, in_pairs, pair_keys
 from .errors import InfeasibleError, ValidationError
 from .policy import Policy
+from .quotas import QuotaTerms, quota_terms
 from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result, Shortfall
 from .rules import check_locked, read_rules, remap, without_locked
 from .schema import validate_costs, validate_pairs, validate_tables
 from .solve import Outcome, SolveOptions
 from .solve import solve as solve_certified
+from .solve.refine import refine, spread_km
 
 __all__ = ["match", "pair_costs"]
 
@@ -225,7 +227,13 @@ def match(
     model = _model(problem, policy, table, options, rules.forbidden)
     check_locked(problem, model, rules, policy)
     validation = time.perf_counter() - start
-    run = _Run(problem, model, policy, table, options, rules, time_limit, progress)
+    terms = None
+    if policy.quotas:
+        from .fit import default_fit_table
+
+        fit_table = policy.fit_table if policy.fit_table is not None else default_fit_table()
+        terms = quota_terms(policy.quotas, problem.officers, problem.households, fit_table)
+    run = _Run(problem, model, policy, table, options, rules, time_limit, progress, terms, start)
     extra: dict[str, Any] = {}
     if policy.objective == "bottleneck":
         outcome, extra = _bottleneck(run, policy)
@@ -239,10 +247,14 @@ class _Run:
     """One problem, solved under a policy (or a bound on the pairs' values): locked pairs
     kept and the rest solved, minimum loads as lower bounds."""
 
-    def __init__(self, problem, model, policy, table, options, rules, time_limit, progress) -> None:
+    def __init__(
+        self, problem, model, policy, table, options, rules, time_limit, progress, terms, start
+    ) -> None:
         self.problem, self.model, self.policy, self.table = problem, model, policy, table
         self.options, self.rules = options, rules
         self.time_limit, self.progress = time_limit, progress
+        self.terms: QuotaTerms | None = terms
+        self.deadline = None if time_limit is None else start + time_limit
         self.probes = 0
 
     def solve(self, policy: Policy, limit: float | None = None) -> Outcome:
@@ -279,7 +291,47 @@ class _Run:
             progress=self.progress,
             min_load=lower,
         )
+        if policy.needs_sat:
+            outcome = self.refine(model, outcome, policy, kept, lower)
         return _with_locked(outcome, rules, kept) if rules.any_locked else outcome
+
+    def refine(self, model, outcome: Outcome, policy: Policy, kept: np.ndarray, lower) -> Outcome:
+        """Quotas and compact pairs on CP-SAT, from the flow's answer on the rest."""
+        rules, terms = self.rules, self.terms
+        if terms is not None and rules.any_locked:  # the locked pairs count already
+            done = terms.counts(rules.locked_o, rules.locked_h)
+            if (done > terms.hi).any():
+                q = terms.quotas[int(np.flatnonzero(done > terms.hi)[0])]
+                raise InfeasibleError(
+                    f"the locked pairs alone break the quota {q.label!r} "
+                    f"({int(done.max())} pairs, at most {int(terms.hi.max())})"
+                )
+            terms = QuotaTerms(
+                terms.quotas,
+                terms.officers,
+                terms.households[:, kept],
+                np.maximum(terms.lo - done, 0),
+                terms.hi - done,
+            )
+        anchors = None
+        if rules.any_locked and policy.pair_distance_weight > 0:
+            hh = self.problem.households
+            anchors = (
+                rules.locked_o,
+                hh["lat"].to_numpy(float)[rules.locked_h],
+                hh["lon"].to_numpy(float)[rules.locked_h],
+            )
+        return refine(
+            model,
+            outcome,
+            policy=policy,
+            terms=terms,
+            lower=lower,
+            anchors=anchors,
+            options=self.options,
+            deadline=self.deadline,
+            progress=self.progress,
+        )
 
 
 #: The bottleneck search stops when the longest pair is known to within this (km, or
@@ -336,6 +388,9 @@ def _with_locked(outcome: Outcome, rules, kept: np.ndarray) -> Outcome:
     from .solve import Witness
 
     witness = outcome.witness
+    sat = outcome.sat
+    if sat is not None and "flow_h" in sat:
+        sat = {**sat, "flow_h": kept[sat["flow_h"]]}
     if witness is not None:
         witness = Witness(kept[witness.households], witness.officers, witness.slots)
     return replace(
@@ -344,6 +399,7 @@ def _with_locked(outcome: Outcome, rules, kept: np.ndarray) -> Outcome:
         h=np.concatenate([kept[outcome.h], rules.locked_h]),
         witness=witness,
         potentials=None,
+        sat=sat,
     )
 
 
@@ -377,12 +433,14 @@ def _result(
     matched = np.zeros(problem.n_households, dtype=bool)
     matched[h] = True
     lost = np.flatnonzero(~matched)
+    sat = outcome.sat or {}
+    certified = sat.get("flow_certified", outcome.certified)
     unmatched = pd.DataFrame(
         {
             "household_id": hhs["household_id"].to_numpy()[lost],
             "kind": hhs["kind"].to_numpy()[lost],
             "household_district": hhs["district"].to_numpy()[lost],
-            "reason": _reasons(problem, model, policy, lost, o, outcome.certified),
+            "reason": _reasons(problem, model, policy, lost, o, certified),
         },
         columns=list(UNMATCHED_COLUMNS),
     )
@@ -405,10 +463,23 @@ def _result(
             officers=pd.Index(offs["officer_id"].to_numpy()[w.officers], name="officer_id"),
             slots=w.slots,
         )
+    if "flow_h" in sat and len(lost):  # paired by the flow, left out for the quotas
+        quota = np.isin(lost, sat["flow_h"])
+        if quota.any():
+            names = "; ".join(q.label for q in policy.quotas)
+            unmatched.loc[quota, "reason"] = f"left unpaired so that the quotas hold ({names})"
     n_pairs = len(pairs)
     objective = float(pairs["cost"].sum())
+    spread = None
+    if {"lat", "lon"} <= set(hhs.columns) and n_pairs:
+        spread = float(
+            spread_km(o, hhs["lat"].to_numpy(float)[h], hhs["lon"].to_numpy(float)[h]).sum()
+        )
+    if policy.pair_distance_weight > 0 and spread is not None:
+        objective += policy.pair_distance_weight * spread
     exact = outcome.scale == 1.0 and _integral(pc)
     tolerance = 0.0 if exact else n_pairs / outcome.scale
+    tolerance = sat.get("objective_tolerance", tolerance)  # CP-SAT's own rounding
     stats = {
         "engine": _engine_name(policy, outcome),
         "candidate_pairs": outcome.candidate_pairs,
@@ -420,6 +491,9 @@ def _result(
         "objective_tolerance": tolerance,
         **(extra or {}),
     }
+    if spread is not None:
+        stats["pair_distance_km"] = spread
+    stats.update({k: v for k, v in sat.items() if k not in ("flow_h", "flow_certified")})
     status = "optimal" if outcome.certified else "feasible"
     if status == "optimal" and objective > 0 and tolerance > TOLERANCE_SHARE * objective:
         status = "approximate"
@@ -445,6 +519,7 @@ def _result(
         officers=offs,
         households=hhs,
         shortfall=shortfall,
+        gap=outcome.gap,
     )
 
 
@@ -454,6 +529,18 @@ def _engine_name(policy: Policy, outcome: Outcome) -> str:
     name = "threshold flows" if policy.objective == "bottleneck" else "flow"
     if policy.min_load:
         name += " with lower bounds"
+    if outcome.engine == "cp-sat":
+        terms = [
+            t
+            for t, on in (
+                ("quotas", policy.quotas),
+                ("compact pairs", policy.pair_distance_weight > 0),
+            )
+            if on
+        ]
+        return f"CP-SAT ({', '.join(terms)}) from the {name} (ortools)"
+    if policy.quotas:
+        return f"{name} ({outcome.engine}); its optimum meets the quotas"
     return f"{name} ({outcome.engine})"
 
 

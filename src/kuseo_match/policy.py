@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ValidationError
+from .quotas import Quota
 
 __all__ = ["CapacityBy", "Policy"]
 
@@ -189,6 +190,17 @@ class Policy:
         :class:`~kuseo_match.errors.ValidationError` naming the row;
         ``"warn"`` logs a warning and keeps them (for work outside Thailand,
         or positions you know to be right).
+    quotas : sequence of Quota or dict, default ()
+        Hard bounds on how many households of a kind or need go to a group of
+        agencies, or on an agency's or district's share of the households
+        (:mod:`kuseo_match.quotas`; ``[[quotas]]`` tables in TOML).  Solved
+        on CP-SAT when the flow's answer breaks one.
+    pair_distance_weight : float, default 0.0
+        Compact pairs (Guangxi: one trip visits both households): adds
+        ``pair_distance_weight`` times the km between every two households
+        of the same officer to the objective.  Above 0 the run is solved on
+        CP-SAT, started from the flow's answer; ``result.gap`` bounds how far
+        it may be from the optimum.
 
     Examples
     --------
@@ -214,6 +226,8 @@ class Policy:
     min_load: int = 0
     same_district: bool = False
     coordinate_check: str = "refuse"
+    quotas: Any = ()
+    pair_distance_weight: float = 0.0
 
     def __post_init__(self) -> None:
         _integer("capacity", self.capacity, lo=0)
@@ -259,6 +273,22 @@ class Policy:
                 value=self.same_district,
             )
         _one_of("coordinate_check", self.coordinate_check, ("refuse", "warn"))
+        if isinstance(self.quotas, dict) or not isinstance(self.quotas, list | tuple):
+            raise ValidationError(
+                "must be a list of quotas ([[quotas]] tables in TOML)",
+                table="policy",
+                column="quotas",
+            )
+        object.__setattr__(self, "quotas", tuple(Quota.from_any(q) for q in self.quotas))
+        _number("pair_distance_weight", self.pair_distance_weight)
+        if self.objective == "bottleneck" and self.needs_sat:
+            raise ValidationError(
+                "the bottleneck objective cannot be combined with quotas or compact pairs "
+                "(pair_distance_weight > 0)",
+                table="policy",
+                column="objective",
+                value=self.objective,
+            )
         if self.fit_table is not None:
             from .fit import FitTable  # local: fit imports nothing from here
 
@@ -280,7 +310,7 @@ class Policy:
         kuseo_match.errors.ValidationError: policy: field 'capasity': unknown setting; \
 did you mean 'capacity'? Known: capacity, capacity_by, max_distance_km, fit_weight, \
 cross_district_penalty, neutral_fit, fit_table, candidate_k, objective, min_load, same_district, \
-coordinate_check
+coordinate_check, quotas, pair_distance_weight
         """
         if not isinstance(values, dict):
             raise ValidationError(
@@ -327,7 +357,13 @@ coordinate_check
         out["fit_table"] = "default" if self.fit_table is None else "custom"
         if self.capacity_by is not None:
             out["capacity_by"] = self.capacity_by.to_dict()
+        out["quotas"] = [q.to_dict() for q in self.quotas]
         return out
+
+    @property
+    def needs_sat(self) -> bool:
+        """Whether the policy has terms a flow cannot express (quotas, compact pairs)."""
+        return bool(self.quotas) or self.pair_distance_weight > 0
 
     def replace(self, **changes: Any) -> Policy:
         """A copy with some settings changed (checked like the constructor)."""

@@ -108,7 +108,15 @@ class Result:
         rounded to the solver's integer grid and that rounding may matter
         (``stats["objective_tolerance"]`` above 1e-6 of the objective).
     objective : float
-        Total cost of the pairs; equals ``pairs["cost"].sum()``.
+        Total cost of the pairs, ``pairs["cost"].sum()``, plus, with compact
+        pairs, ``policy.pair_distance_weight * stats["pair_distance_km"]``
+        (km between every two households of the same officer).
+    gap : float or None
+        With CP-SAT (quotas, compact pairs): ``(objective - lower bound) /
+        objective``, the bound valid over every allowed pair when
+        ``stats["proven_over"]`` says so (:mod:`kuseo_match.solve.refine`);
+        0 for a proven optimum.  None for flow runs (always proven or
+        stopped by a time limit).
     stats : Mapping[str, Any]
         Solve statistics: ``engine`` (which engine ran: ``"flow (ortools)"``),
         ``candidate_pairs``, ``rounds``, ``seconds`` (and per-stage seconds),
@@ -164,6 +172,7 @@ class Result:
     officers: pd.DataFrame | None = field(default=None, repr=False)
     households: pd.DataFrame | None = field(default=None, repr=False)
     shortfall: Shortfall | None = field(default=None, repr=False)
+    gap: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))

@@ -112,6 +112,11 @@ class Outcome:
         The last round's node potentials ``d`` in integer cost units (nodes as
         in :class:`~kuseo_match.solve.network.Matching`: households, officers,
         source, sink); feasible for every allowed pair when ``certified``.
+    gap : float or None
+        With CP-SAT (:mod:`~kuseo_match.solve.refine`): how far above a lower
+        bound of the optimum the objective may be, relative to it.
+    sat : dict or None
+        CP-SAT's statistics.
     """
 
     o: np.ndarray
@@ -126,6 +131,8 @@ class Outcome:
     engine: str = "ortools"
     repaired: int = 0
     potentials: np.ndarray | None = None
+    gap: float | None = None
+    sat: dict | None = None
 
 
 def _listed_witness(matching: Matching, network, flow: np.ndarray, h: np.ndarray):

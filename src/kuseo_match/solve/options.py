@@ -62,6 +62,21 @@ class SolveOptions:
         The certificate's ball queries use threads only when they cover at
         least this many households (below it, starting threads costs more than
         they save).
+    sat_k : int, default 8
+        CP-SAT (quotas, compact pairs) sees each household's ``sat_k`` pairs of
+        least reduced cost under the flow's prices (half as many with compact
+        pairs, whose model grows with the square), and the flow's pairs;
+        pairs left out are covered by a bound (:mod:`kuseo_match.solve.refine`).
+    sat_work : float, default 20.0
+        CP-SAT stops after this much deterministic work (about seconds on
+        one core), so that without a time limit the same input gives the
+        same answer.
+    sat_workers : int, default 1
+        CP-SAT's search workers.  One is deterministic; more search a
+        portfolio in parallel and may find better answers sooner, but
+        which answer a limit stops at then depends on timing.
+    seed : int, default 0
+        CP-SAT's random seed.
 
     Examples
     --------
@@ -85,6 +100,10 @@ number >= 1, or None
     ball_chunk: int = 4096
     one_pass_pairs: int = 250_000
     thread_min_households: int = 10_000
+    sat_k: int = 8
+    sat_work: float = 20.0
+    sat_workers: int = 1
+    seed: int = 0
 
     def __post_init__(self) -> None:
         def bad(name: str, value: Any, what: str) -> ValidationError:
@@ -97,10 +116,18 @@ number >= 1, or None
         if self.engine not in ("ortools",):
             raise bad("engine", self.engine, "'ortools'")
         whole = ("pool", "pool_max", "per_household", "ball_chunk", "one_pass_pairs")
-        for name in (*whole, "thread_min_households"):
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise bad("seed", self.seed, "a whole number >= 0")
+        for name in (*whole, "thread_min_households", "sat_k", "sat_workers"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise bad(name, value, "a whole number >= 1")
+        if (
+            not isinstance(self.sat_work, int | float)
+            or isinstance(self.sat_work, bool)
+            or not (self.sat_work > 0)
+        ):
+            raise bad("sat_work", self.sat_work, "a number > 0")
         for name in ("eager", "repair", "repair_share"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:

@@ -1,0 +1,332 @@
+"""Quotas: bounds on how many households of a kind go to a group of officers.
+
+A quota selects households (by ``kind``, a ``need``, or ``district``) and
+officers (by ``agency`` or ``district``) and bounds the number of pairs
+between the two selections, as a count or as a share of the selected
+households::
+
+    # at least 60 % of welfare households with a health or social-development officer
+    Quota(households={"kind": "welfare"},
+          officers={"agency": ["public_health", "social_development"]}, min_share=0.6)
+    # the police carry at most 10 % of all households
+    Quota(officers={"agency": "police"}, max_share=0.1)
+
+In TOML, one ``[[quotas]]`` table (``[[policy.quotas]]`` under ``[policy]``)
+per quota, with the same keys::
+
+    [[quotas]]
+    name = "welfare with care agencies"
+    households = { kind = "welfare" }
+    officers = { agency = ["public_health", "social_development"] }
+    min_share = 0.6
+
+Grammar:
+
+* ``households``: a table of ``kind`` (``welfare``/``developable`` or their
+  Thai names), ``need`` (``health``, ``living``, ``education``, ``income``,
+  ``access``: households with that need flag) and ``district``; each a value
+  or a list (any of them); several keys: all must hold.  Absent: every
+  household.
+* ``officers``: a table of ``agency`` (codes, Thai or English names, as the
+  fit table reads them) and ``district``.  Absent: every officer.
+* ``min_count``, ``max_count``: whole numbers of pairs; ``min_share``,
+  ``max_share`` in [0, 1]: shares of the *selected households in the
+  table*, paired or not (so leaving a household unpaired never helps to
+  meet a quota), rounded up for a minimum and down for a maximum.
+
+Quotas are hard.  Locked pairs count towards them.  A flow cannot express
+them, so a policy with quotas whose flow answer breaks one is solved on
+CP-SAT (:mod:`kuseo_match.solve.refine`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+from .fit import NEEDS, normalise_agency
+
+__all__ = ["Quota", "QuotaTerms", "quota_table", "quota_terms"]
+
+_HOUSEHOLD_KEYS = ("kind", "need", "district")
+_OFFICER_KEYS = ("agency", "district")
+
+
+def _selector(
+    name: str, value: Any, keys: tuple[str, ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    where = f"quotas.{name}"
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ValidationError(
+            f"must be a table of {', '.join(keys)}, not {type(value).__name__}",
+            table="policy",
+            column=where,
+        )
+    out = []
+    for key, values in value.items():
+        if key not in keys:
+            raise ValidationError(
+                f"unknown key {key!r}; known: {', '.join(keys)}", table="policy", column=where
+            )
+        items = [values] if isinstance(values, str | int) else values
+        if not isinstance(items, list | tuple) or not items:
+            raise ValidationError(
+                f"{key} must be a value or a non-empty list", table="policy", column=where
+            )
+        text = tuple(sorted({str(v).strip() for v in items}))
+        if key == "kind":
+            from .schema import KIND_ALIASES
+
+            bad = [v for v in text if v.casefold() not in KIND_ALIASES]
+            if bad:
+                raise ValidationError(
+                    f"kind {bad[0]!r} is not welfare or developable", table="policy", column=where
+                )
+            text = tuple(sorted({KIND_ALIASES[v.casefold()] for v in text}))
+        if key == "need":
+            bad = [v for v in text if v.casefold() not in NEEDS]
+            if bad:
+                raise ValidationError(
+                    f"need {bad[0]!r} is not one of {', '.join(NEEDS)}",
+                    table="policy",
+                    column=where,
+                )
+            text = tuple(sorted({v.casefold() for v in text}))
+        out.append((key, text))
+    return tuple(sorted(out))
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Bounds on the pairs between selected households and selected officers.
+
+    Parameters
+    ----------
+    households : dict, optional
+        ``{"kind": ..., "need": ..., "district": ...}`` (see the module text);
+        absent: every household.
+    officers : dict, optional
+        ``{"agency": ..., "district": ...}``; absent: every officer.
+    min_count, max_count : int, optional
+        Bounds on the number of such pairs.
+    min_share, max_share : float, optional
+        Bounds as shares in [0, 1] of the number of selected households.
+    name : str, optional
+        A label for messages (default: built from the selections).
+
+    Examples
+    --------
+    >>> q = Quota(households={"kind": "สงเคราะห์"},
+    ...           officers={"agency": ["public_health", "social_development"]}, min_share=0.6)
+    >>> q.label
+    'kind=welfare -> agency=public_health|social_development'
+    >>> q.bounds(513)
+    (308, 513)
+    """
+
+    households: Any = None
+    officers: Any = None
+    min_count: int | None = None
+    max_count: int | None = None
+    min_share: float | None = None
+    max_share: float | None = None
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "households", _selector("households", self.households, _HOUSEHOLD_KEYS)
+        )
+        object.__setattr__(self, "officers", _selector("officers", self.officers, _OFFICER_KEYS))
+        for field_name in ("min_count", "max_count"):
+            v = getattr(self, field_name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+                raise ValidationError(
+                    "must be a whole number >= 0",
+                    table="policy",
+                    column=f"quotas.{field_name}",
+                    value=v,
+                )
+        for field_name in ("min_share", "max_share"):
+            v = getattr(self, field_name)
+            if v is not None and (
+                isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1
+            ):
+                raise ValidationError(
+                    "must be a share in [0, 1]",
+                    table="policy",
+                    column=f"quotas.{field_name}",
+                    value=v,
+                )
+        if all(
+            getattr(self, f) is None for f in ("min_count", "max_count", "min_share", "max_share")
+        ):
+            raise ValidationError(
+                "needs a bound: min_count, max_count, min_share or max_share",
+                table="policy",
+                column="quotas",
+            )
+        if self.name is not None and not isinstance(self.name, str):
+            raise ValidationError(
+                "must be text", table="policy", column="quotas.name", value=self.name
+            )
+
+    @classmethod
+    def from_any(cls, value: Any) -> Quota:
+        """A quota from a :class:`Quota` or a mapping of its fields (a TOML table)."""
+        if isinstance(value, Quota):
+            return value
+        if not isinstance(value, dict):
+            raise ValidationError(
+                f"each quota must be a table of settings, not {type(value).__name__}",
+                table="policy",
+                column="quotas",
+            )
+        known = (
+            "households",
+            "officers",
+            "min_count",
+            "max_count",
+            "min_share",
+            "max_share",
+            "name",
+        )
+        unknown = [k for k in value if k not in known]
+        if unknown:
+            raise ValidationError(
+                f"unknown key {unknown[0]!r}; known: {', '.join(known)}",
+                table="policy",
+                column="quotas",
+            )
+        return cls(**value)
+
+    @property
+    def label(self) -> str:
+        """The quota's name, or its selections as text."""
+        if self.name:
+            return self.name
+
+        def text(sel: tuple) -> str:
+            return ", ".join(f"{k}={'|'.join(v)}" for k, v in sel) or "all"
+
+        return f"{text(self.households)} -> {text(self.officers)}"
+
+    def bounds(self, selected: int) -> tuple[int, int]:
+        """The least and most pairs allowed when ``selected`` households are selected."""
+        lo, hi = 0, selected
+        if self.min_count is not None:
+            lo = max(lo, self.min_count)
+        if self.max_count is not None:
+            hi = min(hi, self.max_count)
+        if self.min_share is not None:
+            lo = max(lo, math.ceil(self.min_share * selected - 1e-9))
+        if self.max_share is not None:
+            hi = min(hi, math.floor(self.max_share * selected + 1e-9))
+        return lo, hi
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in ("households", "officers"):
+            sel = getattr(self, key)
+            if sel:
+                out[key] = {k: list(v) for k, v in sel}
+        for key in ("min_count", "max_count", "min_share", "max_share", "name"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class QuotaTerms:
+    """Quotas on a validated problem: which officers and households each selects
+    (boolean masks over the canonically ordered rows) and its bounds."""
+
+    quotas: tuple[Quota, ...]
+    officers: np.ndarray  # (n_quotas, n_officers) bool
+    households: np.ndarray  # (n_quotas, n_households) bool
+    lo: np.ndarray
+    hi: np.ndarray
+
+    def counts(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """Pairs ``(o[i], h[i])`` counted by each quota."""
+        if len(self.quotas) == 0:
+            return np.zeros(0, np.int64)
+        return (self.officers[:, o] & self.households[:, h]).sum(axis=1)
+
+    def broken(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """Which quotas the pairs break."""
+        n = self.counts(o, h)
+        return (n < self.lo) | (n > self.hi)
+
+
+def quota_terms(
+    quotas: tuple[Quota, ...], officers: pd.DataFrame, households: pd.DataFrame, fit_table
+) -> QuotaTerms:
+    """The masks and bounds of ``quotas`` on validated tables.
+
+    Raises
+    ------
+    ValidationError
+        When a quota's bounds contradict each other on these tables (its
+        least count above its most).
+    """
+    n_q = len(quotas)
+    om = np.ones((n_q, len(officers)), dtype=bool)
+    hm = np.ones((n_q, len(households)), dtype=bool)
+    agencies = np.array(
+        [
+            normalise_agency(a)
+            for a in fit_table.canonical(officers["agency"].to_numpy(dtype=object))
+        ],
+        dtype=object,
+    )
+    lo = np.zeros(n_q, np.int64)
+    hi = np.zeros(n_q, np.int64)
+    for i, q in enumerate(quotas):
+        for key, values in q.officers:
+            if key == "agency":
+                wanted = {
+                    normalise_agency(a) for a in fit_table.canonical(np.array(values, dtype=object))
+                }
+                om[i] &= np.isin(agencies, list(wanted))
+            else:
+                om[i] &= officers["district"].astype(str).isin(values).to_numpy()
+        for key, values in q.households:
+            if key == "kind":
+                hm[i] &= households["kind"].isin(values).to_numpy()
+            elif key == "need":
+                hm[i] &= households[[f"need_{v}" for v in values]].to_numpy(dtype=bool).any(axis=1)
+            else:
+                hm[i] &= households["district"].astype(str).isin(values).to_numpy()
+        lo[i], hi[i] = q.bounds(int(hm[i].sum()))
+        if lo[i] > hi[i]:
+            raise ValidationError(
+                f"quota {q.label!r} asks for at least {lo[i]} and at most {hi[i]} pairs "
+                f"({int(hm[i].sum())} households selected)",
+                table="policy",
+                column="quotas",
+            )
+    return QuotaTerms(tuple(quotas), om, hm, lo, hi)
+
+
+def quota_table(terms: QuotaTerms, o: np.ndarray, h: np.ndarray) -> pd.DataFrame:
+    """One row per quota: ``quota``, ``households`` selected, ``officers``
+    selected, ``pairs`` counted, ``min``, ``max``, ``met``."""
+    n = terms.counts(o, h)
+    return pd.DataFrame(
+        {
+            "quota": [q.label for q in terms.quotas],
+            "households": terms.households.sum(axis=1).astype(np.int64),
+            "officers": terms.officers.sum(axis=1).astype(np.int64),
+            "pairs": np.asarray(n, np.int64),
+            "min": terms.lo,
+            "max": terms.hi,
+            "met": (n >= terms.lo) & (n <= terms.hi),
+        }
+    )

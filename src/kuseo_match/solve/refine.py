@@ -1,0 +1,391 @@
+"""Quotas and compact pairs: CP-SAT on the flow's candidates, bounded by the flow's prices.
+
+A policy with quotas or ``pair_distance_weight`` is first solved as a flow
+without those terms (:func:`~kuseo_match.solve.certified.solve`): its answer
+covers the most households ``N`` at the least cost ``C``, proven over every
+allowed pair, with node potentials ``d``.  Then:
+
+* if there are only quotas and the flow's answer meets them, it is the
+  optimum (quotas only remove answers);
+* else CP-SAT (:mod:`~kuseo_match.solve.sat`) solves on a candidate table:
+  each household's ``sat_k`` allowed pairs of least reduced cost
+  ``r(o, h) = c(o, h) + d(h) - d(o)`` among its nearest officers, and the
+  flow's pairs, hinted with the flow's answer.
+
+**Why pairs outside the candidates are covered by a bound.**  For any
+pairing ``x`` of ``N`` households, ``cost(x) >= C + sum of r over its pairs
+that the flow did not choose`` (the potentials are feasible for every allowed
+pair, and ``x`` minus the flow's answer is a circulation).  Every pair left
+out has ``r >= R``, a bound computed from the pools, so a pairing of ``N``
+households that uses one costs at least ``C + R``, and more with compact pairs,
+whose term is never negative.  Hence, over *every* allowed pairing of ``N``
+households::
+
+    lower bound = max(C, min(CP-SAT's bound on the candidates, C + R))
+
+The answer is ``"optimal"`` when its objective reaches that bound, and the
+gap is measured against it, so ``result.gap`` is a gap to the true optimum,
+not only to the candidates' one.  When quotas force fewer than ``N``
+households, the bound holds on the candidates only, and ``stats["proven_over"]``
+says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..candidates import in_pairs, pair_keys
+from ..errors import InfeasibleError, ValidationError
+from ..geo import haversine_km
+from .certificate import int_costs, priced_out
+from .certified import Outcome
+from .options import SolveOptions
+from .sat import SatAnswer, SatProblem, solve_sat
+
+__all__ = ["refine", "same_officer_pairs", "spread_km"]
+
+#: CP-SAT's integer costs: the largest pair cost times the scale stays below this.
+_SAT_INT = 2**26
+
+
+def same_officer_pairs(o: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every two positions ``a < b`` with ``o[a] == o[b]``.
+
+    Examples
+    --------
+    >>> a, b = same_officer_pairs(np.array([3, 1, 3, 3]))
+    >>> list(zip(a.tolist(), b.tolist()))
+    [(0, 2), (0, 3), (2, 3)]
+    """
+    o = np.asarray(o)
+    order = np.argsort(o, kind="stable")
+    so = o[order]
+    starts = np.flatnonzero(np.r_[True, so[1:] != so[:-1]]) if len(o) else np.zeros(0, int)
+    sizes = np.diff(np.r_[starts, len(o)])
+    a_parts, b_parts = [], []
+    for size in np.unique(sizes[sizes > 1]):
+        i, j = np.triu_indices(int(size), 1)
+        first = starts[sizes == size]
+        a_parts.append(order[(first[:, None] + i[None, :]).ravel()])
+        b_parts.append(order[(first[:, None] + j[None, :]).ravel()])
+    if not a_parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    a, b = np.concatenate(a_parts), np.concatenate(b_parts)
+    a, b = np.minimum(a, b), np.maximum(a, b)
+    key = np.lexsort((b, a))
+    return a[key], b[key]
+
+
+def spread_km(o: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Per pair of an officer's households, km between them (for pairs ``o``,
+    with the households' positions ``lat``, ``lon``); in
+    :func:`same_officer_pairs` order."""
+    a, b = same_officer_pairs(o)
+    return haversine_km(lat[a], lon[a], lat[b], lon[b])
+
+
+def _positions(model) -> tuple[np.ndarray, np.ndarray]:
+    geo = model if hasattr(model, "h_lat") else getattr(model, "geo", None)
+    if geo is None:
+        raise ValidationError(
+            "compact pairs (pair_distance_weight > 0) need the households' lat and lon",
+            table="households",
+        )
+    return geo.h_lat, geo.h_lon
+
+
+def _candidates(
+    model, outcome: Outcome, k: int, terms=None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The CP-SAT candidates: each household's ``k`` allowed pairs of least reduced
+    cost among its nearest officers, with the flow's pairs, and, for each quota
+    with a minimum, each of its households' ``k`` nearest officers of the quota
+    and each of its officers' ``2 k`` nearest households of the quota.  Also
+    returns the largest reduced cost among the chosen pool pairs (cost units),
+    ``inf`` when the candidates hold every allowed pair."""
+    p = model.problem
+    n_h, n_o = p.n_households, p.n_officers
+    d, scale = outcome.potentials, outcome.scale
+    if getattr(model, "lists_every_pair", False):
+        o, h = model.all_pairs()
+        return o, h, np.inf
+    pool, _ = model.nearest(4 * k)
+    kk = pool.shape[1]
+    if kk == 0 or n_h == 0:
+        return outcome.o, outcome.h, 0.0
+    po = pool.ravel()
+    ph = np.repeat(np.arange(n_h), kk)
+    pc, bc = int_costs(model, po, ph, scale)
+    # reduced costs; with no potentials (a stopped proof), the cheapest pairs
+    value = pc.cost if d is None else (bc + d[:n_h][ph] - d[n_h : n_h + n_o][po]) / scale
+    reduced = np.where(pc.allowed, value, np.inf).reshape(n_h, kk)
+    take = min(k, kk)
+    part = (
+        np.argpartition(reduced, take - 1, axis=1)[:, :take]
+        if take < kk
+        else np.tile(np.arange(kk), (n_h, 1))
+    )
+    rows = np.repeat(np.arange(n_h), part.shape[1])
+    chosen = reduced[rows, part.ravel()]
+    keep = np.isfinite(chosen)
+    every = take == kk and kk == int((p.capacity > 0).sum())
+    top = np.inf if every else float(chosen[keep].max(initial=0.0))
+    o = [pool[rows, part.ravel()][keep], outcome.o]
+    h = [rows[keep], outcome.h]
+    for i in range(0 if terms is None else len(terms.quotas)):
+        if terms.lo[i] > 0:  # from both sides, so that tight minimums stay reachable
+            qo_ = np.flatnonzero(terms.officers[i] & (p.capacity > 0))
+            qh_ = np.flatnonzero(terms.households[i])
+            for qo, qh in (model.nearest_among(qo_, qh_, k), model.nearest_of(qo_, qh_, 2 * k)):
+                ok = model.costs(qo, qh).allowed
+                o.append(qo[ok])
+                h.append(qh[ok])
+    key = np.unique(np.concatenate(h).astype(np.int64) * max(n_o, 1) + np.concatenate(o))
+    return key % max(n_o, 1), key // max(n_o, 1), top
+
+
+def _left_out(model, outcome: Outcome, o: np.ndarray, h: np.ndarray, limit: float, options):
+    """Allowed pairs outside the candidates ``(o, h)`` whose reduced cost is below
+    ``limit`` (cost units), found in balls as the flow's certificate does, and
+    their reduced costs; none proves that every pair left out has one of at
+    least ``limit``."""
+    p = model.problem
+    n_h, n_o = p.n_households, p.n_officers
+    d, scale = outcome.potentials, outcome.scale
+    assert d is not None  # called for certified outcomes only
+    d_h, d_o = d[:n_h], d[n_h : n_h + n_o]
+    shift = np.int64(np.ceil(limit * scale))
+    bo, bh, bc, _ = priced_out(
+        model, scale, np.zeros(n_h), d_h - shift, d_o, max(n_o, 1), np.arange(n_h), options
+    )
+    outside = ~in_pairs(pair_keys((o, h), n_o), bo, bh, n_o)
+    return bo[outside], bh[outside], (bc[outside] + d_h[bh[outside]] - d_o[bo[outside]]) / scale
+
+
+def refine(
+    model,
+    outcome: Outcome,
+    *,
+    policy,
+    terms=None,
+    lower: np.ndarray | None = None,
+    anchors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    options: SolveOptions,
+    deadline: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Outcome:
+    """The optimum under quotas and compact pairs, from the flow's ``outcome``.
+
+    Parameters
+    ----------
+    terms : QuotaTerms, optional
+        The quotas on this problem (bounds less what locked pairs already count).
+    lower : numpy.ndarray, optional
+        Per officer, the least number of households (minimum loads).
+    anchors : (officer, lat, lon), optional
+        Households already with an officer (locked pairs): compact pairs
+        charge their distance to every household the officer takes.
+    deadline : float, optional
+        ``time.perf_counter()`` value by which the search stops.
+
+    Returns
+    -------
+    Outcome
+        With ``gap`` and ``sat`` (CP-SAT statistics) set; ``certified`` when
+        proven over every allowed pair; prices NaN (the flow's prices are
+        not those of this objective).
+    """
+    t0 = time.perf_counter()
+    p = model.problem
+    n_o = p.n_officers
+    w = float(policy.pair_distance_weight)
+    quotas = terms is not None and len(terms.quotas) > 0
+    flow_cost = float(model.costs(outcome.o, outcome.h).cost.sum())
+    info: dict[str, Any] = {
+        "flow_objective": flow_cost,
+        "flow_h": outcome.h,
+        "flow_certified": outcome.certified,
+    }
+    if quotas and w == 0 and not terms.broken(outcome.o, outcome.h).any():
+        info["sat_status"] = "not needed: the flow's optimum meets the quotas"
+        return replace(outcome, gap=0.0, sat=info)
+    cap = p.capacity.astype(np.int64)
+    if quotas:
+        for i, q in enumerate(terms.quotas):
+            slots = int(cap[terms.officers[i]].sum())
+            if terms.lo[i] > slots:
+                raise InfeasibleError(
+                    f"the quota {q.label!r} needs at least {int(terms.lo[i]):,} pairs, but its "
+                    f"{int(terms.officers[i].sum()):,} officers have {slots:,} free slots"
+                )
+    lo = np.zeros(n_o, np.int64) if lower is None else np.asarray(lower, np.int64)
+    listed = bool(getattr(model, "lists_every_pair", False))
+    k = options.sat_k if w == 0 else max(options.sat_k // 2, 2)
+    extra_o = extra_h = np.zeros(0, np.int64)
+    hint_pairs = (outcome.o, outcome.h)
+    rounds = 0
+    while True:
+        rounds += 1
+        o, h, top = _candidates(model, outcome, k, terms if quotas else None)
+        if len(extra_o):
+            key = np.unique(np.r_[h, extra_h].astype(np.int64) * max(n_o, 1) + np.r_[o, extra_o])
+            o, h = key % max(n_o, 1), key // max(n_o, 1)
+        built = _sat_problem(model, o, h, policy, terms if quotas else None, cap, lo, anchors)
+        sat_problem, cost, extra, link, a, b, s = built
+        hint = in_pairs(pair_keys(hint_pairs, n_o), o, h, n_o)
+        answer: SatAnswer | None = None
+        for cover in (len(outcome.o), None):  # all the flow covers; else the most possible
+            left = None if deadline is None else deadline - time.perf_counter()
+            if progress:
+                progress(
+                    f"CP-SAT: {len(o):,} candidate pairs, {len(a):,} pairs of pairs"
+                    + ("" if left is None else f", {max(left, 0):.1f} s left")
+                )
+            answer = solve_sat(
+                replace(sat_problem, cover=cover, hint=hint),
+                time_limit=left,
+                work_limit=options.sat_work,
+                workers=options.sat_workers,
+                seed=options.seed,
+                progress=progress,
+            )
+            if answer.status != "infeasible" or not quotas:
+                break
+        time_left = deadline is None or deadline - time.perf_counter() > 0
+        assert answer is not None  # the loop ran
+        if answer.chosen is None:
+            if answer.status == "infeasible" and not listed and k < n_o and time_left:
+                k *= 4  # the candidates may be too few for the quotas
+                continue
+            break
+        chosen = answer.chosen
+        objective = float(
+            cost[chosen].sum() + extra[chosen].sum() + link[chosen[a] & chosen[b]].sum()
+        )
+        full = (
+            len(o[chosen]) == len(outcome.o)
+            and outcome.certified
+            and outcome.potentials is not None
+        )
+        complete = listed or np.isinf(top)  # every allowed pair is a candidate
+        bound_r = np.inf
+        if full and not complete:
+            # pairs left out that could beat the answer: none, or the least of them bounds
+            limit = min(objective - flow_cost, max(top, 1.0)) + 1e-9
+            lo_o, lo_h, lo_r = _left_out(model, outcome, o, h, limit, options)
+            bound_r = float(lo_r.min()) if len(lo_r) else limit
+            if len(lo_r) and rounds < 3 and len(lo_r) <= len(o) and time_left:
+                extra_o, extra_h = np.r_[extra_o, lo_o], np.r_[extra_h, lo_h]
+                hint_pairs = (o[chosen], h[chosen])
+                continue
+        break
+    if answer is None or answer.chosen is None:
+        names = ", ".join(repr(q.label) for q in terms.quotas) if quotas else ""
+        if answer is not None and answer.status == "infeasible":
+            raise InfeasibleError(
+                f"no pairing meets the quotas {names} "
+                f"(searched {len(o):,} candidate pairs: each household's {k} least-priced "
+                "officers, the quotas' nearest pairs and the plain optimum's)"
+            )
+        raise InfeasibleError(
+            "CP-SAT found no pairing within the time limit; give a longer time_limit"
+        )
+    co, ch = o[chosen], h[chosen]
+    tolerance = (len(co) + int((chosen[a] & chosen[b]).sum())) / s
+    bound_c = answer.bound / s - tolerance if answer.status != "optimal" else objective - tolerance
+    if complete or (full and np.isinf(bound_r)):
+        lower_bound, over = bound_c, "every allowed pair"
+    elif full:
+        lower_bound, over = min(bound_c, flow_cost + bound_r), "every allowed pair"
+    else:
+        lower_bound, over = bound_c, "candidate pairs"
+    if full:
+        lower_bound = max(lower_bound, flow_cost - tolerance)
+    lower_bound = min(lower_bound, objective)
+    # proven: optimal on candidates that every pair left out cannot beat (to the rounding)
+    proven = (
+        answer.status == "optimal"
+        and over == "every allowed pair"
+        and objective - lower_bound <= 2 * tolerance
+    )
+    gap = 0.0 if proven or objective <= 0 else max(objective - lower_bound, 0.0) / objective
+    info.update(
+        {
+            "sat_status": answer.status
+            + (" on the candidates" if answer.status == "optimal" else ""),
+            "sat_candidate_pairs": len(o),
+            "sat_links": len(a),
+            "sat_solutions": answer.solutions,
+            "sat_work": answer.work,
+            "sat_rounds": rounds,
+            "lower_bound": lower_bound,
+            "proven_over": over,
+            "objective_tolerance": tolerance,
+        }
+    )
+    seconds = dict(outcome.seconds)
+    seconds["sat"] = time.perf_counter() - t0
+    seconds["total"] = seconds.get("total", 0.0) + seconds["sat"]
+    return replace(
+        outcome,
+        o=co,
+        h=ch,
+        certified=proven,
+        prices=np.full(n_o, np.nan),
+        witness=outcome.witness if len(co) == len(outcome.o) else None,
+        engine="cp-sat",
+        potentials=None,
+        seconds=seconds,
+        gap=gap,
+        sat=info,
+    )
+
+
+def _sat_problem(model, o, h, policy, terms, cap, lo, anchors):
+    """The CP-SAT problem of candidates ``(o, h)``: integer costs (with the compact
+    pairs' distance to locked households), quota groups and links; and the real
+    costs, link costs, link ends and the integer scale."""
+    n_o = model.problem.n_officers
+    w = float(policy.pair_distance_weight)
+    cost = np.asarray(model.costs(o, h).cost, dtype=float)
+    extra = np.zeros(len(o))
+    a = b = np.zeros(0, np.int64)
+    link = np.zeros(0)
+    if w > 0:
+        lat, lon = _positions(model)
+        if anchors is not None and len(anchors[0]):
+            ao, alat, alon = anchors
+            order = np.argsort(ao, kind="stable")
+            starts = np.searchsorted(ao[order], np.arange(n_o + 1))
+            for j in np.unique(ao):
+                mine = np.flatnonzero(o == j)
+                sel = order[starts[j] : starts[j + 1]]
+                extra[mine] = w * haversine_km(
+                    lat[h[mine], None], lon[h[mine], None], alat[sel][None, :], alon[sel][None, :]
+                ).sum(axis=1)
+        a, b = same_officer_pairs(o)
+        link = w * haversine_km(lat[h[a]], lon[h[a]], lat[h[b]], lon[h[b]])
+    top = max(float((cost + extra).max(initial=1.0)), float(link.max(initial=1.0)), 1.0)
+    s = float(2.0 ** np.floor(np.log2(_SAT_INT / top)))
+    groups = []
+    if terms is not None:
+        for i in range(len(terms.quotas)):
+            sel = np.flatnonzero(terms.officers[i][o] & terms.households[i][h])
+            groups.append((sel, int(terms.lo[i]), int(terms.hi[i])))
+    problem = SatProblem(
+        o,
+        h,
+        np.rint((cost + extra) * s).astype(np.int64),
+        cap,
+        lo,
+        groups=groups,
+        link_a=a,
+        link_b=b,
+        link_weight=np.rint(link * s).astype(np.int64),
+    )
+    return problem, cost, extra, link, a, b, s
