@@ -21,7 +21,7 @@ from nbclient import NotebookClient
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 #: Small sizes injected after each notebook's parameter cell.
-SMALL = "HOUSEHOLDS = 60\nOFFICERS = 40\n"
+SMALL = "HOUSEHOLDS = 60\nOFFICERS = 40\nTIME_LIMIT = 2\n"
 KERNEL = "kuseo-test"
 
 pytestmark = pytest.mark.slow
@@ -47,7 +47,11 @@ def kernel_specs(tmp_path_factory: pytest.TempPathFactory) -> KernelSpecManager:
 
 def test_examples_exist() -> None:
     names = [p.name for p in NOTEBOOKS]
-    assert names == ["01_khon_kaen_quickstart.ipynb", "02_bring_your_own_data.ipynb"]
+    assert names == [
+        "01_khon_kaen_quickstart.ipynb",
+        "02_bring_your_own_data.ipynb",
+        "03_guangxi_rules.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

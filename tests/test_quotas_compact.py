@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, vstack
+from scipy.sparse import coo_matrix
 
 import kuseo_match as km
 from kuseo_match import InfeasibleError, Quota, ValidationError

@@ -103,7 +103,8 @@ class Result:
     status : {"optimal", "feasible", "approximate"}
         ``"optimal"`` only when the pairing is proven optimal over every
         allowed pair (not only the candidates the solver saw);
-        ``"feasible"`` when a time limit stopped the proof;
+        ``"feasible"`` when a time limit stopped the proof, or CP-SAT
+        (quotas, compact pairs) stopped with a gap to the bound (``gap``);
         ``"approximate"`` when it is proven optimal only for the costs
         rounded to the solver's integer grid and that rounding may matter
         (``stats["objective_tolerance"]`` above 1e-6 of the objective).
