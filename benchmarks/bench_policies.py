@@ -171,8 +171,8 @@ def main(argv: list[str] | None = None) -> None:
             "the table above; travel is the km between the two households of each officer, "
             "summed; the gap is against a lower bound valid over every allowed pair "
             "(`solve/refine.py`).\n",
-            "| run | CP-SAT workers | seconds | status | gap | travel, plain km | travel, compact km "
-            "| travel saved km | pair cost added | CP-SAT pairs | pairs of pairs | solutions |",
+            "| run | CP-SAT workers | seconds | status | gap | travel, plain km "
+            "| travel, compact km | travel saved km | pair cost added | CP-SAT pairs | pairs of pairs | solutions |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",
             *compact_rows,
             "",
