@@ -172,7 +172,8 @@ def main(argv: list[str] | None = None) -> None:
             "summed; the gap is against a lower bound valid over every allowed pair "
             "(`solve/refine.py`).\n",
             "| run | CP-SAT workers | seconds | status | gap | travel, plain km "
-            "| travel, compact km | travel saved km | pair cost added | CP-SAT pairs | pairs of pairs | solutions |",
+            "| travel, compact km | travel saved km | pair cost added | CP-SAT pairs "
+            "| pairs of pairs | solutions |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",
             *compact_rows,
             "",
