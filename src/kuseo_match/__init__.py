@@ -19,6 +19,7 @@ from .matcher import match, pair_costs
 from .policy import CapacityBy, Policy
 from .quotas import Quota
 from .reference import districts, provinces, resolve_province
+from .rematch import rematch
 from .result import Result, Shortfall
 from .solve import SolveOptions
 from .synth import synthetic_country, synthetic_province
@@ -42,6 +43,7 @@ __all__ = [
     "plot_map",
     "provinces",
     "read_table",
+    "rematch",
     "resolve_province",
     "synthetic_country",
     "synthetic_province",

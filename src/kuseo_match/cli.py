@@ -65,6 +65,7 @@ from ._version import __version__
 from .errors import KuseoError, ValidationError
 from .matcher import match
 from .policy import Policy
+from .rematch import rematch
 from .result import OFFICER_LOAD_COLUMNS, PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
 from .schema import source_of, validate_tables
 from .synth import synthetic_province
@@ -95,6 +96,7 @@ OUTPUT_FILES = (
     "pairs.xlsx",
     "pairs.geojson",
     "summary.json",
+    "changes.csv",
     *PICTURE_FILES,
 )
 _CSV_SUFFIXES = (".csv", ".txt")
@@ -385,7 +387,15 @@ _ID_OF = {
     "costs": "officer_id",
     "locked": "officer_id",
     "forbidden": "officer_id",
+    "previous": "officer_id",
 }
+
+
+def _rematch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "previous", type=Path, help="the previous pairs (officer_id, household_id), e.g. pairs.csv"
+    )
+    _solve_arguments(parser)
 
 
 def _per_table(values: Sequence[str] | None, option: str, tables: Sequence[str]) -> dict:
@@ -436,6 +446,8 @@ def _run_solve(args: argparse.Namespace) -> int:
     progress = _Progress(args)
     policy = _read_policy(args.policy, args.coordinate_check)
     inputs = [("officers", args.officers), ("households", args.households)]
+    if getattr(args, "previous", None) is not None:
+        inputs.insert(0, ("previous", args.previous))
     for name in ("costs", "locked", "forbidden"):
         if getattr(args, name) is not None:
             inputs.append((name, getattr(args, name)))
@@ -477,6 +489,7 @@ def _run_solve(args: argparse.Namespace) -> int:
         args.time_limit,
         locked=tables.get("locked"),
         forbidden=tables.get("forbidden"),
+        previous=tables.get("previous"),
     )
     out = _folder(args.out)
     sources = [p for _, p in inputs]
@@ -612,6 +625,17 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         _run_solve,
     ),
     Subcommand(
+        "rematch",
+        "pair again, keeping the previous pairs that still work",
+        "Read the previous pairs (a pairs.csv of an earlier run works) and today's officers "
+        "and households tables, keep every previous pair whose officer and household are "
+        "still there and still allowed (unless covering more households needs it to move), "
+        "pair the rest at least cost, and write the outputs of solve plus changes.csv: each "
+        "household whose officer changed, entered or left, with the reason.",
+        _rematch_arguments,
+        _run_solve,
+    ),
+    Subcommand(
         "synth",
         "write synthetic officers.csv and households.csv for a province",
         "Write synthetic officers.csv and households.csv (UTF-8 with BOM) for any of "
@@ -659,9 +683,22 @@ def _match(
     *,
     locked: pd.DataFrame | None = None,
     forbidden: pd.DataFrame | None = None,
+    previous: pd.DataFrame | None = None,
 ) -> Result:
     text = f"matching {len(households):,} households with {len(officers):,} officers"
     with progress.stage(text) as stage:
+        if previous is not None:
+            return rematch(
+                previous,
+                officers,
+                households,
+                policy,
+                costs=costs,
+                locked=locked,
+                forbidden=forbidden,
+                time_limit=time_limit,
+                progress=stage,
+            )
         return match(
             officers,
             households,
@@ -707,6 +744,9 @@ def _write_outputs(
         written.append(io.write_geojson(result, officers, households, out / "pairs.geojson"))
     with progress.stage(f"writing {out / 'summary.json'}"):
         written.append(io.write_summary_json(result, out / "summary.json"))
+    if result.changes is not None:
+        with progress.stage(f"writing {out / 'changes.csv'}"):
+            written.append(io.write_csv(result.changes, out / "changes.csv"))
     written += _write_pictures(progress, result, officers, households, out)
     _remove_stale(out, OUTPUT_FILES, written)
     return written

@@ -112,6 +112,10 @@ class Result:
         Total cost of the pairs, ``pairs["cost"].sum()``, plus, with compact
         pairs, ``policy.pair_distance_weight * stats["pair_distance_km"]``
         (km between every two households of the same officer).
+    changes : pandas.DataFrame or None
+        From :func:`kuseo_match.rematch`: one row per household whose officer
+        changed, that entered or that left (``household_id``,
+        ``old_officer_id``, ``new_officer_id``, ``reason``); None from ``match``.
     gap : float or None
         With CP-SAT (quotas, compact pairs): ``(objective - lower bound) /
         objective``, the bound valid over every allowed pair when
@@ -174,6 +178,7 @@ class Result:
     households: pd.DataFrame | None = field(default=None, repr=False)
     shortfall: Shortfall | None = field(default=None, repr=False)
     gap: float | None = None
+    changes: pd.DataFrame | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))

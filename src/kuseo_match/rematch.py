@@ -1,0 +1,247 @@
+"""``rematch``: a new pairing that keeps the pairs that still work.
+
+A pairing lives for years: officers are transferred, households graduate and
+new ones are targeted.  :func:`rematch` takes the previous pairs and today's
+tables and returns a :class:`~kuseo_match.result.Result` whose ``changes``
+lists every household whose officer changed, entered or left, with the reason.
+
+The goals, in order:
+
+1. the most households covered;
+2. the fewest changed pairs: a previous pair whose officer and household are
+   both still present and whose pair is still allowed (a *surviving* pair) is
+   kept unless covering more households needs it to move;
+3. the least total cost for the rest (the built-in cost prefers an officer of
+   the household's own district through ``cross_district_penalty``).
+
+Method: the surviving pairs are locked and the rest is solved exactly
+(:func:`~kuseo_match.match`).  When that covers as many households as a
+pairing free to move every pair, no pairing changes fewer pairs, and the rest
+is the least-cost completion: the answer is exact for the three goals
+(``stats["churn"] == "exact"``).  Otherwise the surviving pairs of the
+officers that the shortfall's households reach are released, a group at a
+time, until the coverage is the most possible (``stats["churn"] ==
+"released"``: the most households covered and the cost least given the pairs
+kept, but fewer changes may exist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+from .matcher import _model, _policy, _problem, match
+from .policy import Policy
+from .result import Result
+from .rules import read_rules
+from .schema import canonical_columns, validate_costs
+from .solve import SolveOptions
+
+__all__ = ["CHANGE_COLUMNS", "rematch"]
+
+#: Columns of ``Result.changes``.
+CHANGE_COLUMNS = ("household_id", "old_officer_id", "new_officer_id", "reason")
+
+
+def _previous(previous: Any) -> pd.DataFrame:
+    if not isinstance(previous, pd.DataFrame):
+        raise ValidationError(
+            f"must be a DataFrame of officer_id, household_id, not {type(previous).__name__}",
+            table="previous",
+        )
+    df = canonical_columns(previous, "pairs")
+    missing = [c for c in ("officer_id", "household_id") if c not in df.columns]
+    if missing:
+        raise ValidationError(f"missing column {missing[0]!r}", table="previous")
+    df = df[["officer_id", "household_id"]].astype(str)
+    dup = df["household_id"].duplicated(keep=False)
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise ValidationError(
+            "household is paired twice in the previous pairs",
+            table="previous",
+            row=i + 2,
+            column="household_id",
+            value=df["household_id"].iloc[i],
+        )
+    return df
+
+
+def rematch(
+    previous: pd.DataFrame,
+    officers: pd.DataFrame,
+    households: pd.DataFrame,
+    policy: Policy | None = None,
+    *,
+    costs: pd.DataFrame | None = None,
+    locked: pd.DataFrame | None = None,
+    forbidden: pd.DataFrame | None = None,
+    time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
+    options: SolveOptions | None = None,
+) -> Result:
+    """Pair again, keeping the previous pairs that still work (see the module text).
+
+    Parameters
+    ----------
+    previous : pandas.DataFrame
+        ``officer_id, household_id`` of the earlier pairing (a ``pairs.csv``
+        read back works; other columns are ignored).  Ids no longer in the
+        tables are reported in ``changes``, never dropped silently.
+    officers, households, policy, costs, locked, forbidden, time_limit, progress, options
+        As for :func:`~kuseo_match.match`; ``locked`` pairs win over previous ones.
+
+    Returns
+    -------
+    Result
+        With ``changes`` (columns :data:`CHANGE_COLUMNS`) and
+        ``stats["pairs_kept"]``, ``stats["pairs_changed"]`` and ``stats["churn"]``.
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> o, h = km.synthetic_province(officers=30, households=40, seed=1)
+    >>> first = km.match(o, h)
+    >>> again = km.rematch(first.pairs, o.iloc[1:], h)  # the first officer left
+    >>> again.changes["reason"].unique().tolist()
+    ['officer left']
+    >>> len(again.changes) == int((first.pairs["officer_id"] == o["officer_id"].iloc[0]).sum())
+    True
+    """
+    policy = _policy(policy)
+    options = options or SolveOptions()
+    prev = _previous(previous)
+    problem = _problem(officers, households, policy, costs is None)
+    rules = read_rules(problem, locked, forbidden)
+    table = (
+        None
+        if costs is None
+        else validate_costs(costs, problem.officer_keys, problem.household_keys)
+    )
+    model = _model(problem, policy, table, options, rules.forbidden, warn=False)
+    o = problem.officer_keys.get_indexer(prev["officer_id"])
+    h = problem.household_keys.get_indexer(prev["household_id"])
+    reason = np.full(len(prev), "", dtype=object)
+    reason[(o < 0) & (h >= 0)] = "officer left"
+    reason[h < 0] = "household left the programme"
+    both = np.flatnonzero((o >= 0) & (h >= 0))
+    if len(both):
+        allowed = model.costs(o[both], h[both]).allowed
+        reason[both[~allowed]] = [
+            f"previous pair no longer allowed ({_rule(problem, model, policy, o[i], h[i])})"
+            for i in both[~allowed]
+        ]
+    locked_h = set(rules.locked_h.tolist())
+    for i in both:
+        if reason[i] == "" and h[i] in locked_h:
+            reason[i] = "locked to another officer"
+    survive = np.flatnonzero(reason == "")
+    # an officer whose capacity fell keeps its cheapest previous pairs
+    room = problem.capacity - np.bincount(rules.locked_o, minlength=problem.n_officers)
+    if len(survive):
+        cost = model.costs(o[survive], h[survive]).cost
+        order = np.lexsort((h[survive], cost, o[survive]))
+        so = o[survive][order]
+        rank = np.arange(len(so)) - np.searchsorted(so, so, side="left")
+        over = order[rank >= room[so]]
+        for i in survive[over]:
+            reason[i] = f"officer's capacity fell to {int(problem.capacity[o[i]])}"
+        survive = np.flatnonzero(reason == "")
+    keep_o = np.r_[rules.locked_o, o[survive]]
+    keep_h = np.r_[rules.locked_h, h[survive]]
+    ids_o = problem.officers["officer_id"].to_numpy()
+    ids_h = problem.households["household_id"].to_numpy()
+
+    def solve(kept_o: np.ndarray, kept_h: np.ndarray) -> Result:
+        pinned = pd.DataFrame({"officer_id": ids_o[kept_o], "household_id": ids_h[kept_h]})
+        return match(
+            problem.officers,
+            problem.households,
+            policy,
+            costs=costs,
+            locked=pinned if len(pinned) else None,
+            forbidden=forbidden,
+            time_limit=time_limit,
+            progress=progress,
+            options=options,
+        )
+
+    result = solve(keep_o, keep_h)
+    churn = "exact"
+    released = np.zeros(len(prev), dtype=bool)
+    if len(result.unmatched) and len(survive):
+        free = solve(rules.locked_o, rules.locked_h)
+        while len(result.pairs) < len(free.pairs):
+            churn = "released"
+            witness = result.shortfall
+            reach = (
+                set(problem.officer_keys.get_indexer(witness.officers.astype(str)).tolist())
+                if witness is not None
+                else set(o[survive].tolist())
+            )
+            let_go = np.array([i for i in survive if o[i] in reach], dtype=np.int64)
+            if len(let_go) == 0:
+                let_go = survive
+            released[let_go] = True
+            survive = np.setdiff1d(survive, let_go)
+            result = solve(np.r_[rules.locked_o, o[survive]], np.r_[rules.locked_h, h[survive]])
+    new_officer = dict(
+        zip(result.pairs["household_id"].astype(str), result.pairs["officer_id"], strict=True)
+    )
+    rows = []
+    kept: int = 0
+    for row in range(len(prev)):
+        hid, oid = prev["household_id"].iloc[row], prev["officer_id"].iloc[row]
+        now = new_officer.get(hid)
+        if reason[row] == "" and now is not None and str(now) == oid:
+            kept += 1
+            continue
+        why = reason[row] or (
+            "moved so that another household could be covered" if released[row] else "moved"
+        )
+        rows.append((hid, oid, now, why))
+    seen = set(prev["household_id"])
+    unmatched = dict(
+        zip(result.unmatched["household_id"].astype(str), result.unmatched["reason"], strict=True)
+    )
+    for hid in ids_h.astype(str):
+        if hid not in seen:
+            now = new_officer.get(hid)
+            why = (
+                "new household"
+                if now is not None
+                else f"new household, not paired: {unmatched[hid]}"
+            )
+            rows.append((hid, None, now, why))
+    changes = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+    stats = dict(result.stats) | {
+        "pairs_kept": kept,
+        "pairs_changed": int(
+            (changes["old_officer_id"].notna() & changes["new_officer_id"].notna()).sum()
+        ),
+        "churn": churn,
+    }
+    from dataclasses import replace
+
+    return replace(result, changes=changes, stats=stats)
+
+
+def _rule(problem, model, policy: Policy, o: int, h: int) -> str:
+    """Which rule a pair breaks, in words."""
+    if problem.capacity[o] == 0:
+        return "the officer's capacity is 0"
+    if policy.same_district and (
+        problem.officers["district"].iloc[o] != problem.households["district"].iloc[h]
+    ):
+        return "other district, same_district"
+    if policy.max_distance_km is not None and hasattr(model, "distance_km"):
+        d = float(model.distance_km(np.array([o]), np.array([h]))[0])
+        if d > policy.max_distance_km:
+            return f"{d:.1f} km, beyond max_distance_km {policy.max_distance_km:g}"
+    if getattr(model, "lists_every_pair", False):
+        return "not in costs"
+    return "forbidden"
