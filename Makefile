@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_crowded.py
 	$(BIN)/python benchmarks/bench_policies.py
+	$(BIN)/python benchmarks/bench_living.py
 	$(BIN)/python benchmarks/bench_synth.py
 
 install: $(STAMP)

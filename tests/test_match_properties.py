@@ -81,16 +81,20 @@ def check_invariants(
 
 
 def expected_reasons(
-    inst: Instance, capacity: np.ndarray, allowed: np.ndarray, unmatched: pd.DataFrame
+    inst: Instance,
+    capacity: np.ndarray,
+    allowed: np.ndarray,
+    unmatched: pd.DataFrame,
+    pairs: pd.DataFrame,
 ) -> list[str]:
     """The documented reason for each unmatched household, derived from the raw input:
     why it has no helper (no officers / no capacity / nobody listed or within reach /
-    those are full / all slots taken), plus its district's shortfall of slots."""
-    o_district = inst.officers["district"].map(str).map(str.strip).to_numpy()
-    h_district = inst.households["district"].map(str).map(str.strip).to_numpy()
+    those are full / all slots taken), plus the group of households that no pairing
+    can all cover (:func:`group_suffixes`)."""
     h_pos = {str(v): j for j, v in enumerate(inst.households["household_id"])}
     limit = inst.policy.max_distance_km
     n_h, total = len(inst.households), int(capacity.sum())
+    groups = group_suffixes(inst, capacity, allowed, pairs)
     out = []
     for hid in unmatched["household_id"]:
         j = h_pos[str(hid)]
@@ -116,9 +120,58 @@ def expected_reasons(
                 f"all {total:,} officer slots are taken ({n_h:,} households, "
                 f"{len(inst.officers):,} officers)"
             )
-        d = h_district[j]
-        short = int((h_district == d).sum()) - int(capacity[o_district == d].sum())
-        out.append(f"{base}; district {d} is short of {short:,} slots" if short > 0 else base)
+        out.append(base + groups.get(j, ""))
+    return out
+
+
+def group_suffixes(
+    inst: Instance, capacity: np.ndarray, allowed: np.ndarray, pairs: pd.DataFrame
+) -> dict[int, str]:
+    """The documented group of each unmatched household: the households reachable from
+    the unmatched ones by alternating paths (allowed pair to an officer, that officer's
+    paired households), split into the connected groups of their allowed pairs; a group
+    with more households than its officers' slots is named."""
+    ok = allowed & (capacity[:, None] > 0)
+    o_pos = {str(v): i for i, v in enumerate(inst.officers["officer_id"])}
+    h_pos = {str(v): j for j, v in enumerate(inst.households["household_id"])}
+    po = np.array([o_pos[str(v)] for v in pairs["officer_id"]], dtype=int)
+    ph = np.array([h_pos[str(v)] for v in pairs["household_id"]], dtype=int)
+    n_o, n_h = ok.shape
+    paired = np.zeros(n_h, bool)
+    paired[ph] = True
+    seen_h, seen_o = ~paired, np.zeros(n_o, bool)
+    frontier = np.flatnonzero(seen_h)
+    while len(frontier):
+        new_o = ok[:, frontier].any(axis=1) & ~seen_o
+        seen_o |= new_o
+        nxt = np.unique(ph[new_o[po]])
+        frontier = nxt[~seen_h[nxt]]
+        seen_h[frontier] = True
+    # connected groups over the allowed pairs of the reached households
+    label = -np.ones(n_h, int)
+    out: dict[int, str] = {}
+    for start in np.flatnonzero(seen_h):
+        if label[start] >= 0:
+            continue
+        label[start] = start
+        hs, os_ = [start], set()
+        stack = [start]
+        while stack:
+            j = stack.pop()
+            for i in np.flatnonzero(ok[:, j]):
+                if i not in os_:
+                    os_.add(i)
+                    for k in np.flatnonzero(ok[i] & seen_h & (label < 0)):
+                        label[k] = start
+                        hs.append(k)
+                        stack.append(k)
+        slots = int(capacity[sorted(os_)].sum())
+        if len(hs) > slots and os_:
+            text = (
+                f"; one of {len(hs):,} households that {len(os_):,} officer(s) with "
+                f"{slots:,} slots can reach, {len(hs) - slots:,} more than any pairing covers"
+            )
+            out.update({k: text for k in hs})
     return out
 
 
@@ -145,7 +198,7 @@ def test_builtin_cost_matches_all_pairs_oracle(inst: Instance) -> None:
     check_invariants(inst, result, capacity, model.allowed)
     check_optimal(result, model.matrix(), capacity, exact=False)
     assert result.unmatched["reason"].tolist() == expected_reasons(
-        inst, capacity, model.allowed, result.unmatched
+        inst, capacity, model.allowed, result.unmatched, result.pairs
     )
     # each chosen pair carries the oracle's own numbers
     o, h = _positions(inst, result)
@@ -203,7 +256,7 @@ def test_costs_table_matches_oracle(inst: Instance) -> None:
     integral = pd.api.types.is_integer_dtype(inst.costs["cost"])
     check_optimal(result, matrix, capacity, exact=integral)
     assert result.unmatched["reason"].tolist() == expected_reasons(
-        inst, capacity, np.isfinite(matrix), result.unmatched
+        inst, capacity, np.isfinite(matrix), result.unmatched, result.pairs
     )
     o, h = _positions(inst, result)
     assert result.pairs["cost"].tolist() == matrix[o, h].tolist()  # the user's costs, untouched

@@ -61,7 +61,11 @@ def test_rematch_matches_an_optimum_with_the_surviving_pairs_fixed(year) -> None
     fixed = optimum(room, rest)
     free = optimum(capacity, matrix)
     kept = set(
-        zip(result.pairs["officer_id"].astype(str), result.pairs["household_id"].astype(str))
+        zip(
+            result.pairs["officer_id"].astype(str),
+            result.pairs["household_id"].astype(str),
+            strict=True,
+        )
     )
     ids_o, ids_h = (
         o2["officer_id"].astype(str).to_numpy(),

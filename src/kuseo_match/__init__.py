@@ -12,10 +12,12 @@ optimal over every allowed pair.
 """
 
 from ._version import __version__
+from .diagnose import Diagnosis, Fix, diagnose
 from .errors import InfeasibleError, KuseoError, ValidationError
 from .fit import FitTable, default_fit_table
 from .io import read_table, with_details
 from .matcher import match, pair_costs
+from .plan import plan_capacity
 from .policy import CapacityBy, Policy
 from .quotas import Quota
 from .reference import districts, provinces, resolve_province
@@ -26,7 +28,9 @@ from .synth import synthetic_country, synthetic_province
 
 __all__ = [
     "CapacityBy",
+    "Diagnosis",
     "FitTable",
+    "Fix",
     "InfeasibleError",
     "KuseoError",
     "Policy",
@@ -37,9 +41,11 @@ __all__ = [
     "ValidationError",
     "__version__",
     "default_fit_table",
+    "diagnose",
     "districts",
     "match",
     "pair_costs",
+    "plan_capacity",
     "plot_map",
     "provinces",
     "read_table",

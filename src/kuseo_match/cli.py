@@ -62,8 +62,10 @@ from rich.markup import escape
 
 from . import io, report
 from ._version import __version__
+from .diagnose import diagnose
 from .errors import KuseoError, ValidationError
 from .matcher import match
+from .plan import plan_capacity
 from .policy import Policy
 from .rematch import rematch
 from .result import OFFICER_LOAD_COLUMNS, PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
@@ -521,6 +523,80 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 # -- synth --------------------------------------------------------------------------------
+def _diagnose_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("officers", type=Path, help="officers table (.csv or .xlsx)")
+    parser.add_argument("households", type=Path, help="households table (.csv or .xlsx)")
+    parser.add_argument(
+        "--costs", type=Path, metavar="F", help="table of allowed pairs and their costs"
+    )
+    add_match_options(parser)
+
+
+def _run_diagnose(args: argparse.Namespace) -> int:
+    progress = _Progress(args)
+    policy = _read_policy(args.policy, args.coordinate_check)
+    officers = _read_input(progress, "officers", args.officers)
+    households = _read_input(progress, "households", args.households)
+    costs = None if args.costs is None else _read_input(progress, "costs", args.costs)
+    with progress.stage("diagnosing (each fix is verified by solving again)"):
+        found = diagnose(officers, households, policy, costs=costs)
+    if not args.quiet:
+        print(found)
+    return ExitCode.OK if found.deficit == 0 else ExitCode.UNMATCHED
+
+
+def _plan_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("households", type=Path, help="households table (.csv or .xlsx)")
+    parser.add_argument(
+        "--officers", type=Path, metavar="F", help="the officers already there (default: none)"
+    )
+    parser.add_argument(
+        "--capacity", type=int, default=2, metavar="N", help="households per new officer (2)"
+    )
+    parser.add_argument(
+        "--sites",
+        type=Path,
+        metavar="F",
+        help="where new officers may be based: site_id, district, lat, lon (default: each "
+        "district's centroid)",
+    )
+    _out_option(parser, "plan-output")
+    add_match_options(parser)
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    progress = _Progress(args)
+    policy = _read_policy(args.policy, args.coordinate_check)
+    households = _read_input(progress, "households", args.households)
+    officers = None if args.officers is None else _read_input(progress, "officers", args.officers)
+    sites = None if args.sites is None else io.read_table(args.sites)
+    with progress.stage("planning"):
+        plan = plan_capacity(
+            households,
+            officers=officers,
+            policy=policy,
+            capacity=args.capacity,
+            sites=sites,
+            time_limit=args.time_limit if args.time_limit is not None else 60.0,
+        )
+    out = _folder(args.out)
+    written = io.write_csv(plan, out / "plan.csv")
+    if not args.quiet:
+        shown = plan[plan["new_officers"] > 0][
+            ["site_id", "district", "households", "uncovered", "new_officers"]
+        ]
+        print(
+            f"{plan.attrs['total']:,} new officer(s) ({plan.attrs['method']}; "
+            f"{plan.attrs['status']})"
+        )
+        if len(shown):
+            print(shown.to_string(index=False))
+        if plan.attrs["unreachable"]:
+            print(f"{len(plan.attrs['unreachable']):,} household(s) no site can reach")
+        print(f"written to {written}")
+    return ExitCode.OK if plan.attrs["status"] == "optimal" else ExitCode.TIME_LIMIT
+
+
 def _synth_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--province",
@@ -634,6 +710,26 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "household whose officer changed, entered or left, with the reason.",
         _rematch_arguments,
         _run_solve,
+    ),
+    Subcommand(
+        "diagnose",
+        "why households stay unmatched, and changes that fix it (each verified)",
+        "Match the tables and, when some households stay unmatched, print the groups of "
+        "households whose reachable officers lack slots and the changes that pair them "
+        "(officers added, capacities raised, a longer max_distance_km, pairs across "
+        "districts), each verified by solving again. Exit status 0 when nothing is short, "
+        "1 otherwise.",
+        _diagnose_arguments,
+        _run_diagnose,
+    ),
+    Subcommand(
+        "plan",
+        "how many officers each district must send so every household is covered",
+        "Plan the fewest additional officers per district (or per --sites) so that every "
+        "household can be paired within the policy's reach, given --officers already "
+        "there; print the plan and write plan.csv into --out.",
+        _plan_arguments,
+        _run_plan,
     ),
     Subcommand(
         "synth",

@@ -27,6 +27,7 @@ from .rules import check_locked, read_rules, remap, without_locked
 from .schema import validate_costs, validate_pairs, validate_tables
 from .solve import Outcome, SolveOptions
 from .solve import solve as solve_certified
+from .solve.certificate import shortfall_groups
 from .solve.refine import refine, spread_km
 
 __all__ = ["match", "pair_costs"]
@@ -440,7 +441,7 @@ def _result(
             "household_id": hhs["household_id"].to_numpy()[lost],
             "kind": hhs["kind"].to_numpy()[lost],
             "household_district": hhs["district"].to_numpy()[lost],
-            "reason": _reasons(problem, model, policy, lost, o, certified),
+            "reason": _reasons(problem, model, policy, lost, o, certified, outcome.witness),
         },
         columns=list(UNMATCHED_COLUMNS),
     )
@@ -549,9 +550,18 @@ def _integral(pc: PairCosts) -> bool:
 
 
 def _reasons(
-    problem: Problem, model, policy: Policy, lost: np.ndarray, paired_o, certified: bool = True
+    problem: Problem,
+    model,
+    policy: Policy,
+    lost: np.ndarray,
+    paired_o,
+    certified: bool = True,
+    witness=None,
 ) -> list[str]:
-    """A reason a person can act on, for each unmatched household."""
+    """A reason a person can act on, for each unmatched household: why none of its
+    officers is free, and the group of households that no pairing can all cover
+    (:func:`~kuseo_match.solve.certificate.shortfall_groups` of the witness, as
+    :func:`kuseo_match.diagnose` reports them)."""
     if len(lost) == 0:
         return []
     if not certified:
@@ -562,11 +572,6 @@ def _reasons(
         ] * len(lost)
     hhs, offs = problem.households, problem.officers
     cap = problem.capacity
-    # district shortfall: households minus officer slots in the district
-    slots = pd.Series(cap, index=offs["district"].to_numpy()).groupby(level=0).sum()
-    demand = hhs["district"].value_counts()
-    short = (demand - slots.reindex(demand.index).fillna(0)).astype(int)
-    district = hhs["district"].to_numpy()[lost]
     if problem.n_officers == 0:
         base = np.full(len(lost), "there are no officers", dtype=object)
     elif cap.sum() == 0:
@@ -611,11 +616,16 @@ def _reasons(
             f"{problem.n_officers:,} officers)",
             dtype=object,
         )
-    gaps = pd.Series(district).map(short).fillna(0).astype(int).to_numpy()
-    return [
-        f"{b}; district {d} is short of {gap:,} slots" if gap > 0 else str(b)
-        for b, d, gap in zip(base, district, gaps, strict=True)
-    ]
+    group = np.full(problem.n_households, "", dtype=object)
+    if witness is not None:
+        for gh, go in shortfall_groups(model, witness.households, witness.officers):
+            slots = int(cap[go].sum())
+            if len(gh) > slots and len(go):
+                group[gh] = (
+                    f"; one of {len(gh):,} households that {len(go):,} officer(s) with "
+                    f"{slots:,} slots can reach, {len(gh) - slots:,} more than any pairing covers"
+                )
+    return [f"{b}{g}" for b, g in zip(base, group[lost], strict=True)]
 
 
 def pair_costs(

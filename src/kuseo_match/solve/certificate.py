@@ -28,10 +28,19 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .options import SolveOptions
 
-__all__ = ["Pricing", "Witness", "augmenting_pairs", "int_costs", "priced_out"]
+__all__ = [
+    "Pricing",
+    "Witness",
+    "augmenting_pairs",
+    "int_costs",
+    "priced_out",
+    "shortfall_groups",
+]
 
 T = TypeVar("T")
 
@@ -244,3 +253,34 @@ def priced_out(
     rank = np.arange(len(bh)) - np.repeat(starts, np.diff(np.r_[starts, len(bh)]))
     keep = rank < per_household
     return bo[keep], bh[keep], bc[keep], np.flatnonzero(counts > per_household)
+
+
+def shortfall_groups(model, witness_households: np.ndarray, officers: np.ndarray) -> list:
+    """Split a Hall violator (a :class:`Witness`) into the connected groups of its
+    allowed pairs.
+
+    Returns ``(households, officers)`` position arrays per group (households
+    with no allowed pair at all are one group each).
+    """
+    p = model.problem
+    if len(witness_households) == 0:
+        return []
+    if getattr(model, "every_pair_allowed", False):  # one group: all reach all
+        return [(witness_households, officers)]
+    if getattr(model, "lists_every_pair", False):
+        o, h = model.all_pairs()
+        keep = np.isin(h, witness_households)
+        o, h = o[keep], h[keep]
+    else:
+        o, h = model.within(witness_households, np.full(len(witness_households), np.inf))
+    n_h = p.n_households
+    graph = coo_matrix(
+        (np.ones(len(o)), (h, n_h + o)), shape=(n_h + p.n_officers, n_h + p.n_officers)
+    )
+    _, label = connected_components(graph, directed=False)
+    groups = []
+    for lab in np.unique(label[witness_households]):
+        hs = witness_households[label[witness_households] == lab]
+        os_ = officers[label[n_h + officers] == lab]
+        groups.append((hs, os_))
+    return groups

@@ -1,0 +1,172 @@
+"""diagnose and plan_capacity: the deficit against an independent maximum coverage, each
+group a true Hall violator, each fix covering what it promises once applied, and the
+capacity plan feasible and minimal against brute force; the CLI's exit codes."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kuseo_match as km
+from oracle import builtin_costs, capacities, optimum
+
+PROPERTY = settings(max_examples=30, deadline=None, derandomize=True, print_blob=True)
+
+
+@st.composite
+def short_instances(draw):
+    seed = draw(st.integers(0, 2**31 - 1))
+    n_o, n_h = draw(st.integers(1, 6)), draw(st.integers(3, 16))
+    o, h = km.synthetic_province(officers=n_o, households=n_h, seed=seed)
+    o = o.assign(capacity=np.random.default_rng(seed).integers(0, 3, n_o))
+    policy = draw(
+        st.sampled_from([km.Policy(max_distance_km=15), km.Policy(same_district=True), km.Policy()])
+    )
+    return o, h, policy
+
+
+def _allowed(o: pd.DataFrame, h: pd.DataFrame, policy: km.Policy) -> tuple[np.ndarray, np.ndarray]:
+    capacity = capacities(o, policy.capacity)
+    matrix = builtin_costs(o, h, policy, capacity).matrix()
+    if policy.same_district:
+        matrix[o["district"].to_numpy()[:, None] != h["district"].to_numpy()[None, :]] = np.inf
+    return capacity, matrix
+
+
+@PROPERTY
+@given(short_instances())
+def test_diagnosis_is_true_and_its_fixes_work(case) -> None:
+    o, h, policy = case
+    capacity, matrix = _allowed(o, h, policy)
+    best = optimum(capacity, matrix)
+    found = km.diagnose(o, h, policy)
+    assert found.deficit == len(h) - best.n_paired
+    if found.deficit == 0:
+        assert found.shortfalls == () and found.fixes == ()
+        return
+    assert sum(g.deficit for g in found.shortfalls) == found.deficit
+    o_pos = {str(v): i for i, v in enumerate(o["officer_id"])}
+    h_pos = {str(v): j for j, v in enumerate(h["household_id"])}
+    for group in found.shortfalls:
+        hs = [h_pos[str(x)] for x in group.households]
+        reach = {
+            i for i in np.flatnonzero(np.isfinite(matrix[:, hs]).any(axis=1)) if capacity[i] > 0
+        }
+        assert reach <= {o_pos[str(x)] for x in group.officers}  # every officer they reach
+        assert int(capacity[sorted(reach)].sum()) < len(hs)  # too few slots: Hall fails
+    for fix in found.fixes:
+        assert fix.covered > 0
+        if fix.kind == "add officers":
+            after = km.match(pd.concat([o, fix.officers], ignore_index=True), h, policy)
+        elif fix.kind == "raise capacity":
+            raised = o.set_index("officer_id")["capacity"].copy()
+            raised.update(fix.officers.set_index("officer_id")["capacity"])
+            after = km.match(
+                o.assign(capacity=raised.reindex(o["officer_id"]).to_numpy()), h, policy
+            )
+        else:
+            after = km.match(o, h, fix.policy)
+        paired = set(after.pairs["household_id"].astype(str))
+        assert set(fix.covers.astype(str)) <= paired
+
+
+def test_diagnose_names_the_short_district_and_a_fix() -> None:
+    o, h = km.synthetic_province()
+    o = o[o["district"] != "TH4008"]  # Ubolratana's officers were transferred
+    found = km.diagnose(o, h, km.Policy(max_distance_km=25))
+    assert found.deficit > 0
+    assert "TH4008" in found.table()["districts"].iloc[0]
+    add = [f for f in found.fixes if f.kind == "add officers"]
+    assert add and "TH4008 Ubolratana" in add[0].action
+    assert "verified" in str(found)
+
+
+@pytest.mark.parametrize("capacity", [1, 2])
+def test_plan_is_feasible_and_minimal_against_brute_force(capacity) -> None:
+    o, h = km.synthetic_province(officers=3, households=9, seed=4)
+    sites = pd.DataFrame(
+        {
+            "site_id": ["S1", "S2", "S3"],
+            "district": h["district"].iloc[:3].to_numpy(),
+            "lat": h["lat"].iloc[[0, 4, 8]].to_numpy(),
+            "lon": h["lon"].iloc[[0, 4, 8]].to_numpy(),
+        }
+    )
+    policy = km.Policy(max_distance_km=20)
+    plan = km.plan_capacity(h, officers=o, policy=policy, capacity=capacity, sites=sites)
+    assert plan.attrs["status"] == "optimal"
+    unreachable = set(map(str, plan.attrs["unreachable"]))
+
+    def covers_all(counts) -> bool:
+        added = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "officer_id": [f"{s.site_id}-{k}" for k in range(n)],
+                        "agency": "interior",
+                        "district": s.district,
+                        "lat": s.lat,
+                        "lon": s.lon,
+                        "capacity": capacity,
+                    }
+                )
+                for s, n in zip(sites.itertuples(), counts, strict=True)
+            ],
+            ignore_index=True,
+        )
+        result = km.match(pd.concat([o, added], ignore_index=True), h, policy)
+        return set(result.unmatched["household_id"].astype(str)) <= unreachable
+
+    assert covers_all(plan["new_officers"].tolist())  # feasible
+    total = int(plan["new_officers"].sum())
+    assert total == plan.attrs["total"]
+    for counts in itertools.product(range(total + 1), repeat=len(sites)):
+        if sum(counts) < total:
+            assert not covers_all(counts), counts  # minimal
+
+
+def test_plan_without_reach_limits_is_arithmetic() -> None:
+    o, h = km.synthetic_province(officers=10, households=60, seed=1)
+    plan = km.plan_capacity(h, officers=o, capacity=3)
+    uncovered = len(km.match(o, h).unmatched)
+    assert plan.attrs["total"] == -(-uncovered // 3)
+    assert plan["new_officers"].sum() == plan.attrs["total"]
+    assert plan.attrs["method"].startswith("arithmetic")
+
+
+def test_cli_diagnose_and_plan(tmp_path, capsys) -> None:
+    from kuseo_match.cli import main
+
+    o, h = km.synthetic_province(officers=20, households=60, seed=1)
+    o.to_csv(tmp_path / "officers.csv", index=False)
+    h.to_csv(tmp_path / "households.csv", index=False)
+    (tmp_path / "p.toml").write_text("same_district = true\n", encoding="utf-8")
+    args = [str(tmp_path / "officers.csv"), str(tmp_path / "households.csv")]
+    assert main(["diagnose", *args, "--policy", str(tmp_path / "p.toml")]) == 1
+    shown = capsys.readouterr().out
+    assert "no pairing can cover" in shown and "verified" in shown
+    assert main(["diagnose", str(tmp_path / "officers.csv"), str(tmp_path / "households.csv")]) == 1
+    code = main(
+        [
+            "plan",
+            str(tmp_path / "households.csv"),
+            "--officers",
+            str(tmp_path / "officers.csv"),
+            "--policy",
+            str(tmp_path / "p.toml"),
+            "--out",
+            str(tmp_path / "plan"),
+        ]
+    )
+    assert code == 0
+    plan = pd.read_csv(tmp_path / "plan" / "plan.csv")
+    assert plan["new_officers"].sum() > 0
+    small = km.synthetic_province(officers=30, households=20, seed=2)
+    small[0].to_csv(tmp_path / "o2.csv", index=False)
+    small[1].to_csv(tmp_path / "h2.csv", index=False)
+    assert main(["diagnose", str(tmp_path / "o2.csv"), str(tmp_path / "h2.csv")]) == 0
