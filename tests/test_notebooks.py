@@ -51,6 +51,7 @@ def test_examples_exist() -> None:
         "01_khon_kaen_quickstart.ipynb",
         "02_bring_your_own_data.ipynb",
         "03_guangxi_rules.ipynb",
+        "04_a_year_of_changes.ipynb",
     ]
 
 

@@ -36,17 +36,28 @@ def test_readme_has_examples():
     assert len(_blocks()) >= 3
 
 
-@pytest.mark.parametrize("index", range(len(_blocks())))
-def test_readme_example(index, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
+    """What each block prints, running the blocks once, in order, in one namespace
+    (later blocks continue from earlier ones, "continuing from the block above"), in a
+    temporary folder."""
+    import os
+
     namespace: dict = {}
-    # later blocks continue from earlier ones ("continuing from the block above")
-    for block in _blocks()[:index]:
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(block, "README.md", "exec"), namespace)
-    printed = io.StringIO()
-    block = _blocks()[index]
-    with contextlib.redirect_stdout(printed):
-        exec(compile(block, "README.md", "exec"), namespace)
-    got = [line.rstrip() for line in printed.getvalue().splitlines()]
-    assert got == [line.rstrip() for line in _expected(block)]
+    out = []
+    here = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("readme"))
+    try:
+        for block in _blocks():
+            buffer = io.StringIO()
+            with contextlib.redirect_stdout(buffer):
+                exec(compile(block, "README.md", "exec"), namespace)
+            out.append([line.rstrip() for line in buffer.getvalue().splitlines()])
+    finally:
+        os.chdir(here)
+    return out
+
+
+@pytest.mark.parametrize("index", range(len(_blocks())))
+def test_readme_example(index, printed):
+    assert printed[index] == [line.rstrip() for line in _expected(_blocks()[index])]
