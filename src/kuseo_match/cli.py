@@ -98,9 +98,10 @@ OUTPUT_FILES = (
     "pairs.xlsx",
     "pairs.geojson",
     "summary.json",
-    "changes.csv",
     *PICTURE_FILES,
 )
+#: Written by ``rematch`` only (and removed by a later ``solve`` into the same folder).
+REMATCH_FILES = ("changes.csv",)
 _CSV_SUFFIXES = (".csv", ".txt")
 
 
@@ -844,7 +845,7 @@ def _write_outputs(
         with progress.stage(f"writing {out / 'changes.csv'}"):
             written.append(io.write_csv(result.changes, out / "changes.csv"))
     written += _write_pictures(progress, result, officers, households, out)
-    _remove_stale(out, OUTPUT_FILES, written)
+    _remove_stale(out, (*OUTPUT_FILES, *REMATCH_FILES), written)
     return written
 
 
