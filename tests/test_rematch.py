@@ -87,6 +87,32 @@ def test_rematch_matches_an_optimum_with_the_surviving_pairs_fixed(year) -> None
     assert set(left) <= set(result.changes["household_id"].astype(str))
 
 
+@PROPERTY
+@given(years(), st.sampled_from([0.0, 3.0, 50.0]))
+def test_churn_cost_matches_a_dense_optimum(year, churn) -> None:
+    first, o2, h2, policy = year
+    if o2.empty or h2.empty:
+        return
+    priced = policy.replace(churn_cost=churn)
+    result = km.rematch(first.pairs, o2, h2, priced)
+    capacity = capacities(o2, policy.capacity)
+    matrix = builtin_costs(o2, h2, policy, capacity).matrix()
+    oi = {str(x): i for i, x in enumerate(o2["officer_id"])}
+    hi = {str(x): i for i, x in enumerate(h2["household_id"])}
+    moved = matrix.copy()
+    for a, b in zip(first.pairs["officer_id"], first.pairs["household_id"], strict=True):
+        if str(a) in oi and str(b) in hi and np.isfinite(matrix[oi[str(a)], hi[str(b)]]):
+            others = np.arange(len(o2)) != oi[str(a)]
+            moved[others, hi[str(b)]] += churn  # any other officer costs the churn
+    best = optimum(capacity, moved)
+    assert result.stats["churn"] == "priced"
+    assert len(result.pairs) == best.n_paired
+    assert result.objective == pytest.approx(best.cost, rel=1e-9, abs=1e-6)
+    assert result.objective == pytest.approx(
+        result.pairs["cost"].sum() + result.stats["churn_cost_total"], rel=1e-12, abs=1e-9
+    )
+
+
 def test_a_rematch_with_no_change_is_the_identity() -> None:
     o, h = km.synthetic_province(officers=60, households=90, seed=3)
     first = km.match(o, h)

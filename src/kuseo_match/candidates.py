@@ -31,6 +31,7 @@ from .schema import NEED_COLUMNS
 from .solve.options import SolveOptions
 
 __all__ = [
+    "Adjust",
     "GeoCostModel",
     "PairCosts",
     "Problem",
@@ -106,6 +107,41 @@ class PairCosts:
     allowed: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class Adjust:
+    """Terms added to the cost of pairs beyond the policy's own: ``stay_cost`` on every
+    pair of a household other than the one with ``stay[h]``, its officer to stay with
+    (``-1``: none; :func:`kuseo_match.rematch`'s ``churn_cost``).  Never negative, so the
+    certificate's bound ``cost >= distance + penalty`` still holds.
+
+    Examples
+    --------
+    >>> a = Adjust(stay=np.array([1, -1]), stay_cost=5.0)
+    >>> a.of(np.array([1, 0, 0]), np.array([0, 0, 1])).tolist()
+    [0.0, 5.0, 0.0]
+    """
+
+    stay: np.ndarray | None = None
+    stay_cost: float = 0.0
+
+    def of(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """The added cost of pairs ``(o[i], h[i])``."""
+        if self.stay is None or not self.stay_cost:
+            return np.zeros(len(o))
+        s = self.stay[h]
+        return self.stay_cost * ((s >= 0) & (s != o))
+
+    @property
+    def most(self) -> float:
+        """The largest added cost of a pair."""
+        return float(self.stay_cost) if self.stay is not None else 0.0
+
+    def households(self, kept: np.ndarray) -> Adjust:
+        """The terms of a problem that kept only households ``kept``."""
+        stay = None if self.stay is None else self.stay[kept]
+        return Adjust(stay, self.stay_cost)
+
+
 class GeoCostModel:
     """The built-in cost on a :class:`Problem`::
 
@@ -140,10 +176,12 @@ class GeoCostModel:
         policy: Policy,
         options: SolveOptions | None = None,
         forbidden: tuple[np.ndarray, np.ndarray] | None = None,
+        adjust: Adjust | None = None,
     ) -> None:
         self.problem = problem
         self.policy = policy
         self.options = options or SolveOptions()
+        self.adjust = adjust or Adjust()
         self._forbidden = pair_keys(forbidden, problem.n_officers)
         o, h = problem.officers, problem.households
         table: FitTable = policy.fit_table if policy.fit_table is not None else default_fit_table()
@@ -299,6 +337,7 @@ class GeoCostModel:
         p = self.policy
         cost = d + p.fit_weight * (1.0 - fit)
         cost = cost + p.cross_district_penalty * (self.o_district[o] != self.h_district[h])
+        cost = cost + self.adjust.of(o, h)
         allowed = (
             np.ones(len(o), dtype=bool) if p.max_distance_km is None else d <= p.max_distance_km
         )
@@ -324,7 +363,7 @@ class GeoCostModel:
             dmax += float(haversine_km(self.h_lat, self.h_lon, lat0, lon0).max())
         else:
             dmax = 0.0
-        return dmax + p.fit_weight + p.cross_district_penalty + 1.0
+        return dmax + p.fit_weight + p.cross_district_penalty + self.adjust.most + 1.0
 
     def nearest(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Each household's ``k`` nearest active officers.
@@ -466,10 +505,13 @@ class TableCostModel:
         h: np.ndarray,
         cost: np.ndarray,
         geo: GeoCostModel | None = None,
+        adjust: Adjust | None = None,
     ) -> None:
         self.problem = problem
+        self.adjust = adjust or Adjust()
         order = np.lexsort((o, h))
-        self.o, self.h, self.cost = o[order], h[order], cost[order]
+        self.o, self.h = o[order], h[order]
+        self.cost = cost[order] + self.adjust.of(self.o, self.h)
         self.geo = geo  # for distance_km and fit in the output, when coordinates exist
         self.unknown_agencies: tuple[str, ...] = geo.unknown_agencies if geo else ()
         self._key = pd.Index(self.h * max(problem.n_officers, 1) + self.o)

@@ -18,7 +18,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .candidates import GeoCostModel, PairCosts, Problem, TableCostModel, in_pairs, pair_keys
+from .candidates import (
+    Adjust,
+    GeoCostModel,
+    PairCosts,
+    Problem,
+    TableCostModel,
+    in_pairs,
+    pair_keys,
+)
 from .errors import InfeasibleError, ValidationError
 from .policy import Policy
 from .quotas import QuotaTerms, quota_terms
@@ -85,12 +93,13 @@ def _model(
     forbidden: tuple[np.ndarray, np.ndarray],
     *,
     warn: bool = True,
+    adjust: Adjust | None = None,
 ) -> GeoCostModel | TableCostModel:
     """The cost model: the built-in cost, or the validated ``costs`` table (pairs as
-    positions and costs) less the pairs the rules forbid."""
+    positions and costs) less the pairs the rules forbid; with ``adjust``'s terms."""
     model: GeoCostModel | TableCostModel
     if table is None:
-        model = GeoCostModel(problem, policy, options, forbidden)
+        model = GeoCostModel(problem, policy, options, forbidden, adjust)
     else:
         o, h, c = table
         keep = ~in_pairs(pair_keys(forbidden, problem.n_officers), o, h, problem.n_officers)
@@ -99,7 +108,7 @@ def _model(
             h_d = problem.households["district"].to_numpy(dtype=object)
             keep &= o_d[o] == h_d[h]
         geo = GeoCostModel(problem, policy, options) if _has_coordinates(problem) else None
-        model = TableCostModel(problem, o[keep], h[keep], c[keep], geo)
+        model = TableCostModel(problem, o[keep], h[keep], c[keep], geo, adjust)
     if warn and model.unknown_agencies:
         n = len(model.unknown_agencies)
         log.warning(
@@ -202,6 +211,35 @@ def match(
     >>> result.status, len(result.unmatched)
     ('optimal', 0)
     """
+    return _match(
+        officers,
+        households,
+        policy,
+        costs=costs,
+        locked=locked,
+        forbidden=forbidden,
+        time_limit=time_limit,
+        progress=progress,
+        options=options,
+    )
+
+
+def _match(
+    officers: Any,
+    households: Any,
+    policy: Any,
+    *,
+    costs: Any = None,
+    locked: Any = None,
+    forbidden: Any = None,
+    time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
+    options: SolveOptions | None = None,
+    stay: pd.DataFrame | None = None,
+) -> Result:
+    """:func:`match`, and, for :func:`~kuseo_match.rematch`, ``stay``: pairs
+    (``officer_id, household_id``) whose household pays ``policy.churn_cost`` when
+    paired with any other officer."""
     policy = _policy(policy)
     if time_limit is not None and (
         isinstance(time_limit, bool)
@@ -225,7 +263,15 @@ def match(
         if costs is None
         else validate_costs(costs, problem.officer_keys, problem.household_keys)
     )
-    model = _model(problem, policy, table, options, rules.forbidden)
+    adjust = None
+    if stay is not None and policy.churn_cost is not None:
+        so, sh, _ = validate_pairs(
+            stay, problem.officer_keys, problem.household_keys, table="previous"
+        )
+        officer_of = np.full(problem.n_households, -1, np.int64)
+        officer_of[sh] = so
+        adjust = Adjust(officer_of, float(policy.churn_cost))
+    model = _model(problem, policy, table, options, rules.forbidden, adjust=adjust)
     check_locked(problem, model, rules, policy)
     validation = time.perf_counter() - start
     terms = None
@@ -282,7 +328,15 @@ class _Run:
         model = (
             self.model
             if rest is problem and policy is self.policy and limit is None
-            else _model(rest, policy, table, self.options, forbidden, warn=False)
+            else _model(
+                rest,
+                policy,
+                table,
+                self.options,
+                forbidden,
+                warn=False,
+                adjust=self.model.adjust.households(kept),
+            )
         )
         outcome = solve_certified(
             model,
@@ -415,12 +469,13 @@ def _result(
     order = np.argsort(h, kind="stable")
     o, h = o[order], h[order]
     pc = model.costs(o, h)
+    added = model.adjust.of(o, h)  # rematch's churn cost: not a cost of the pair
     offs, hhs = problem.officers, problem.households
     pairs = pd.DataFrame(
         {
             "officer_id": offs["officer_id"].to_numpy()[o],
             "household_id": hhs["household_id"].to_numpy()[h],
-            "cost": pc.cost,
+            "cost": pc.cost - added,
             "distance_km": pc.distance_km,
             "fit": pc.fit,
             "kind_affinity": pc.kind_affinity,
@@ -478,6 +533,7 @@ def _result(
         )
     if policy.pair_distance_weight > 0 and spread is not None:
         objective += policy.pair_distance_weight * spread
+    objective += float(added.sum())
     exact = outcome.scale == 1.0 and _integral(pc)
     tolerance = 0.0 if exact else n_pairs / outcome.scale
     tolerance = sat.get("objective_tolerance", tolerance)  # CP-SAT's own rounding
@@ -494,6 +550,8 @@ def _result(
     }
     if spread is not None:
         stats["pair_distance_km"] = spread
+    if model.adjust.stay is not None:
+        stats["churn_cost_total"] = float(added.sum())
     stats.update({k: v for k, v in sat.items() if k not in ("flow_h", "flow_certified")})
     status = "optimal" if outcome.certified else "feasible"
     if status == "optimal" and objective > 0 and tolerance > TOLERANCE_SHARE * objective:

@@ -201,6 +201,12 @@ class Policy:
         of the same officer to the objective.  Above 0 the run is solved on
         CP-SAT, started from the flow's answer; ``result.gap`` bounds how far
         it may be from the optimum.
+    churn_cost : float or None, default None
+        For :func:`kuseo_match.rematch` (``match`` ignores it): ``None`` keeps
+        every previous pair that still works unless covering more households
+        needs it to move; a number trades stability against cost, charging
+        this many km-equivalents for each previous household that moves to
+        another officer (the most households are still paired first).
 
     Examples
     --------
@@ -228,6 +234,7 @@ class Policy:
     coordinate_check: str = "refuse"
     quotas: Any = ()
     pair_distance_weight: float = 0.0
+    churn_cost: float | None = None
 
     def __post_init__(self) -> None:
         _integer("capacity", self.capacity, lo=0)
@@ -281,6 +288,7 @@ class Policy:
             )
         object.__setattr__(self, "quotas", tuple(Quota.from_any(q) for q in self.quotas))
         _number("pair_distance_weight", self.pair_distance_weight)
+        _number("churn_cost", self.churn_cost, allow_none=True)
         if self.objective == "bottleneck" and self.needs_sat:
             raise ValidationError(
                 "the bottleneck objective cannot be combined with quotas or compact pairs "
@@ -310,7 +318,7 @@ class Policy:
         kuseo_match.errors.ValidationError: policy: field 'capasity': unknown setting; \
 did you mean 'capacity'? Known: capacity, capacity_by, max_distance_km, fit_weight, \
 cross_district_penalty, neutral_fit, fit_table, candidate_k, objective, min_load, same_district, \
-coordinate_check, quotas, pair_distance_weight
+coordinate_check, quotas, pair_distance_weight, churn_cost
         """
         if not isinstance(values, dict):
             raise ValidationError(

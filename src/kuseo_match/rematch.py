@@ -23,6 +23,12 @@ officers that the shortfall's households reach are released, a group at a
 time, until the coverage is the most possible (``stats["churn"] ==
 "released"``: the most households covered and the cost least given the pairs
 kept, but fewer changes may exist).
+
+``Policy(churn_cost=c)`` trades stability against cost instead: nothing is
+locked, and every previous household paired with another officer than its
+surviving one costs ``c`` km-equivalents more (an exact min-cost flow with
+that term; ``stats["churn"] == "priced"``, ``stats["churn_cost_total"]``).
+``churn_cost=0`` is a fresh match; a large one keeps every pair it can.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .matcher import _model, _policy, _problem, match
+from .matcher import _match, _model, _policy, _problem, match
 from .policy import Policy
 from .result import Result
 from .rules import read_rules
@@ -140,6 +146,32 @@ def rematch(
         if reason[i] == "" and h[i] in locked_h:
             reason[i] = "locked to another officer"
     survive = np.flatnonzero(reason == "")
+    ids_o = problem.officers["officer_id"].to_numpy()
+    ids_h = problem.households["household_id"].to_numpy()
+    if policy.churn_cost is not None:
+        if policy.objective == "bottleneck":
+            raise ValidationError(
+                "churn_cost cannot be combined with the bottleneck objective",
+                table="policy",
+                column="churn_cost",
+            )
+        stay = pd.DataFrame({"officer_id": ids_o[o[survive]], "household_id": ids_h[h[survive]]})
+        result = _match(
+            problem.officers,
+            problem.households,
+            policy,
+            costs=costs,
+            locked=locked,
+            forbidden=forbidden,
+            time_limit=time_limit,
+            progress=progress,
+            options=options,
+            stay=stay,
+        )
+        moved = f"moved: the new pairing saves more than churn_cost {policy.churn_cost:g}"
+        return _with_changes(
+            prev, reason, np.zeros(len(prev), bool), result, ids_h, "priced", moved
+        )
     # an officer whose capacity fell keeps its cheapest previous pairs
     room = problem.capacity - np.bincount(rules.locked_o, minlength=problem.n_officers)
     if len(survive):
@@ -153,8 +185,6 @@ def rematch(
         survive = np.flatnonzero(reason == "")
     keep_o = np.r_[rules.locked_o, o[survive]]
     keep_h = np.r_[rules.locked_h, h[survive]]
-    ids_o = problem.officers["officer_id"].to_numpy()
-    ids_h = problem.households["household_id"].to_numpy()
 
     def solve(kept_o: np.ndarray, kept_h: np.ndarray) -> Result:
         pinned = pd.DataFrame({"officer_id": ids_o[kept_o], "household_id": ids_h[kept_h]})
@@ -189,6 +219,11 @@ def rematch(
             released[let_go] = True
             survive = np.setdiff1d(survive, let_go)
             result = solve(np.r_[rules.locked_o, o[survive]], np.r_[rules.locked_h, h[survive]])
+    return _with_changes(prev, reason, released, result, ids_h, churn, "moved")
+
+
+def _with_changes(prev, reason, released, result: Result, ids_h, churn: str, moved: str) -> Result:
+    """``result`` with its ``changes`` table and the rematch statistics."""
     new_officer = dict(
         zip(result.pairs["household_id"].astype(str), result.pairs["officer_id"], strict=True)
     )
@@ -201,7 +236,7 @@ def rematch(
             kept += 1
             continue
         why = reason[row] or (
-            "moved so that another household could be covered" if released[row] else "moved"
+            "moved so that another household could be covered" if released[row] else moved
         )
         rows.append((hid, oid, now, why))
     seen = set(prev["household_id"])
