@@ -111,8 +111,11 @@ class PairCosts:
 class Adjust:
     """Terms added to the cost of pairs beyond the policy's own: ``stay_cost`` on every
     pair of a household other than the one with ``stay[h]``, its officer to stay with
-    (``-1``: none; :func:`kuseo_match.rematch`'s ``churn_cost``).  Never negative, so the
-    certificate's bound ``cost >= distance + penalty`` still holds.
+    (``-1``: none; :func:`kuseo_match.rematch`'s ``churn_cost``), and ``price`` on
+    every pair of each group ``(officer mask, household mask, price)`` (the Lagrangian
+    prices of quotas, :mod:`kuseo_match.solve.refine`).  :meth:`least` bounds the
+    added cost per household from below, so the certificate's bound ``cost >=
+    distance + penalty`` holds with it.
 
     Examples
     --------
@@ -123,23 +126,38 @@ class Adjust:
 
     stay: np.ndarray | None = None
     stay_cost: float = 0.0
+    groups: tuple = ()
 
     def of(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
         """The added cost of pairs ``(o[i], h[i])``."""
-        if self.stay is None or not self.stay_cost:
-            return np.zeros(len(o))
-        s = self.stay[h]
-        return self.stay_cost * ((s >= 0) & (s != o))
+        out = np.zeros(len(o))
+        if self.stay is not None and self.stay_cost:
+            s = self.stay[h]
+            out += self.stay_cost * ((s >= 0) & (s != o))
+        for om, hm, price in self.groups:
+            if price:
+                out += price * (om[o] & hm[h])
+        return out
+
+    def least(self, households: np.ndarray) -> np.ndarray:
+        """A lower bound of the added cost of any pair of each household (<= 0)."""
+        out = np.zeros(len(households))
+        for _, hm, price in self.groups:
+            if price < 0:
+                out += price * hm[households]
+        return out
 
     @property
     def most(self) -> float:
-        """The largest added cost of a pair."""
-        return float(self.stay_cost) if self.stay is not None else 0.0
+        """A bound of the size of the added cost of any pair."""
+        stay = float(self.stay_cost) if self.stay is not None else 0.0
+        return stay + float(sum(abs(price) for *_, price in self.groups))
 
     def households(self, kept: np.ndarray) -> Adjust:
         """The terms of a problem that kept only households ``kept``."""
         stay = None if self.stay is None else self.stay[kept]
-        return Adjust(stay, self.stay_cost)
+        groups = tuple((om, hm[kept], price) for om, hm, price in self.groups)
+        return Adjust(stay, self.stay_cost, groups)
 
 
 class GeoCostModel:
@@ -232,7 +250,16 @@ class GeoCostModel:
         is bounded by 0)."""
         cols = np.array([self.o_col[g[0]] for g in self.groups], dtype=np.int64)
         fit = self._fit_tab[self.h_type[households]][:, cols]
-        return np.maximum(self.policy.fit_weight * (1.0 - fit), 0.0)
+        bound = np.maximum(self.policy.fit_weight * (1.0 - fit), 0.0)
+        return bound + self.adjust.least(households)[:, None]
+
+    def with_adjust(self, adjust: Adjust) -> GeoCostModel:
+        """The same model (same k-d trees) with other added terms."""
+        import copy
+
+        other = copy.copy(self)
+        other.adjust = adjust
+        return other
 
     def within_group(
         self, group: int, households: np.ndarray, radius_km: np.ndarray, lift_km: np.ndarray
@@ -511,7 +538,8 @@ class TableCostModel:
         self.adjust = adjust or Adjust()
         order = np.lexsort((o, h))
         self.o, self.h = o[order], h[order]
-        self.cost = cost[order] + self.adjust.of(self.o, self.h)
+        self._own_cost = cost[order]
+        self.cost = self._own_cost + self.adjust.of(self.o, self.h)
         self.geo = geo  # for distance_km and fit in the output, when coordinates exist
         self.unknown_agencies: tuple[str, ...] = geo.unknown_agencies if geo else ()
         self._key = pd.Index(self.h * max(problem.n_officers, 1) + self.o)
@@ -530,7 +558,16 @@ class TableCostModel:
         return PairCosts(cost, d, fit, aff, allowed)
 
     def max_cost_bound(self) -> float:
-        return float(self.cost.max()) if len(self.cost) else 0.0
+        return float(np.abs(self.cost).max()) if len(self.cost) else 0.0
+
+    def with_adjust(self, adjust: Adjust) -> TableCostModel:
+        """The same table with other added terms."""
+        import copy
+
+        other = copy.copy(self)
+        other.adjust = adjust
+        other.cost = self._own_cost + adjust.of(self.o, self.h)
+        return other
 
     def all_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         keep = self.problem.capacity[self.o] > 0

@@ -167,6 +167,97 @@ def _left_out(model, outcome: Outcome, o: np.ndarray, h: np.ndarray, limit: floa
     return bo[outside], bh[outside], (bc[outside] + d_h[bh[outside]] - d_o[bo[outside]]) / scale
 
 
+def _lagrangian(model, outcome: Outcome, terms, *, k: int, lower, options, deadline, progress):
+    """Prices on the pairs of the quotas the flow breaks, each found by a search over
+    one price at a time, every probe an exact flow with the priced costs.
+
+    Any pairing of as many households that meets the quotas costs at least the
+    priced flow's cost less ``sum(price * bound)`` (its bound ``lo`` for a bonus,
+    ``hi`` for a charge): the quota terms it adds are never positive.  Returns the
+    best such bound, the priced model and flow that give it, and the cheapest
+    probe's pairs that meet every quota (None if none did), with their cost.
+    """
+    from ..candidates import Adjust
+    from .certified import solve as solve_certified
+
+    n_q = len(terms.quotas)
+    base = model.adjust
+    prices = np.zeros(n_q)
+    best: list[Any] = [-np.inf, model, outcome]
+    feasible: list[Any] = [None, np.inf]
+
+    def probe(values: np.ndarray):
+        groups = base.groups + tuple(
+            (terms.officers[i], terms.households[i], float(values[i]))
+            for i in range(n_q)
+            if values[i]
+        )
+        priced = model.with_adjust(Adjust(base.stay, base.stay_cost, groups))
+        left = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
+        out = solve_certified(priced, k=k, options=options, time_limit=left, min_load=lower)
+        if not out.certified or len(out.o) != len(outcome.o):
+            return None
+        bounds = np.where(values < 0, terms.lo, terms.hi)
+        value = float(priced.costs(out.o, out.h).cost.sum()) - float(values @ bounds)
+        if value > best[0]:
+            best[:] = [value, priced, out]
+        counts = terms.counts(out.o, out.h)
+        if not terms.broken(out.o, out.h).any():
+            cost = float(model.costs(out.o, out.h).cost.sum())
+            if cost < feasible[1]:
+                feasible[:] = [(out.o, out.h), cost]
+        return counts
+
+    top = 2.0 * float(model.max_cost_bound())
+    for _ in range(2):  # a second pass: the prices of the others moved
+        for i in range(n_q):
+            counts = probe(prices)
+            if counts is None:
+                return best[0], best[1], best[2], feasible[0], feasible[1]
+            if terms.lo[i] <= counts[i] <= terms.hi[i] and prices[i] == 0:
+                continue
+            sign = -1.0 if counts[i] < terms.lo[i] else 1.0
+            lo_i, hi_i = int(terms.lo[i]), int(terms.hi[i])
+
+            def short(c: int, sign: float = sign, lo_i: int = lo_i, hi_i: int = hi_i) -> bool:
+                return c < lo_i if sign < 0 else c > hi_i
+
+            # grow the price until the quota holds, then halve the interval
+            inside, outside, step = 0.0, None, 1.0
+            while step <= top:
+                prices[i] = sign * step
+                counts = probe(prices)
+                if counts is None:
+                    break
+                if not short(counts[i]):
+                    outside = step
+                    break
+                inside, step = step, step * 2
+            if outside is None:
+                prices[i] = sign * inside
+                continue
+            for _ in range(8):
+                if deadline is not None and time.perf_counter() > deadline:
+                    break
+                mid = (inside + outside) / 2
+                prices[i] = sign * mid
+                counts = probe(prices)
+                if counts is None:
+                    break
+                if short(counts[i]):
+                    inside = mid
+                else:
+                    outside = mid
+            prices[i] = sign * outside
+        if progress:
+            progress(
+                f"quota prices: bound {best[0]:,.2f}, best pairing meeting them {feasible[1]:,.2f}"
+            )
+        if feasible[1] - best[0] <= 1e-9 * max(abs(feasible[1]), 1.0):
+            break
+    return best[0], best[1], best[2], feasible[0], feasible[1]
+
+
 def refine(
     model,
     outcome: Outcome,
@@ -228,10 +319,37 @@ def refine(
     k = options.sat_k if w == 0 else max(options.sat_k // 2, 2)
     extra_o = extra_h = np.zeros(0, np.int64)
     hint_pairs = (outcome.o, outcome.h)
+    # the prices that bound every pair left out: the flow's, or, for quotas, a priced
+    # flow's (a far tighter bound: it nearly meets the quotas)
+    pricing, priced, base_bound = model, outcome, flow_cost
+    if quotas and w == 0 and outcome.certified:
+        base_bound, pricing, priced, met, _ = _lagrangian(
+            model,
+            outcome,
+            terms,
+            k=policy.candidate_k,
+            lower=lower,
+            options=options,
+            deadline=deadline,
+            progress=progress,
+        )
+        base_bound = max(base_bound, flow_cost)
+        info["quota_bound"] = base_bound
+        if met is not None:  # a pairing that meets the quotas: the hint
+            hint_pairs = met
+            extra_o, extra_h = np.r_[met[0], outcome.o], np.r_[met[1], outcome.h]
+
+    def hint_meets(pairs) -> bool:
+        return not quotas or not terms.broken(pairs[0], pairs[1]).any()
+
     rounds = 0
     while True:
         rounds += 1
-        o, h, top = _candidates(model, outcome, k, terms if quotas else None)
+        o, h, top = _candidates(pricing, priced, k, terms if quotas else None)
+        if rounds == 1 and np.isfinite(top) and priced.certified and priced.potentials is not None:
+            # ties: pairs as cheap under the prices as the priced flow's own
+            tie_o, tie_h, _ = _left_out(pricing, priced, o, h, 0.5 / priced.scale, options)
+            extra_o, extra_h = np.r_[extra_o, tie_o], np.r_[extra_h, tie_h]
         if len(extra_o):
             key = np.unique(np.r_[h, extra_h].astype(np.int64) * max(n_o, 1) + np.r_[o, extra_o])
             o, h = key % max(n_o, 1), key // max(n_o, 1)
@@ -246,8 +364,12 @@ def refine(
                     f"CP-SAT: {len(o):,} candidate pairs, {len(a):,} pairs of pairs"
                     + ("" if left is None else f", {max(left, 0):.1f} s left")
                 )
+            # an answer within the rounding of the bound is proven: stop there
+            stop = None
+            if cover is not None and priced.certified:
+                stop = int(np.floor((base_bound + len(outcome.o) / s) * s))
             answer = solve_sat(
-                replace(sat_problem, cover=cover, hint=hint),
+                replace(sat_problem, cover=cover, hint=hint, stop_at=stop),
                 time_limit=left,
                 work_limit=options.sat_work,
                 workers=options.sat_workers,
@@ -256,8 +378,13 @@ def refine(
             )
             if answer.status != "infeasible" or not quotas:
                 break
-        time_left = deadline is None or deadline - time.perf_counter() > 0
         assert answer is not None  # the loop ran
+        if answer.chosen is None and answer.status != "infeasible" and hint_meets(hint_pairs):
+            # stopped before an answer of its own: the hint meets every rule
+            answer = SatAnswer(
+                "feasible", hint, sat_problem.cost_of(hint), 0, int(hint.sum()), 0.0, 0.0
+            )
+        time_left = deadline is None or deadline - time.perf_counter() > 0
         if answer.chosen is None:
             if answer.status == "infeasible" and not listed and k < n_o and time_left:
                 k *= 4  # the candidates may be too few for the quotas
@@ -267,17 +394,17 @@ def refine(
         objective = float(
             cost[chosen].sum() + extra[chosen].sum() + link[chosen[a] & chosen[b]].sum()
         )
+        tolerance = (int(chosen.sum()) + int((chosen[a] & chosen[b]).sum())) / s
         full = (
-            len(o[chosen]) == len(outcome.o)
-            and outcome.certified
-            and outcome.potentials is not None
+            len(o[chosen]) == len(outcome.o) and priced.certified and priced.potentials is not None
         )
         complete = listed or np.isinf(top)  # every allowed pair is a candidate
         bound_r = np.inf
-        if full and not complete:
+        by_bound = full and objective - base_bound <= tolerance  # the flow bound proves it
+        if full and not complete and not by_bound:
             # pairs left out that could beat the answer: none, or the least of them bounds
-            limit = min(objective - flow_cost, max(top, 1.0)) + 1e-9
-            lo_o, lo_h, lo_r = _left_out(model, outcome, o, h, limit, options)
+            limit = min(objective - base_bound, max(top, 1.0)) + 1e-9
+            lo_o, lo_h, lo_r = _left_out(pricing, priced, o, h, limit, options)
             bound_r = float(lo_r.min()) if len(lo_r) else limit
             if len(lo_r) and rounds < 3 and len(lo_r) <= len(o) and time_left:
                 extra_o, extra_h = np.r_[extra_o, lo_o], np.r_[extra_h, lo_h]
@@ -296,28 +423,24 @@ def refine(
             "CP-SAT found no pairing within the time limit; give a longer time_limit"
         )
     co, ch = o[chosen], h[chosen]
-    tolerance = (len(co) + int((chosen[a] & chosen[b]).sum())) / s
-    bound_c = answer.bound / s - tolerance if answer.status != "optimal" else objective - tolerance
-    if complete or (full and np.isinf(bound_r)):
+    bound_c = objective - tolerance if answer.status == "optimal" else answer.bound / s - tolerance
+    if complete:
         lower_bound, over = bound_c, "every allowed pair"
     elif full:
-        lower_bound, over = min(bound_c, flow_cost + bound_r), "every allowed pair"
+        lower_bound, over = min(bound_c, base_bound + bound_r), "every allowed pair"
     else:
         lower_bound, over = bound_c, "candidate pairs"
-    if full:
-        lower_bound = max(lower_bound, flow_cost - tolerance)
+    if full:  # the flow's bound holds for every pairing of as many households
+        lower_bound = max(lower_bound, base_bound - tolerance)
     lower_bound = min(lower_bound, objective)
-    # proven: optimal on candidates that every pair left out cannot beat (to the rounding)
-    proven = (
-        answer.status == "optimal"
-        and over == "every allowed pair"
-        and objective - lower_bound <= 2 * tolerance
-    )
+    # proven: within the rounding of a bound that holds over every allowed pair
+    proven = over == "every allowed pair" and objective - lower_bound <= 2 * tolerance
     gap = 0.0 if proven or objective <= 0 else max(objective - lower_bound, 0.0) / objective
     info.update(
         {
             "sat_status": answer.status
-            + (" on the candidates" if answer.status == "optimal" else ""),
+            + (" on the candidates" if answer.status == "optimal" else "")
+            + (" (stopped at the bound)" if answer.stopped else ""),
             "sat_candidate_pairs": len(o),
             "sat_links": len(a),
             "sat_solutions": answer.solutions,

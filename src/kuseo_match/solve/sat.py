@@ -49,6 +49,9 @@ class SatProblem:
         Pairs ``a``, ``b`` (same officer) and the integer cost when both are chosen.
     hint : numpy.ndarray of bool or None
         A starting answer.
+    stop_at : int or None
+        Stop as soon as an answer's objective is at most this (one known to be
+        good enough, for example within the rounding of a proven bound).
     """
 
     o: np.ndarray
@@ -62,6 +65,12 @@ class SatProblem:
     link_b: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     link_weight: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     hint: np.ndarray | None = None
+    stop_at: int | None = None
+
+    def cost_of(self, chosen: np.ndarray) -> int:
+        """The objective of the chosen pairs."""
+        both = chosen[self.link_a] & chosen[self.link_b]
+        return int(self.cost[chosen].sum() + self.link_weight[both].sum())
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +91,7 @@ class SatAnswer:
     seconds: float
     work: float
     solutions: int = 0
+    stopped: bool = False
 
 
 def _params(solver, time_limit: float | None, work_limit: float, workers: int, seed: int) -> None:
@@ -146,7 +156,7 @@ def solve_sat(
         status = second.status if first.status == "optimal" else "feasible"
         if second.chosen is None:
             second = SatAnswer(
-                "feasible", first.chosen, _cost(problem, first.chosen), 0, first.covered, 0.0, 0.0
+                "feasible", first.chosen, problem.cost_of(first.chosen), 0, first.covered, 0.0, 0.0
             )
         return SatAnswer(
             status,
@@ -163,11 +173,6 @@ def solve_sat(
     return _search(
         cp_model, problem, problem.cover, time_limit, work_limit, workers, seed, progress
     )
-
-
-def _cost(problem: SatProblem, chosen: np.ndarray) -> int:
-    both = chosen[problem.link_a] & chosen[problem.link_b]
-    return int(problem.cost[chosen].sum() + problem.link_weight[both].sum())
 
 
 def _search(cp_model, problem, cover, time_limit, work_limit, workers, seed, progress) -> SatAnswer:
@@ -216,6 +221,7 @@ def _search(cp_model, problem, cover, time_limit, work_limit, workers, seed, pro
     if problem.hint is not None:
         for i, v in enumerate(problem.hint.tolist()):
             m.add_hint(x[i], v)
+    stop_at = problem.stop_at if cover is not None else None
     solver = cp_model.CpSolver()
     spent = time.perf_counter() - t0
     _params(solver, None if time_limit is None else time_limit - spent, work_limit, workers, seed)
@@ -225,9 +231,13 @@ def _search(cp_model, problem, cover, time_limit, work_limit, workers, seed, pro
             super().__init__()
             self.count = 0
             self.last = 0.0
+            self.stopped = False
 
         def on_solution_callback(self) -> None:
             self.count += 1
+            if stop_at is not None and self.objective_value <= stop_at:
+                self.stopped = True
+                self.stop_search()
             now = time.perf_counter()
             if progress and now - self.last >= 0.5:
                 self.last = now
@@ -248,7 +258,7 @@ def _search(cp_model, problem, cover, time_limit, work_limit, workers, seed, pro
     if status in ("optimal", "feasible"):
         chosen = np.asarray(list(solver.response_proto.solution), dtype=np.int64)[:n] > 0
         covered = int(chosen.sum())
-        objective = _cost(problem, chosen) if cover is not None else covered
+        objective = problem.cost_of(chosen) if cover is not None else covered
         bound = round(solver.best_objective_bound)
     return SatAnswer(
         status,
@@ -259,4 +269,5 @@ def _search(cp_model, problem, cover, time_limit, work_limit, workers, seed, pro
         time.perf_counter() - t0,
         float(solver.deterministic_time),
         reporter.count,
+        reporter.stopped,
     )
