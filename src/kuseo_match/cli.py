@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import enum
+import functools
 import json
 import logging
 import os
@@ -783,20 +784,9 @@ def _match(
     previous: pd.DataFrame | None = None,
 ) -> Result:
     text = f"matching {len(households):,} households with {len(officers):,} officers"
+    solver = match if previous is None else functools.partial(rematch, previous)
     with progress.stage(text) as stage:
-        if previous is not None:
-            return rematch(
-                previous,
-                officers,
-                households,
-                policy,
-                costs=costs,
-                locked=locked,
-                forbidden=forbidden,
-                time_limit=time_limit,
-                progress=stage,
-            )
-        return match(
+        return solver(
             officers,
             households,
             policy,

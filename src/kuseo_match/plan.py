@@ -39,10 +39,9 @@ from scipy.spatial import cKDTree
 
 from .errors import ValidationError
 from .geo import chord_from_km, haversine_km, to_xyz
-from .matcher import _policy, match
+from .matcher import _policy, _problem, match
 from .policy import Policy
 from .reference import districts as district_table
-from .schema import validate_tables
 
 __all__ = ["plan_capacity"]
 
@@ -136,14 +135,8 @@ def plan_capacity(
             {c: pd.Series(dtype=object) for c in ("officer_id", "agency", "district")}
             | {"lat": pd.Series(dtype=float), "lon": pd.Series(dtype=float)}
         )
-    o, h = validate_tables(
-        officers,
-        households,
-        default_capacity=policy.capacity,
-        need_coordinates=True,
-        coordinate_check=policy.coordinate_check,
-        capacity_by=policy.capacity_by,
-    )
+    problem = _problem(officers, households, policy, need_coordinates=True)
+    o, h = problem.officers, problem.households
     site = _sites(sites, h)
     present = match(o, h, policy)
     uncovered_ids = set(present.unmatched["household_id"].astype(str))
