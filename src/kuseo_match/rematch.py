@@ -18,11 +18,11 @@ Method: the surviving pairs are locked and the rest is solved exactly
 (:func:`~kuseo_match.match`).  When that covers as many households as a
 pairing free to move every pair, no pairing changes fewer pairs, and the rest
 is the least-cost completion: the answer is exact for the three goals
-(``stats["churn"] == "exact"``).  Otherwise the surviving pairs of the
-officers that the shortfall's households reach are released, a group at a
-time, until the coverage is the most possible (``stats["churn"] ==
-"released"``: the most households covered and the cost least given the pairs
-kept, but fewer changes may exist).
+(``stats["churn"] == "exact"``).  Otherwise keeping every surviving pair
+would leave households out, and the fewest moves are found exactly too: a
+churn cost on every move above any difference in cost between two pairings
+(as with ``churn_cost`` below), so the flow covers the most households, then
+moves the fewest pairs, then costs least.
 
 ``Policy(churn_cost=c)`` trades stability against cost instead: nothing is
 locked, and every previous household paired with another officer than its
@@ -34,6 +34,7 @@ that term; ``stats["churn"] == "priced"``, ``stats["churn_cost_total"]``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -201,25 +202,35 @@ def rematch(
         )
 
     result = solve(keep_o, keep_h)
-    churn = "exact"
     released = np.zeros(len(prev), dtype=bool)
     if len(result.unmatched) and len(survive):
         free = solve(rules.locked_o, rules.locked_h)
-        while len(result.pairs) < len(free.pairs):
-            churn = "released"
-            witness = result.shortfall
-            reach = (
-                set(problem.officer_keys.get_indexer(witness.officers.astype(str)).tolist())
-                if witness is not None
-                else set(o[survive].tolist())
+        if len(result.pairs) < len(free.pairs):
+            # keeping every pair costs coverage: the fewest moves, exactly, with a churn
+            # cost above any difference in cost between two pairings
+            big = (problem.n_households + 1) * (model.max_cost_bound() + 1.0)
+            stay = pd.DataFrame(
+                {"officer_id": ids_o[o[survive]], "household_id": ids_h[h[survive]]}
             )
-            let_go = np.array([i for i in survive if o[i] in reach], dtype=np.int64)
-            if len(let_go) == 0:
-                let_go = survive
-            released[let_go] = True
-            survive = np.setdiff1d(survive, let_go)
-            result = solve(np.r_[rules.locked_o, o[survive]], np.r_[rules.locked_h, h[survive]])
-    return _with_changes(prev, reason, released, result, ids_h, churn, "moved")
+            priced = _match(
+                problem.officers,
+                problem.households,
+                policy.replace(churn_cost=big),
+                costs=costs,
+                locked=locked,
+                forbidden=forbidden,
+                time_limit=time_limit,
+                progress=progress,
+                options=options,
+                stay=stay,
+            )
+            stats = dict(priced.stats)
+            moved_cost = stats.pop("churn_cost_total", 0.0)
+            result = replace(
+                priced, objective=priced.objective - moved_cost, stats=stats, policy=policy
+            )
+            released[survive] = True  # those that kept their officer are not listed
+    return _with_changes(prev, reason, released, result, ids_h, "exact", "moved")
 
 
 def _with_changes(prev, reason, released, result: Result, ids_h, churn: str, moved: str) -> Result:
@@ -260,8 +271,6 @@ def _with_changes(prev, reason, released, result: Result, ids_h, churn: str, mov
         ),
         "churn": churn,
     }
-    from dataclasses import replace
-
     return replace(result, changes=changes, stats=stats)
 
 
