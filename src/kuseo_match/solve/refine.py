@@ -1,4 +1,4 @@
-"""Quotas and compact pairs: CP-SAT on the flow's candidates, bounded by the flow's prices.
+"""Quotas and compact pairs: CP-SAT on the flow's candidates, bounded by flows' prices.
 
 A policy with quotas or ``pair_distance_weight`` is first solved as a flow
 without those terms (:func:`~kuseo_match.solve.certified.solve`): its answer
@@ -7,29 +7,39 @@ allowed pair, with node potentials ``d``.  Then:
 
 * if there are only quotas and the flow's answer meets them, it is the
   optimum (quotas only remove answers);
-* else CP-SAT (:mod:`~kuseo_match.solve.sat`) solves on a candidate table:
+* for quotas it breaks, a price on each such quota's pairs is searched
+  (:func:`_lagrangian`, each probe an exact certified flow with the priced
+  costs): any pairing of ``N`` households that meets the quotas costs at
+  least the priced flow's cost less ``price x bound`` (Lagrangian
+  relaxation), a bound ``B`` over every allowed pair, and a probe that meets
+  the quotas is the start;
+* with compact pairs and at most two households an officer, the start is
+  improved by exact flows around one household of each officer
+  (:func:`_polish`);
+* CP-SAT (:mod:`~kuseo_match.solve.sat`) then solves on a candidate table:
   each household's ``sat_k`` allowed pairs of least reduced cost
-  ``r(o, h) = c(o, h) + d(h) - d(o)`` among its nearest officers, and the
-  flow's pairs, hinted with the flow's answer.
+  ``r(o, h) = c(o, h) + d(h) - d(o)`` under the (priced) flow's potentials,
+  the ties, and the starting pairs; it stops as soon as its answer is within
+  rounding of ``B`` (then proven).
 
 **Why pairs outside the candidates are covered by a bound.**  For any
-pairing ``x`` of ``N`` households, ``cost(x) >= C + sum of r over its pairs
+pairing ``x`` of ``N`` households, ``cost(x) >= B + sum of r over its pairs
 that the flow did not choose`` (the potentials are feasible for every allowed
-pair, and ``x`` minus the flow's answer is a circulation).  Every pair left
-out has ``r >= R``, a bound computed from the pools, so a pairing of ``N``
-households that uses one costs at least ``C + R``, and more with compact pairs,
-whose term is never negative.  Hence, over *every* allowed pairing of ``N``
-households::
+pair, and ``x`` minus the flow's answer is a circulation).  The pairs left
+out with ``r`` below the answer's excess over ``B`` are found in balls, as the
+flow's certificate does (:func:`_left_out`); none, or ``R`` the least of
+them, bounds every pairing that uses a pair left out.  Hence, over *every*
+allowed pairing of ``N`` households::
 
-    lower bound = max(C, min(CP-SAT's bound on the candidates, C + R))
+    lower bound = max(B, min(CP-SAT's bound on the candidates, B + R))
 
-The answer is ``"optimal"`` when its objective reaches that bound, and the
-gap is measured against it, so ``result.gap`` is a gap to the true optimum,
-not only to the candidates' one.  When quotas force fewer than ``N``
-households, the bound holds on the candidates only, and ``stats["proven_over"]``
-says so.
+The answer is ``"optimal"`` when its objective reaches that bound (to the
+rounding of the integer costs), and ``result.gap`` is measured against it,
+so it is a gap to the true optimum, not only to the candidates' one.  With
+compact pairs ``B = C`` (the term is never negative), which is weak.  When
+quotas force fewer than ``N`` households, the bound holds on the candidates
+only, and ``stats["proven_over"]`` says so.
 """
-
 from __future__ import annotations
 
 import time
@@ -44,6 +54,7 @@ from ..errors import InfeasibleError, ValidationError
 from ..geo import haversine_km
 from .certificate import int_costs, priced_out
 from .certified import Outcome
+from .engine import engine as make_engine
 from .options import SolveOptions
 from .sat import SatAnswer, SatProblem, solve_sat
 
@@ -165,6 +176,69 @@ def _left_out(model, outcome: Outcome, o: np.ndarray, h: np.ndarray, limit: floa
     )
     outside = ~in_pairs(pair_keys((o, h), n_o), bo, bh, n_o)
     return bo[outside], bh[outside], (bc[outside] + d_h[bh[outside]] - d_o[bo[outside]]) / scale
+
+
+def _polish(
+    problem: SatProblem, lat, lon, weight: float, s: float, chosen: np.ndarray, engine, rounds: int
+) -> np.ndarray:
+    """A better start for compact pairs when no officer takes more than two households:
+    fix one household of each officer (its *anchor*) and pair the others again by an
+    exact flow on the candidates, each costing its pair cost plus ``weight`` x its km
+    to the officer's anchor -- which, with at most two households an officer, is the
+    whole objective -- then the other household as anchor, while the objective falls.
+    Each step keeps as many pairs (the current ones are a solution of it), so the
+    objective never rises."""
+    from .network import Matching
+
+    o, h = problem.o, problem.h
+    n_o = len(problem.capacity)
+    n_h = int(h.max()) + 1 if len(h) else 0
+    matching = Matching(n_officers=n_o, n_households=n_h)
+    best = chosen.copy()
+    value = problem.cost_of(best)
+    stale = 0
+    for step in range(rounds):
+        pick = np.flatnonzero(best)
+        po, ph = o[pick], h[pick]
+        order = np.lexsort((ph if step % 2 == 0 else -ph, po))
+        first = np.r_[True, po[order][1:] != po[order][:-1]] if len(order) else np.zeros(0, bool)
+        anchor_pair = pick[order][first]  # one chosen pair per officer
+        anchor_h = np.full(n_o, -1, np.int64)
+        anchor_h[o[anchor_pair]] = h[anchor_pair]
+        fixed = np.zeros(n_h, bool)
+        fixed[h[anchor_pair]] = True
+        free = ~fixed[h]  # pairs of the households that move
+        fo, fh = o[free], h[free]
+        partner = anchor_h[fo]
+        km = np.where(
+            partner >= 0,
+            haversine_km(
+                lat[fh], lon[fh], lat[np.maximum(partner, 0)], lon[np.maximum(partner, 0)]
+            ),
+            0.0,
+        )
+        cost = problem.cost[free] + np.rint(weight * km * s).astype(np.int64)
+        room = problem.capacity - (anchor_h >= 0)
+        lower = np.maximum(problem.lower - (anchor_h >= 0), 0)
+        network = matching.network(room, fo, fh, cost, min_load=lower if lower.any() else None)
+        try:
+            flow = engine.solve(network, maximize=True).flow
+        except Exception:  # pragma: no cover - the current pairs are a solution
+            break
+        used = matching.used(flow, len(fo))
+        if int(used.sum()) != int(free[best].sum()):
+            break
+        trial = np.zeros(len(o), bool)
+        trial[anchor_pair] = True
+        trial[np.flatnonzero(free)[used]] = True
+        trial_value = problem.cost_of(trial)
+        if trial_value >= value:
+            stale += 1
+            if stale == 2:  # neither household of any officer moves the other
+                break
+            continue
+        best, value, stale = trial, trial_value, 0
+    return best
 
 
 def _lagrangian(model, outcome: Outcome, terms, *, k: int, lower, options, deadline, progress):
@@ -356,6 +430,11 @@ def refine(
         built = _sat_problem(model, o, h, policy, terms if quotas else None, cap, lo, anchors)
         sat_problem, cost, extra, link, a, b, s = built
         hint = in_pairs(pair_keys(hint_pairs, n_o), o, h, n_o)
+        if w > 0 and not quotas and int(cap.max(initial=0)) <= 2 and rounds == 1:
+            tp = time.perf_counter()
+            lat, lon = _positions(model)
+            hint = _polish(sat_problem, lat, lon, w, s, hint, make_engine(options.engine), 20)
+            info["polish_seconds"] = time.perf_counter() - tp
         answer: SatAnswer | None = None
         for cover in (len(outcome.o), None):  # all the flow covers; else the most possible
             left = None if deadline is None else deadline - time.perf_counter()
