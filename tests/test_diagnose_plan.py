@@ -170,3 +170,17 @@ def test_cli_diagnose_and_plan(tmp_path, capsys) -> None:
     small[0].to_csv(tmp_path / "o2.csv", index=False)
     small[1].to_csv(tmp_path / "h2.csv", index=False)
     assert main(["diagnose", str(tmp_path / "o2.csv"), str(tmp_path / "h2.csv")]) == 0
+
+
+def test_result_diagnosis_uses_the_same_rules() -> None:
+    o, h = km.synthetic_province(officers=15, households=40, seed=6)
+    never = pd.DataFrame(
+        {"officer_id": [o["officer_id"].iloc[0]], "household_id": [h["household_id"].iloc[0]]}
+    )
+    result = km.match(o, h, forbidden=never)
+    found = result.diagnosis
+    assert found is result.diagnosis  # computed once
+    assert found.deficit == len(result.unmatched)
+    direct = km.diagnose(o, h, forbidden=never)
+    assert found.fix_table().equals(direct.fix_table())
+    assert km.match(o.assign(capacity=5), h).diagnosis is None

@@ -34,6 +34,7 @@ from .matcher import _model, _policy, _problem, match
 from .policy import Policy
 from .reference import districts as district_table
 from .result import Result, Shortfall
+from .rules import read_rules
 from .solve import SolveOptions
 from .solve.certificate import shortfall_groups
 
@@ -125,14 +126,16 @@ def diagnose(
     policy: Policy | None = None,
     *,
     costs: pd.DataFrame | None = None,
+    locked: pd.DataFrame | None = None,
+    forbidden: pd.DataFrame | None = None,
     options: SolveOptions | None = None,
 ) -> Diagnosis:
     """Why households stay unmatched, and verified changes that pair them.
 
     Parameters
     ----------
-    officers, households, policy, costs, options
-        As for :func:`~kuseo_match.match`.
+    officers, households, policy, costs, locked, forbidden, options
+        As for :func:`~kuseo_match.match`; every fix is verified with the same rules.
 
     Returns
     -------
@@ -152,7 +155,13 @@ def diagnose(
     """
     policy = _policy(policy)
     options = options or SolveOptions()
-    result = match(officers, households, policy, costs=costs, options=options)
+    rules: dict[str, Any] = {
+        "costs": costs,
+        "locked": locked,
+        "forbidden": forbidden,
+        "options": options,
+    }
+    result = match(officers, households, policy, **rules)
     deficit = len(result.unmatched)
     if deficit == 0:
         return Diagnosis(0, (), (), result)
@@ -162,8 +171,8 @@ def diagnose(
         from .schema import validate_costs
 
         table = validate_costs(costs, problem.officer_keys, problem.household_keys)
-    empty = np.zeros(0, np.int64)
-    model = _model(problem, policy, table, options, (empty, empty), warn=False)
+    never = read_rules(problem, None, forbidden).forbidden
+    model = _model(problem, policy, table, options, never, warn=False)
     hid = problem.households["household_id"].astype(str)
     oid = problem.officers["officer_id"].astype(str)
     w = result.shortfall
@@ -183,7 +192,7 @@ def diagnose(
                 )
     groups = _merge_unreachable(groups, problem.households)
     groups.sort(key=lambda g: (-g.deficit, str(g.households[0])))
-    fixes = _fixes(problem, policy, costs, options, result, groups)
+    fixes = _fixes(problem, policy, rules, result, groups)
     return Diagnosis(deficit, tuple(groups), tuple(fixes), result)
 
 
@@ -206,8 +215,9 @@ def _merge_unreachable(groups: list[Shortfall], households: pd.DataFrame) -> lis
     return [g for g in groups if len(g.officers)] + merged
 
 
-def _fixes(problem, policy: Policy, costs, options, result: Result, groups) -> list[Fix]:
+def _fixes(problem, policy: Policy, rules: dict, result: Result, groups) -> list[Fix]:
     officers, households = problem.officers, problem.households
+    costs = rules["costs"]
     unmatched = set(result.unmatched["household_id"].astype(str))
 
     def covers(res: Result) -> pd.Index:
@@ -215,7 +225,7 @@ def _fixes(problem, policy: Policy, costs, options, result: Result, groups) -> l
         return pd.Index(sorted(unmatched & now), name="household_id")
 
     def solve(o: pd.DataFrame = officers, p: Policy = policy) -> Result:
-        return match(o, households, p, costs=costs, options=options)
+        return match(o, households, p, **rules)
 
     fixes: list[Fix] = []
     names = district_table().set_index("district_code")["district_en"]

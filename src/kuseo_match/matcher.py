@@ -13,6 +13,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -287,7 +288,10 @@ def _match(
     else:
         outcome = run.solve(policy)
     outcome.seconds["validation"] = validation
-    return _result(problem, model, policy, outcome, extra)
+    result = _result(problem, model, policy, outcome, extra)
+    # what Result.diagnosis needs to solve again
+    inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
+    return replace(result, inputs=inputs)
 
 
 class _Run:

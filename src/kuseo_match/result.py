@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import KuseoError
 from .policy import Policy
 
 __all__ = ["OFFICER_LOAD_COLUMNS", "PAIR_COLUMNS", "UNMATCHED_COLUMNS", "Result", "Shortfall"]
@@ -179,9 +180,37 @@ class Result:
     shortfall: Shortfall | None = field(default=None, repr=False)
     gap: float | None = None
     changes: pd.DataFrame | None = field(default=None, repr=False)
+    inputs: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
+
+    @property
+    def diagnosis(self) -> Any:
+        """When households are unmatched: :func:`kuseo_match.diagnose` of the same
+        tables, policy and rules (the groups no pairing can cover and verified fixes),
+        computed on first use; None when every household is paired.
+
+        Examples
+        --------
+        >>> import kuseo_match as km
+        >>> o, h = km.synthetic_province(officers=10, households=30, seed=1)
+        >>> d = km.match(o, h).diagnosis
+        >>> d.deficit, d.table()["slots"].tolist()
+        (10, [20])
+        """
+        if len(self.unmatched) == 0:
+            return None
+        cached = self.__dict__.get("_diagnosis")
+        if cached is None:
+            if self.officers is None or self.households is None:
+                raise KuseoError("a Result built by hand has no tables to diagnose")
+            from .diagnose import diagnose  # diagnose imports the matcher, which imports this
+
+            inputs = dict(self.inputs or {})
+            cached = diagnose(self.officers, self.households, self.policy, **inputs)
+            object.__setattr__(self, "_diagnosis", cached)
+        return cached
 
     @property
     def n_households(self) -> int:

@@ -40,6 +40,7 @@ compact pairs ``B = C`` (the term is never negative), which is weak.  When
 quotas force fewer than ``N`` households, the bound holds on the candidates
 only, and ``stats["proven_over"]`` says so.
 """
+
 from __future__ import annotations
 
 import time
