@@ -149,6 +149,45 @@ def rematch(
     survive = np.flatnonzero(reason == "")
     ids_o = problem.officers["officer_id"].to_numpy()
     ids_h = problem.households["household_id"].to_numpy()
+
+    def solve(pin: bool = False, churn: float | None = None) -> Result:
+        """The user's locked pairs and, with ``pin``, the surviving pairs locked; or,
+        with ``churn``, every surviving household charged ``churn`` for moving."""
+        keep = pd.DataFrame({"officer_id": ids_o[o[survive]], "household_id": ids_h[h[survive]]})
+        if churn is not None:
+            return _match(
+                problem.officers,
+                problem.households,
+                policy.replace(churn_cost=churn),
+                costs=costs,
+                locked=locked,
+                forbidden=forbidden,
+                time_limit=time_limit,
+                progress=progress,
+                options=options,
+                stay=keep,
+            )
+        both = pd.concat(
+            [
+                pd.DataFrame(
+                    {"officer_id": ids_o[rules.locked_o], "household_id": ids_h[rules.locked_h]}
+                ),
+                keep if pin else keep.iloc[0:0],
+            ],
+            ignore_index=True,
+        )
+        return match(
+            problem.officers,
+            problem.households,
+            policy,
+            costs=costs,
+            locked=both if len(both) else None,
+            forbidden=forbidden,
+            time_limit=time_limit,
+            progress=progress,
+            options=options,
+        )
+
     if policy.churn_cost is not None:
         if policy.objective == "bottleneck":
             raise ValidationError(
@@ -156,20 +195,8 @@ def rematch(
                 table="policy",
                 column="churn_cost",
             )
-        stay = pd.DataFrame({"officer_id": ids_o[o[survive]], "household_id": ids_h[h[survive]]})
-        result = _match(
-            problem.officers,
-            problem.households,
-            policy,
-            costs=costs,
-            locked=locked,
-            forbidden=forbidden,
-            time_limit=time_limit,
-            progress=progress,
-            options=options,
-            stay=stay,
-        )
         moved = f"moved: the new pairing saves more than churn_cost {policy.churn_cost:g}"
+        result = solve(churn=float(policy.churn_cost))
         return _with_changes(
             prev, reason, np.zeros(len(prev), bool), result, ids_h, "priced", moved
         )
@@ -184,46 +211,14 @@ def rematch(
         for i in survive[over]:
             reason[i] = f"officer's capacity fell to {int(problem.capacity[o[i]])}"
         survive = np.flatnonzero(reason == "")
-    keep_o = np.r_[rules.locked_o, o[survive]]
-    keep_h = np.r_[rules.locked_h, h[survive]]
-
-    def solve(kept_o: np.ndarray, kept_h: np.ndarray) -> Result:
-        pinned = pd.DataFrame({"officer_id": ids_o[kept_o], "household_id": ids_h[kept_h]})
-        return match(
-            problem.officers,
-            problem.households,
-            policy,
-            costs=costs,
-            locked=pinned if len(pinned) else None,
-            forbidden=forbidden,
-            time_limit=time_limit,
-            progress=progress,
-            options=options,
-        )
-
-    result = solve(keep_o, keep_h)
+    result = solve(pin=True)
     released = np.zeros(len(prev), dtype=bool)
     if len(result.unmatched) and len(survive):
-        free = solve(rules.locked_o, rules.locked_h)
+        free = solve()
         if len(result.pairs) < len(free.pairs):
             # keeping every pair costs coverage: the fewest moves, exactly, with a churn
             # cost above any difference in cost between two pairings
-            big = (problem.n_households + 1) * (model.max_cost_bound() + 1.0)
-            stay = pd.DataFrame(
-                {"officer_id": ids_o[o[survive]], "household_id": ids_h[h[survive]]}
-            )
-            priced = _match(
-                problem.officers,
-                problem.households,
-                policy.replace(churn_cost=big),
-                costs=costs,
-                locked=locked,
-                forbidden=forbidden,
-                time_limit=time_limit,
-                progress=progress,
-                options=options,
-                stay=stay,
-            )
+            priced = solve(churn=(problem.n_households + 1) * (model.max_cost_bound() + 1.0))
             stats = dict(priced.stats)
             moved_cost = stats.pop("churn_cost_total", 0.0)
             result = replace(
