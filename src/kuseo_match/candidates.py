@@ -128,6 +128,11 @@ class Adjust:
     stay_cost: float = 0.0
     groups: tuple = ()
 
+    @property
+    def active(self) -> bool:
+        """Whether any term adds to a pair's cost (the plain match has none)."""
+        return bool((self.stay is not None and self.stay_cost) or self.groups)
+
     def of(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
         """The added cost of pairs ``(o[i], h[i])``."""
         out = np.zeros(len(o))
@@ -251,7 +256,9 @@ class GeoCostModel:
         cols = np.array([self.o_col[g[0]] for g in self.groups], dtype=np.int64)
         fit = self._fit_tab[self.h_type[households]][:, cols]
         bound = np.maximum(self.policy.fit_weight * (1.0 - fit), 0.0)
-        return bound + self.adjust.least(households)[:, None]
+        if self.adjust.active:
+            bound += self.adjust.least(households)[:, None]
+        return bound
 
     def with_adjust(self, adjust: Adjust) -> GeoCostModel:
         """The same model (same k-d trees) with other added terms."""
@@ -364,7 +371,8 @@ class GeoCostModel:
         p = self.policy
         cost = d + p.fit_weight * (1.0 - fit)
         cost = cost + p.cross_district_penalty * (self.o_district[o] != self.h_district[h])
-        cost = cost + self.adjust.of(o, h)
+        if self.adjust.active:
+            cost = cost + self.adjust.of(o, h)
         allowed = (
             np.ones(len(o), dtype=bool) if p.max_distance_km is None else d <= p.max_distance_km
         )

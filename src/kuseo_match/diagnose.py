@@ -60,6 +60,14 @@ class Fix:
         for ``"raise capacity"``: ``officer_id`` and the new ``capacity``.
     policy : Policy or None
         For a policy change: the policy to use.
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> o, h = km.synthetic_province(officers=20, households=60, seed=1)
+    >>> fix = km.diagnose(o, h).fixes[0]
+    >>> fix.kind, fix.covered == len(fix.covers) > 0
+    ('add officers', True)
     """
 
     action: str
@@ -75,7 +83,16 @@ class Fix:
 
 @dataclass(frozen=True, eq=False)
 class Diagnosis:
-    """What :func:`diagnose` found (see the module text)."""
+    """What :func:`diagnose` found (see the module text).
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> o, h = km.synthetic_province(officers=20, households=60, seed=1)
+    >>> found = km.diagnose(o, h)
+    >>> found.deficit, found.table()[["households", "slots", "deficit"]].values.tolist()
+    (20, [[60, 40, 20]])
+    """
 
     deficit: int
     shortfalls: tuple[Shortfall, ...]

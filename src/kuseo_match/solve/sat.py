@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -135,20 +135,7 @@ def solve_sat(
         if first.chosen is None:
             return first
         rest = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.01)
-        hint = first.chosen
-        problem = SatProblem(
-            problem.o,
-            problem.h,
-            problem.cost,
-            problem.capacity,
-            problem.lower,
-            first.covered,
-            problem.groups,
-            problem.link_a,
-            problem.link_b,
-            problem.link_weight,
-            hint,
-        )
+        problem = replace(problem, cover=first.covered, hint=first.chosen)
         # a coverage not proven the most stays an answer, never a proof
         second = _search(
             cp_model, problem, problem.cover, rest, work_limit / 2, workers, seed, progress
