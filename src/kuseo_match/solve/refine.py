@@ -258,10 +258,18 @@ def _lagrangian(model, outcome: Outcome, terms, *, k: int, lower, options, deadl
     n_q = len(terms.quotas)
     base = model.adjust
     prices = np.zeros(n_q)
-    best: list[Any] = [-np.inf, model, outcome]
+    # at no price, the flow's own answer (it breaks a quota: that is why we are here)
+    best: list[Any] = [float(model.costs(outcome.o, outcome.h).cost.sum()), model, outcome]
     feasible: list[Any] = [None, np.inf]
+    seen: dict[tuple, Any] = {(0.0,) * n_q: terms.counts(outcome.o, outcome.h)}
 
     def probe(values: np.ndarray):
+        key = tuple(values.tolist())
+        if key not in seen:  # each pass starts where the last search ended
+            seen[key] = solve_at(values)
+        return seen[key]
+
+    def solve_at(values: np.ndarray):
         groups = base.groups + tuple(
             (terms.officers[i], terms.households[i], float(values[i]))
             for i in range(n_q)
