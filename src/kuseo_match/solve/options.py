@@ -34,8 +34,10 @@ class SolveOptions:
         usable cores, at most 4, read when a solve starts (never at import).
         With 1 nothing spawns a thread, so a process pool with one solve per
         core does not oversubscribe the machine.
-    engine : {"ortools"}, default "ortools"
-        The min-cost flow engine (:mod:`kuseo_match.solve.engine`).
+    engine : {"lemon", "ortools"}, default "lemon"
+        The min-cost flow engine (:mod:`kuseo_match.solve.engine`): LEMON's
+        network simplex hands back its dual, so no Bellman-Ford pass follows
+        each solve; OR-Tools' cost scaling is kept for comparison.
     pool : int, default 4
         Each household's pool holds at least its ``pool * k`` nearest officers,
         whose costs are known to the certificate.
@@ -44,17 +46,13 @@ class SolveOptions:
     per_household : int, default 16
         At most this many pairs per household join in a round, the most
         negative first.
-    eager : float, default 1.0
-        Search beyond the pool in the same round when the pool adds at most
-        ``eager * n_households`` pairs.
-    repair : float, default 0.1
-        When at most ``repair * n_households`` pairs join, re-optimise the last
-        flow from its potentials instead of solving afresh; 0 never does.
-    repair_share : float, default 0.25
-        A repair re-solves at most this share of the candidate arcs.
     ball_chunk : int, default 4096
         The certificate's ball queries take at most this many households at a
         time (memory follows one chunk per thread).
+    pair_budget : int, default 2_000_000
+        The certificate's ball queries hold at most this many household-officer
+        pairs at a time (about 100 bytes each while they are priced): the
+        bound on its memory, whatever the size of the balls.
     one_pass_pairs : int, default 250_000
         Ball queries over at most this many household-officer pairs run as
         one pass of the k-d tree.
@@ -90,14 +88,12 @@ number >= 1, or None
     """
 
     threads: int | None = None
-    engine: str = "ortools"
+    engine: str = "lemon"
     pool: int = 4
     pool_max: int = 16
     per_household: int = 16
-    eager: float = 1.0
-    repair: float = 0.1
-    repair_share: float = 0.25
     ball_chunk: int = 4096
+    pair_budget: int = 2_000_000
     one_pass_pairs: int = 250_000
     thread_min_households: int = 10_000
     sat_k: int = 8
@@ -113,9 +109,9 @@ number >= 1, or None
             isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1
         ):
             raise bad("threads", self.threads, "a whole number >= 1, or None")
-        if self.engine not in ("ortools",):
-            raise bad("engine", self.engine, "'ortools'")
-        whole = ("pool", "pool_max", "per_household", "ball_chunk", "one_pass_pairs")
+        if self.engine not in ("lemon", "ortools"):
+            raise bad("engine", self.engine, "'lemon' or 'ortools'")
+        whole = ("pool", "pool_max", "per_household", "ball_chunk", "pair_budget", "one_pass_pairs")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise bad("seed", self.seed, "a whole number >= 0")
         for name in (*whole, "thread_min_households", "sat_k", "sat_workers"):
@@ -128,10 +124,6 @@ number >= 1, or None
             or not (self.sat_work > 0)
         ):
             raise bad("sat_work", self.sat_work, "a number > 0")
-        for name in ("eager", "repair", "repair_share"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-                raise bad(name, value, "a number >= 0")
 
     def worker_count(self) -> int:
         """Threads to use: :attr:`threads`, or the usable cores up to 4."""
