@@ -94,7 +94,7 @@ def test_bottleneck_on_khon_kaen_shortens_the_longest_pair() -> None:
     assert len(short.pairs) == len(plain.pairs) == 1174
     assert short.pairs["distance_km"].max() < plain.pairs["distance_km"].max()
     assert short.objective >= plain.objective
-    assert short.stats["engine"] == "threshold flows (ortools)"
+    assert short.stats["engine"] == "threshold flows (lemon)"
     assert short.stats["threshold_probes"] > 1
 
 

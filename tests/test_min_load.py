@@ -97,7 +97,7 @@ def test_every_officer_carries_a_household_in_khon_kaen() -> None:
     assert (ruled.officer_load["load"] >= 1).all()
     assert len(ruled.pairs) == len(plain.pairs) == 1174
     assert ruled.objective > plain.objective  # the rule has a cost
-    assert ruled.stats["engine"] == "flow with lower bounds (ortools)"
+    assert ruled.stats["engine"] == "flow with lower bounds (lemon)"
 
 
 def test_min_load_counts_locked_pairs() -> None:

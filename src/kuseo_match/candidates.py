@@ -278,9 +278,32 @@ class GeoCostModel:
         price, so that busy officers drop out of the balls.
         """
         members = self.groups[group]
-        tree = cKDTree(np.column_stack((self._o_xyz[members], lift_km)))
         points = np.column_stack((self._h_xyz[households], np.zeros(len(households))))
+        tree = self.lifted(members, lift_km)
         return self._ball(tree, members, households, radius_km, points=points, chord=False)
+
+    def lifted(self, officers: np.ndarray, lift_km: np.ndarray) -> cKDTree:
+        """A k-d tree of officers (of one agency group), each lifted by ``lift_km`` in a
+        fourth coordinate (see :meth:`within_group`)."""
+        return cKDTree(np.column_stack((self._o_xyz[officers], lift_km)))
+
+    def within_lifted(
+        self, tree: cKDTree, officers: np.ndarray, households: np.ndarray, radius_km: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`within_group` on a :meth:`lifted` tree of ``officers``, in one pass at
+        the largest radius (the caller passes households of similar radii); allowed or
+        not."""
+        if len(households) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        r = np.asarray(radius_km, dtype=float) * (1 + 1e-9) + 1e-9
+        points = np.column_stack((self._h_xyz[households], np.zeros(len(households))))
+        hits = cKDTree(points).sparse_distance_matrix(tree, float(r.max()), output_type="ndarray")
+        inside = hits["v"] <= r[hits["i"]]
+        return officers[hits["j"][inside]], households[hits["i"][inside]]
+
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """Households' and officers' points on the sphere (km), shape (n, 3) each."""
+        return self._h_xyz, self._o_xyz
 
     @property
     def unknown_agencies(self) -> tuple[str, ...]:

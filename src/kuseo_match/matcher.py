@@ -545,7 +545,7 @@ def _result(
         "engine": _engine_name(policy, outcome),
         "candidate_pairs": outcome.candidate_pairs,
         "rounds": outcome.rounds,
-        "repaired_rounds": outcome.repaired,
+        "pricing_passes": outcome.passes,
         "seconds": sum(outcome.seconds.get(k, 0.0) for k in ("total", "validation")),
         "seconds_by_stage": dict(outcome.seconds),
         "cost_scale": outcome.scale,
@@ -592,7 +592,7 @@ def _engine_name(policy: Policy, outcome: Outcome) -> str:
     name = "threshold flows" if policy.objective == "bottleneck" else "flow"
     if policy.min_load:
         name += " with lower bounds"
-    if outcome.engine == "cp-sat":
+    if outcome.engine.startswith("cp-sat on "):
         terms = [
             t
             for t, on in (
@@ -601,7 +601,9 @@ def _engine_name(policy: Policy, outcome: Outcome) -> str:
             )
             if on
         ]
-        return f"CP-SAT ({', '.join(terms)}) from the {name} (ortools)"
+        return (
+            f"CP-SAT ({', '.join(terms)}) from the {name} ({outcome.engine[len('cp-sat on ') :]})"
+        )
     if policy.quotas:
         return f"{name} ({outcome.engine}); its optimum meets the quotas"
     return f"{name} ({outcome.engine})"

@@ -40,6 +40,7 @@ __all__ = [
     "int_costs",
     "priced_out",
     "shortfall_groups",
+    "top_per_household",
 ]
 
 T = TypeVar("T")
@@ -69,10 +70,14 @@ class Pricing(Protocol):
         """Allowed pairs of each household with the officers within its radius."""
         ...
 
-    def within_group(
-        self, group: int, households: np.ndarray, radius_km: np.ndarray, lift_km: np.ndarray
+    def lifted(self, officers: np.ndarray, lift_km: np.ndarray) -> Any:
+        """A k-d tree of officers of one group lifted by ``lift_km`` (a 4th coordinate)."""
+        ...
+
+    def within_lifted(
+        self, tree: Any, officers: np.ndarray, households: np.ndarray, radius_km: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs with a group's officers within the radius once lifted by ``lift_km``."""
+        """Pairs with the officers within the radius in their :meth:`lifted` tree."""
         ...
 
     def nearest_among(
@@ -184,6 +189,23 @@ def augmenting_pairs(
     return empty, empty, Witness(np.flatnonzero(seen_h), reached, int(cap[reached].sum()))
 
 
+def top_per_household(h: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """Positions of each household's ``k`` smallest keys (ties in position order).
+
+    Examples
+    --------
+    >>> top_per_household(np.array([0, 0, 0, 1]), np.array([3, 1, 2, 5]), 2).tolist()
+    [1, 2, 3]
+    """
+    if len(h) == 0:
+        return np.zeros(0, np.int64)
+    order = np.lexsort((key, h))
+    hs = h[order]
+    starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
+    rank = np.arange(len(hs)) - np.repeat(starts, np.diff(np.r_[starts, len(hs)]))
+    return np.sort(order[rank < k])
+
+
 def priced_out(
     model: Pricing,
     scale: float,
@@ -210,6 +232,12 @@ def priced_out(
     which the ball query lifts officers by (4-D points: busy officers drop
     out).  Candidates never violate (the potentials are feasible for them), so
     no membership test is needed.
+
+    Memory is bounded: each query holds at most ``options.pair_budget`` pairs
+    (households are taken in runs of similar radius, at most ``pair_budget //
+    len(group)`` at a time), and only each household's ``per_household`` most
+    negative pairs are kept between queries, so the peak follows the budget
+    and the number of households, never the size of the balls.
     """
     empty = np.zeros(0, np.int64)
     if not model.groups:
@@ -221,38 +249,45 @@ def priced_out(
         return empty, empty, empty, empty
     radius = (top[None, :] - d_h[cand, None].astype(float) + 1.0) / scale
     radius -= model.penalty_bound(cand)
-
-    # only violators are kept, so memory follows one group and one chunk of
-    # households per thread (the k-d tree queries release the GIL)
-    def violators(task: tuple[int, np.ndarray]):
-        j, part = task
-        lift = (top[j] - d_o[model.groups[j]]).astype(float) / scale
-        bo, bh = model.within_group(j, cand[part], radius[part, j], lift_km=lift)
-        pc, bc = int_costs(model, bo, bh, scale)
-        reduced = bc + d_h[bh] - d_o[bo]
-        bad = pc.allowed & (reduced < 0)
-        return bo[bad], bh[bad], bc[bad], reduced[bad]
-
-    tasks = []
-    for j in range(len(model.groups)):
+    n_h = len(d_h)
+    found = np.zeros(n_h, np.int64)  # violators seen per household
+    kept = [empty, empty, empty, empty]
+    for j, members in enumerate(model.groups):
         rows = np.flatnonzero(radius[:, j] > 0)
-        chunks = -(-len(rows) // options.ball_chunk)
-        for part in np.array_split(rows, chunks) if len(rows) else ():
-            tasks.append((j, part))
-    found = pool_map(options, violators, tasks, len(cand))
-    if not found:
-        return empty, empty, empty, empty
-    bo, bh, bc, reduced = (np.concatenate(parts) for parts in zip(*found, strict=True))
-    counts = np.bincount(bh)
-    if len(bh) <= per_household or counts.max() <= per_household:
-        return bo, bh, bc, empty
-    # each household's `per_household` most negative pairs
-    order = np.lexsort((reduced, bh))
-    bo, bh, bc = bo[order], bh[order], bc[order]
-    starts = np.flatnonzero(np.r_[True, bh[1:] != bh[:-1]]) if len(bh) else np.zeros(0, int)
-    rank = np.arange(len(bh)) - np.repeat(starts, np.diff(np.r_[starts, len(bh)]))
-    keep = rank < per_household
-    return bo[keep], bh[keep], bc[keep], np.flatnonzero(counts > per_household)
+        if len(rows) == 0:
+            continue
+        tree = model.lifted(members, (top[j] - d_o[members]).astype(float) / scale)
+        rows = rows[np.argsort(radius[rows, j], kind="stable")]
+        size = np.floor(np.log2(np.maximum(radius[rows, j], 1.0))).astype(np.int64)
+        at_most = max(1, min(options.ball_chunk, options.pair_budget // len(members)))
+        tasks = []
+        for run in np.split(rows, np.flatnonzero(np.diff(size)) + 1):
+            tasks.extend(np.array_split(run, -(-len(run) // at_most)))
+
+        # only violators are kept, so memory follows one query of at most pair_budget
+        # pairs per thread (the k-d tree queries release the GIL)
+        def violators(part: np.ndarray, j: int = j, tree: Any = tree, members=members):
+            bo, bh = model.within_lifted(tree, members, cand[part], radius[part, j])
+            pc, bc = int_costs(model, bo, bh, scale)
+            reduced = bc + d_h[bh] - d_o[bo]
+            bad = np.flatnonzero(pc.allowed & (reduced < 0))
+            bo, bh, bc, reduced = bo[bad], bh[bad], bc[bad], reduced[bad]
+            seen = np.bincount(bh, minlength=n_h) if len(bh) else None
+            keep = top_per_household(bh, reduced, per_household)
+            return bo[keep], bh[keep], bc[keep], reduced[keep], seen
+
+        for bo, bh, bc, reduced, seen in pool_map(options, violators, tasks, len(cand)):
+            if seen is not None:
+                found += seen
+                kept = [
+                    np.concatenate([a, x]) for a, x in zip(kept, (bo, bh, bc, reduced), strict=True)
+                ]
+        # each household's best so far, so that the kept pairs stay within
+        # per_household x households
+        keep = top_per_household(kept[1], kept[3], per_household)
+        kept = [a[keep] for a in kept]
+    bo, bh, bc, _ = kept
+    return bo, bh, bc, np.flatnonzero(found > per_household)
 
 
 def shortfall_groups(model, witness_households: np.ndarray, officers: np.ndarray) -> list:

@@ -1,20 +1,24 @@
 """The solve: min-cost flow on candidate pairs, grown until it is proven optimal for all pairs.
 
 Each round solves the matching network of the candidate table
-(:class:`~kuseo_match.solve.network.Matching`) with the flow engine, takes the
-potentials of its residual graph (:mod:`~kuseo_match.solve.potentials`) and
-runs the certificate (:mod:`~kuseo_match.solve.certificate`): pairs that open
-an augmenting path, pool pairs with a negative reduced cost (their costs are
-known), and, once prices have settled or the pool has nothing to add, pairs
-beyond the pool found in balls around the households.  They join the table
-and the next round starts; when nothing joins, the answer is proven optimal
-over every allowed pair.
+(:class:`~kuseo_match.solve.network.Matching`) with the flow engine and takes
+the shortest-path potentials of its residual graph
+(:mod:`~kuseo_match.solve.potentials`; from the engine's own dual with LEMON,
+by Bellman-Ford otherwise).  Then:
 
-OR-Tools cannot start from an earlier answer, so when few pairs join, the
-flow is re-optimised from the last one (:mod:`~kuseo_match.solve.repair`). A
-pair's reduced cost then changes by the shift of its household's potential
-less its officer's, so households proven in the round before whose potential
-fell no less than any officer's need no pricing again.
+* when some allowed pair opens an augmenting path, more households can be
+  paired: those pairs and the pool pairs that undercut the potentials join the
+  table and the next round starts;
+* otherwise the dual completion (:mod:`~kuseo_match.solve.dual`) prices the
+  pairs left out (the pool, then balls beyond it) and carries the shortest
+  paths over the undercutting ones without solving the flow again: it ends
+  with potentials feasible for every allowed pair (the answer is proven
+  optimal) or with a negative cycle (the pairs it met join the table, and the
+  next round solves the flow again).
+
+``start``, officers' prices from an earlier solve, brings the pairs that are
+cheapest at those prices into the first round: with the optimal prices the
+first round's flow is optimal and the proof needs no second one.
 
 The answer carries the officers' prices (``-d(officer)`` in cost units: an
 officer's price is what one more of its slots is worth at most) and, when
@@ -35,12 +39,12 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from ..errors import InfeasibleError
 from .certificate import Witness, augmenting_pairs, int_costs, priced_out
+from .dual import complete
 from .engine import engine as make_engine
 from .minimum import shortfall, widen
 from .network import Matching, Network
 from .options import SolveOptions
 from .potentials import UNREACHED, matching_potentials
-from .repair import reoptimise
 from .table import Candidates
 
 __all__ = ["Outcome", "choose_scale", "solve"]
@@ -106,8 +110,9 @@ class Outcome:
         pairing can all cover, and the officers they reach.
     engine : str
         The flow engine's name.
-    repaired : int
-        Rounds whose flow was re-optimised from the last one, not solved afresh.
+    passes : int
+        Pricing passes of the dual completion (:mod:`~kuseo_match.solve.dual`),
+        over all rounds.
     potentials : numpy.ndarray of int64 or None
         The last round's node potentials ``d`` in integer cost units (nodes as
         in :class:`~kuseo_match.solve.network.Matching`: households, officers,
@@ -129,7 +134,7 @@ class Outcome:
     prices: np.ndarray | None = None
     witness: Witness | None = None
     engine: str = "ortools"
-    repaired: int = 0
+    passes: int = 0
     potentials: np.ndarray | None = None
     gap: float | None = None
     sat: dict | None = None
@@ -178,6 +183,28 @@ def _per_officer(officer, reduced, jr, jc, limit):
     return jr[keep], jc[keep], np.unique(jr[~keep])
 
 
+def _pool_violators(table: Candidates, d_h, d_o, rows: np.ndarray, per: int):
+    """Pool pairs of the households ``rows`` that undercut ``d`` and are not
+    candidates: each household's ``per`` most negative (rows into the pool, and
+    the households that had more)."""
+    every = len(rows) == len(table.floor)  # no copies then
+    pool_o, pool_c = table.pool_o, table.pool_c
+    p_o, p_c = (pool_o, pool_c) if every else (pool_o[rows], pool_c[rows])
+    reduced = p_c + d_h[rows, None]
+    reduced -= d_o[p_o]
+    skip = table.taken | ~table.pool_ok if every else table.taken[rows] | ~table.pool_ok[rows]
+    reduced[skip] = 0
+    join = reduced < 0
+    many = np.flatnonzero(join.sum(axis=1) > per)
+    if len(many):
+        # each household's most negative pairs only
+        worst = reduced[many]
+        nth = np.partition(worst, per - 1, axis=1)[:, per - 1]
+        join[many] &= worst <= nth[:, None]
+    jr, jc = np.nonzero(join)
+    return rows[jr], jc, rows[many]
+
+
 def solve(
     model,
     *,
@@ -186,6 +213,7 @@ def solve(
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
     min_load: np.ndarray | None = None,
+    start: np.ndarray | None = None,
 ) -> Outcome:
     """Solve on candidate pairs and add excluded pairs until optimality is proven.
 
@@ -205,6 +233,11 @@ def solve(
     min_load : numpy.ndarray of int, shape (n_officers,), optional
         Households each officer must carry at least (lower bounds on the
         officers' arcs, :mod:`~kuseo_match.solve.minimum`).
+    start : numpy.ndarray of float, shape (n_officers,), optional
+        Officers' prices to start from (cost units, >= 0; NaN counts as 0), for
+        example those of an earlier solve of a similar problem: every pair
+        within reach of its household's cheapest ``cost + price`` joins the
+        first candidates.  Only speed depends on them.
 
     Raises
     ------
@@ -214,6 +247,7 @@ def solve(
     options = options or SolveOptions()
     flow_engine = make_engine(options.engine)
     t0 = time.perf_counter()
+    deadline = None if time_limit is None else t0 + time_limit
     p = model.problem
     n_o, n_h, cap = p.n_officers, p.n_households, p.capacity
     matching = Matching(n_officers=n_o, n_households=n_h)
@@ -222,21 +256,19 @@ def solve(
     scale = choose_scale(model.max_cost_bound(), matching.n_nodes, integral)
     seconds = dict.fromkeys(("candidates", "flow", "potentials", "certificate", "beyond_pool"), 0.0)
 
-    def clock(stage: str, start: float) -> None:
-        seconds[stage] += time.perf_counter() - start
+    def clock(stage: str, started: float) -> None:
+        seconds[stage] += time.perf_counter() - started
 
     tc = time.perf_counter()
     table = (
         Candidates.listed(model, scale) if listed else Candidates.first(model, k, scale, options)
     )
+    if start is not None and not listed:
+        _start_pairs(model, table, np.asarray(start, dtype=float), scale, options)
     clock("candidates", tc)
-    empty = np.zeros(0, np.int64)
-    rounds = repaired_rounds = 0
+    rounds = passes = 0
     d = None
     witness = None
-    # households all of whose pairs outside the candidates are proven not to
-    # undercut under the current potentials: a repair keeps most of them so
-    clean = np.zeros(n_h, dtype=bool)
     lower = None if min_load is None or not np.any(min_load) else np.asarray(min_load, np.int64)
     # each bound officer's nearest allowed households join while the minimums fail on
     # the candidates; 0: every allowed pair of theirs is in (the question is decided)
@@ -245,129 +277,86 @@ def solve(
     def build() -> Network:
         return matching.network(cap, table.o, table.h, table.cost, min_load=lower)
 
-    network = build()
+    certified = False
     while True:
         rounds += 1
-        if d is None:
-            if rounds > 1:
+        network = build()
+        tf = time.perf_counter()
+        while True:
+            try:
+                solved = flow_engine.solve(network, maximize=True)
+                break
+            except InfeasibleError:
+                if lower is None:
+                    raise
+                if width == 0:
+                    raise shortfall(p, matching, table, lower, flow_engine) from None
+                # the candidates may not reach every minimum although the pairs do
+                width = widen(model, table, lower, scale, width)
                 network = build()
-            tf = time.perf_counter()
-            while True:
-                try:
-                    flow = flow_engine.solve(network, maximize=True).flow
-                    break
-                except InfeasibleError:
-                    if lower is None:
-                        raise
-                    if width == 0:
-                        raise shortfall(p, matching, table, lower, flow_engine) from None
-                    # the candidates may not reach every minimum although the pairs do
-                    width = widen(model, table, lower, scale, width)
-                    network = build()
-            clock("flow", tf)
-            clean[:] = False
+        flow = solved.flow
+        clock("flow", tf)
         used = matching.used(flow, len(table))
+        chosen = np.flatnonzero(used)
+        tp = time.perf_counter()
+        pred = np.full(matching.n_nodes, -1, np.int64)
+        d = matching_potentials(matching, network, flow, solved.potentials, pred=pred)
+        clock("potentials", tp)
         if listed:  # every allowed pair is in the network
-            tp = time.perf_counter()
-            d = matching_potentials(matching, network, flow)
-            clock("potentials", tp)
             clock("certificate", tp)
             witness = _listed_witness(matching, network, flow, table.h)
             certified = True
             break
         tcert = time.perf_counter()
-        # cardinality: pairs that open augmenting paths (the nearest free slots);
-        # a repaired flow keeps its proven number of pairs
-        aug_o, aug_h = empty, empty
-        if d is None:
-            aug_o, aug_h, found = augmenting_pairs(model, table.o, table.h, used, k)
-            witness = found if found is not None else witness
+        # cardinality: pairs that open augmenting paths (the nearest free slots)
+        aug_o, aug_h, found = augmenting_pairs(model, table.o, table.h, used, k)
+        witness = found if found is not None else witness
         if len(aug_o):
             fresh = ~table.contains(aug_o, aug_h)
             aug_o, aug_h = aug_o[fresh], aug_h[fresh]
-        _, aug_c = int_costs(model, aug_o, aug_h, scale)
-        # cost: pool pairs with a negative reduced cost (their costs are known)
-        if d is None:
-            tp = time.perf_counter()
-            d = matching_potentials(matching, network, flow)
-            clock("potentials", tp)
-        d_h, d_o = d[:n_h], d[n_h : n_h + n_o]
-        rows = np.flatnonzero(~clean)
-        every = len(rows) == n_h  # no copies then
-        pool_o, pool_c = table.pool_o, table.pool_c
-        p_o, p_c = (pool_o, pool_c) if every else (pool_o[rows], pool_c[rows])
-        reduced = p_c + d_h[rows, None]
-        reduced -= d_o[p_o]
-        skip = table.taken | ~table.pool_ok if every else table.taken[rows] | ~table.pool_ok[rows]
-        reduced[skip] = 0
-        join = reduced < 0
-        per = options.per_household
-        many = np.flatnonzero(join.sum(axis=1) > per)
-        cut = rows[many]
-        if len(many):
-            # each household's most negative pairs only
-            worst = reduced[many]
-            nth = np.partition(worst, per - 1, axis=1)[:, per - 1]
-            join[many] &= worst <= nth[:, None]
-        jr, jc = np.nonzero(join)
-        jr, jc, dropped = _per_officer(p_o[jr, jc], reduced[jr, jc], jr, jc, per * cap)
-        cut = np.union1d(cut, rows[dropped])
-        joined = len(aug_o) + len(jr)
-        what = "from the pool and augmenting paths"
-        # beyond the pool: when the pool is exhausted (the proof), or alongside
-        # it once prices have settled
-        bo = bh = bc = empty
-        if joined == 0 or (len(aug_o) == 0 and joined <= options.eager * n_h):
-            tb = time.perf_counter()
-            bo, bh, bc, more = priced_out(model, scale, table.floor, d_h, d_o, per, rows, options)
-            clock("beyond_pool", tb)
-            outside = ~(pool_o[bh] == bo[:, None]).any(axis=1) if pool_o.shape[1] else bo >= 0
-            bo, bh, bc = bo[outside], bh[outside], bc[outside]
-            joined += len(bo)
-            what += " and beyond the pool"
-            # every undercutting pair of these households now joins, unless cut
-            clean[rows] = True
-            clean[cut] = clean[more] = False
+        if len(aug_o):
+            # the number of pairs grows: price the pool once and solve again
+            _, aug_c = int_costs(model, aug_o, aug_h, scale)
+            jr, jc, _ = _pool_violators(
+                table, d[:n_h], d[n_h : n_h + n_o], np.arange(n_h), options.per_household
+            )
+            reduced = table.pool_c[jr, jc] + d[jr] - d[n_h + table.pool_o[jr, jc]]
+            jr, jc, _ = _per_officer(
+                table.pool_o[jr, jc], reduced, jr, jc, options.per_household * cap
+            )
+            table.add(aug_o, aug_h, aug_c)
+            table.take(jr, jc)
+            joined, what = len(aug_o) + len(jr), "from augmenting paths and the pool"
+        else:
+            done = complete(
+                model, table, matching, network, flow, d, pred, scale, options, deadline, clock
+            )
+            passes += done.passes
+            d = done.d
+            certified = done.proven
+            joined, what = len(done.o), f"priced in {done.passes} pass(es)"
+            if not certified:
+                # each officer's most undercutting pairs only: early prices make crowds of
+                # households undercut the same few officers, who need only a few of them
+                rows = np.arange(len(done.o))
+                keep, _, _ = _per_officer(
+                    done.o, done.reduced, rows, rows, options.per_household * cap
+                )
+                table.add(done.o[keep], done.h[keep], done.cost[keep])
         clock("certificate", tcert)
-        log.debug("round %d: %d candidate pairs, %d added %s", rounds, len(table), joined, what)
+        log.debug(
+            "round %d: %d candidate pairs, %d added %s; %d paired",
+            rounds,
+            len(table),
+            joined,
+            what,
+            int(used.sum()),
+        )
         if progress:
             progress(f"round {rounds}: {len(table):,} candidate pairs, {joined:,} added")
-        if joined == 0:
-            certified = True
+        if certified or (deadline is not None and time.perf_counter() > deadline):
             break
-        if time_limit is not None and time.perf_counter() - t0 > time_limit:
-            certified = False
-            break
-        before = len(table)
-        table.add(aug_o, aug_h, aug_c)
-        table.take(rows[jr], jc)
-        table.add(bo, bh, bc, outside_pool=True)
-        repaired = None
-        if len(aug_o) == 0 and joined <= options.repair * n_h:
-            tf = time.perf_counter()
-            network = build()
-            kept = np.r_[used, np.zeros(len(table) - before, bool)]
-            repaired = reoptimise(
-                matching,
-                network,
-                matching.arc_flows(cap, table.o, table.h, kept),
-                d,
-                flow_engine,
-                max_arcs=int(options.repair_share * len(table)),
-            )
-            clock("flow", tf)
-        if repaired is None:
-            d = None
-        else:
-            # a pair's reduced cost changes by shift[h] - shift[o]: households whose
-            # potential fell less than no officer's rose stay proven
-            flow, fresh_d = repaired
-            repaired_rounds += 1
-            shift = fresh_d - d
-            clean &= shift[:n_h] >= shift[n_h : n_h + n_o].max(initial=0)
-            d = fresh_d
     seconds["total"] = time.perf_counter() - t0
-    used = matching.used(flow, len(table)) if len(table) else np.zeros(0, bool)
     prices = np.full(n_o, np.nan)
     if certified and d is not None:
         d_o = d[n_h : n_h + n_o]
@@ -375,8 +364,8 @@ def solve(
         prices[known] = np.maximum(-d_o[known], 0) / scale
         prices[(cap > 0) & ~known] = 0.0
     return Outcome(
-        table.o[used],
-        table.h[used],
+        table.o[chosen],
+        table.h[chosen],
         certified,
         rounds,
         len(table),
@@ -385,6 +374,31 @@ def solve(
         prices,
         witness if certified else None,
         flow_engine.name,
-        repaired_rounds,
+        passes,
         d,
     )
+
+
+def _start_pairs(model, table: Candidates, start: np.ndarray, scale: float, options) -> None:
+    """Add to the first candidates every pair whose ``cost + start price`` is at most
+    its household's least over the pool (each household's ``per_household`` least)."""
+    p = model.problem
+    if start.shape != (p.n_officers,):
+        raise ValueError(f"start must have shape ({p.n_officers},), not {start.shape}")
+    d_o = -np.rint(np.maximum(np.nan_to_num(start), 0.0) * scale).astype(np.int64)
+    if table.pool_o.shape[1] == 0:
+        return
+    total = np.where(table.pool_ok, table.pool_c - d_o[table.pool_o], np.iinfo(np.int64).max // 4)
+    # pairs with cost + price <= the pool's least: reduced cost < 1 unit below it
+    d_h = -total.min(axis=1) - 1
+    so, sh, sc, _ = priced_out(
+        model,
+        scale,
+        np.full(p.n_households, -np.inf),
+        d_h,
+        d_o,
+        options.per_household,
+        np.arange(p.n_households),
+        options,
+    )
+    table.add(so, sh, sc)

@@ -549,7 +549,7 @@ def refine(
         certified=proven,
         prices=np.full(n_o, np.nan),
         witness=outcome.witness if len(co) == len(outcome.o) else None,
-        engine="cp-sat",
+        engine=f"cp-sat on {outcome.engine}",
         potentials=None,
         seconds=seconds,
         gap=gap,

@@ -13,7 +13,10 @@ is those pairs.  For the built-in cost it starts from
 * where households outnumber slots, each officer's nearest households
   (:meth:`nearest_households <kuseo_match.candidates.GeoCostModel.nearest_households>`),
   so that the officers choose among their nearest households too, and no
-  household needs a pool of every officer.
+  household needs a pool of every officer;
+* elsewhere, the pairs of a pairing of grid cells
+  (:func:`~kuseo_match.solve.seed.transport_seed`), so that the first round
+  pairs as many households as the slots allow, however the officers cluster.
 
 No structure here has a row per household *and* a column per officer: a pool
 holds at most ``options.pool_max * k`` officers however many officers there are.
@@ -26,7 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .certificate import int_costs
+from .engine import engine
 from .options import SolveOptions
+from .seed import transport_seed
 
 __all__ = ["Candidates", "cheapest", "pool_size"]
 
@@ -131,8 +136,10 @@ class Candidates:
         )
         if crowded:
             so, sh = model.nearest_households(options.pool * k)
-            spc, sc = int_costs(model, so, sh, scale)
-            table.add(so[spc.allowed], sh[spc.allowed], sc[spc.allowed])
+        else:  # a pairing of cells, so that the first round pairs everyone it can
+            so, sh = transport_seed(model, engine(options.engine))
+        spc, sc = int_costs(model, so, sh, scale)
+        table.add(so[spc.allowed], sh[spc.allowed], sc[spc.allowed])
         return table
 
     def __len__(self) -> int:
