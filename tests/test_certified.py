@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import kuseo_match as km
-from kuseo_match.solve import Matching, Network, SolveOptions, solve
+from kuseo_match.solve import Matching, SolveOptions, solve
 from kuseo_match.solve.certificate import int_costs, priced_out, top_per_household
-from kuseo_match.solve.dual import Relaxer
+from kuseo_match.solve.potentials import LabelSearch
 from kuseo_match.solve.table import Candidates
 from oracle import builtin_costs, capacities, optimum
 from util import geo_model
@@ -169,23 +169,24 @@ def test_top_per_household_keeps_the_smallest_in_order() -> None:
 
 
 # --------------------------------------------------------------------------- dual completion
-def test_relaxer_finds_a_negative_cycle() -> None:
+def test_label_search_finds_a_negative_cycle() -> None:
     # 0 -> 1 -> 2 -> 1 with the cycle 1 -> 2 -> 1 of weight -1
-    net = Network.build(3, [0, 1, 2], [1, 2, 1], capacity=[1, 1, 1], cost=[1, 2, -3])
-    relaxer = Relaxer(net.residual(np.zeros(3, np.int64)), 3, root=0)
+    search = LabelSearch(np.array([0, 1, 2]), np.array([1, 2, 1]), np.array([1, 2, -3]), 3)
     d = np.array([0, 1, 3])
     pred = np.array([0, 0, 1])
-    assert not relaxer.run(d, pred, np.array([2]))
+    assert not search.run(d, np.array([2]), pred=pred, root=0)
+    # through the root: its label falls
+    back = LabelSearch(np.array([0, 1]), np.array([1, 0]), np.array([1, -2]), 2)
+    assert not back.run(np.array([0, 1]), np.array([1]), pred=np.array([0, 0]), root=0)
 
 
-def test_relaxer_without_a_cycle_gives_shortest_paths() -> None:
+def test_label_search_without_a_cycle_gives_shortest_paths() -> None:
     rng = np.random.default_rng(0)
     for _ in range(50):
         n = 8
         tail = rng.integers(0, n, 20)
         head = (tail + rng.integers(1, n, 20)) % n
         weight = rng.integers(0, 9, 20)
-        net = Network.build(n, tail, head, capacity=np.ones(20), cost=weight)
         # shortest paths from 0 by brute force (Floyd-Warshall on non-negative weights)
         dist = np.full((n, n), np.inf)
         np.fill_diagonal(dist, 0)
@@ -193,12 +194,12 @@ def test_relaxer_without_a_cycle_gives_shortest_paths() -> None:
             dist[t, hh] = min(dist[t, hh], w)
         for k in range(n):
             dist = np.minimum(dist, dist[:, [k]] + dist[[k], :])
-        relaxer = Relaxer(net.residual(np.zeros(20, np.int64)), n, root=0)
+        search = LabelSearch(tail, head, weight, n)
         d = np.full(n, 10**12, np.int64)
         d[0] = 0
         pred = np.full(n, -1, np.int64)
         pred[0] = 0
-        assert relaxer.run(d, pred, np.array([0]))
+        assert search.run(d, np.array([0]), pred=pred, root=0)
         reached = np.isfinite(dist[0])
         assert (d[reached] == dist[0][reached]).all()
 

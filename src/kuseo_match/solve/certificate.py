@@ -259,6 +259,8 @@ def priced_out(
         tree = model.lifted(members, (top[j] - d_o[members]).astype(float) / scale)
         rows = rows[np.argsort(radius[rows, j], kind="stable")]
         size = np.floor(np.log2(np.maximum(radius[rows, j], 1.0))).astype(np.int64)
+        if len(rows) * len(members) <= options.one_pass_pairs:
+            size[:] = 0  # one pass: fewer, dearer calls cost more than the extra hits
         at_most = max(1, min(options.ball_chunk, options.pair_budget // len(members)))
         tasks = []
         for run in np.split(rows, np.flatnonzero(np.diff(size)) + 1):

@@ -35,17 +35,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .certificate import priced_out
-from .network import Matching, Network, Residual
+from .network import Matching, Network
 from .options import SolveOptions
+from .potentials import LabelSearch
 from .table import Candidates
 
-__all__ = ["Completion", "Relaxer", "complete"]
+__all__ = ["Completion", "complete"]
 
 _log = logging.getLogger("kuseo_match")
-
-#: Label-correcting iterations between two searches for a cycle among the
-#: predecessors (each a few gathers over the nodes).
-CYCLE_CHECK = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,97 +71,6 @@ class Completion:
     passes: int
 
 
-class Relaxer:
-    """Label-correcting shortest paths from a root on a fixed arc set (sorted once)
-    and arcs added later, keeping each label's predecessor so that a negative
-    cycle is seen as a cycle of predecessors.
-
-    Examples
-    --------
-    >>> from kuseo_match.solve.network import Network
-    >>> net = Network.build(3, [0, 1], [1, 2], capacity=[1, 1], cost=[4, 1])
-    >>> r = Relaxer(net.residual([0, 0]), 3, root=0)
-    >>> d = np.array([0, 4, 5]); pred = np.array([0, 0, 1])
-    >>> r.add(np.array([0]), np.array([2]), np.array([2]))
-    >>> r.run(d, pred, np.array([0])), d.tolist()
-    (True, [0, 4, 2])
-    """
-
-    def __init__(self, residual: Residual, n_nodes: int, root: int) -> None:
-        order = np.argsort(residual.tail, kind="stable")
-        self.tail = residual.tail[order]
-        self.head = residual.head[order]
-        self.weight = residual.weight[order]
-        self.indptr = np.searchsorted(self.tail, np.arange(n_nodes + 1))
-        self.n_nodes, self.root = n_nodes, root
-        empty = np.zeros(0, np.int64)
-        self.extra = (empty, empty, empty)
-
-    def add(self, tail: np.ndarray, head: np.ndarray, weight: np.ndarray) -> None:
-        """Arcs that join the search."""
-        t, h, w = self.extra
-        self.extra = (np.r_[t, tail], np.r_[h, head], np.r_[w, weight])
-
-    def run(self, d: np.ndarray, pred: np.ndarray, frontier: np.ndarray) -> bool:
-        """Lower ``d`` (and set ``pred``) in place until every arc is feasible, from
-        the out-arcs of ``frontier``; False as soon as a negative cycle shows (the
-        root's label falls, or the predecessors close a cycle)."""
-        n = self.n_nodes
-        et, eh, ew = self.extra
-        order = np.argsort(et, kind="stable")
-        et, eh, ew = et[order], eh[order], ew[order]
-        eptr = np.searchsorted(et, np.arange(n + 1))
-        frontier = np.asarray(frontier, np.int64)
-        step = 0
-        while len(frontier):
-            step += 1
-            tails, heads, values = [], [], []
-            for indptr, tail, head, weight in (
-                (self.indptr, self.tail, self.head, self.weight),
-                (eptr, et, eh, ew),
-            ):
-                counts = indptr[frontier + 1] - indptr[frontier]
-                total = int(counts.sum())
-                if total == 0:
-                    continue
-                arcs = np.repeat(indptr[frontier] - np.cumsum(counts) + counts, counts)
-                arcs += np.arange(total)
-                tails.append(tail[arcs])
-                heads.append(head[arcs])
-                values.append(d[tail[arcs]] + weight[arcs])
-            if not tails:
-                return True
-            tail_, head_, value = (np.concatenate(x) for x in (tails, heads, values))
-            better = value < d[head_]
-            if not better.any():
-                return True
-            tail_, head_, value = tail_[better], head_[better], value[better]
-            # the least value per head, and the arc that gave it
-            order = np.lexsort((value, head_))
-            first = order[np.r_[True, head_[order][1:] != head_[order][:-1]]]
-            frontier = head_[first]
-            d[frontier] = value[first]
-            pred[frontier] = tail_[first]
-            if d[self.root] < 0:
-                return False
-            if step % CYCLE_CHECK == 0 and self.has_cycle(pred, frontier):
-                return False
-            if step > 4 * n:  # pragma: no cover - a cycle is found long before
-                return False
-        return True
-
-    def has_cycle(self, pred: np.ndarray, nodes: np.ndarray) -> bool:
-        """Whether following predecessors from ``nodes`` runs into a cycle (the
-        root is its own predecessor; unlabelled nodes have -1)."""
-        jump = np.where(pred < 0, self.root, pred)
-        jump[self.root] = self.root
-        x = nodes.copy()
-        for _ in range(int(np.ceil(np.log2(max(self.n_nodes, 2)))) + 1):
-            x = jump[x]
-            jump = jump[jump]
-        return not bool((x == self.root).all())
-
-
 def complete(
     model,
     table: Candidates,
@@ -185,15 +91,14 @@ def complete(
 
     n_h, n_o = matching.n_households, matching.n_officers
     per = options.per_household
-    relaxer = Relaxer(network.residual(flow), matching.n_nodes, matching.sink)
+    res = network.residual(flow)
+    search = LabelSearch(res.tail, res.head, res.weight, matching.n_nodes)
     # households without a candidate pair have no arc from the source in the network,
     # but have one in the residual graph of every allowed pair (they are unpaired)
     linked = np.zeros(n_h, dtype=bool)
     linked[table.h] = True
     unlinked = np.flatnonzero(~linked)
-    relaxer.add(
-        np.full(len(unlinked), matching.source), unlinked, np.zeros(len(unlinked), np.int64)
-    )
+    search.add(np.full(len(unlinked), matching.source), unlinked, np.zeros(len(unlinked), np.int64))
     rows = np.arange(n_h)
     found: list[tuple[np.ndarray, ...]] = []
     passes = 0
@@ -219,9 +124,9 @@ def complete(
             return Completion(True, d, o, h, c, r, passes)
         found.append((o, h, c, c + d_h[h] - d_o[o]))
         before = d[:n_h].copy()
-        relaxer.add(h, n_h + o, c)
+        search.add(h, n_h + o, c)
         tr = time.perf_counter()
-        ok = relaxer.run(d, pred, np.unique(h))
+        ok = search.run(d, np.unique(h), pred=pred, root=matching.sink)
         _log.debug(
             "  pass %d: %d households priced, %d undercut; relaxed in %.2f s",
             passes,

@@ -49,6 +49,10 @@ class SolveOptions:
     ball_chunk : int, default 4096
         The certificate's ball queries take at most this many households at a
         time (memory follows one chunk per thread).
+    seed_min_households : int, default 5_000
+        From this many households on, the first candidates hold the pairing of a
+        transport between grid cells (:mod:`kuseo_match.solve.seed`), so that the
+        first round pairs as many households as the slots allow.
     pair_budget : int, default 2_000_000
         The certificate's ball queries hold at most this many household-officer
         pairs at a time (about 100 bytes each while they are priced): the
@@ -94,6 +98,7 @@ number >= 1, or None
     per_household: int = 16
     ball_chunk: int = 4096
     pair_budget: int = 2_000_000
+    seed_min_households: int = 5_000
     one_pass_pairs: int = 250_000
     thread_min_households: int = 10_000
     sat_k: int = 8
@@ -114,7 +119,13 @@ number >= 1, or None
         whole = ("pool", "pool_max", "per_household", "ball_chunk", "pair_budget", "one_pass_pairs")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise bad("seed", self.seed, "a whole number >= 0")
-        for name in (*whole, "thread_min_households", "sat_k", "sat_workers"):
+        for name in (
+            *whole,
+            "thread_min_households",
+            "seed_min_households",
+            "sat_k",
+            "sat_workers",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise bad(name, value, "a whole number >= 1")

@@ -21,40 +21,141 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, dijkstra
+from scipy.sparse.csgraph import dijkstra
 
 from ..errors import KuseoError
 from .network import Matching, Network, Residual
 
-__all__ = ["UNREACHED", "complete", "matching_potentials", "relax", "shortest_from"]
+__all__ = [
+    "UNREACHED",
+    "LabelSearch",
+    "complete",
+    "matching_potentials",
+    "relax",
+    "shortest_from",
+]
 
 #: Label of nodes the root does not reach (arcs among them all have weight >= 0).
 UNREACHED = np.int64(2**62)
 
 
+class LabelSearch:
+    """Label-correcting shortest paths on a fixed arc set (sorted by tail once) and
+    arcs added later, optionally keeping each label's predecessor, so that a
+    negative cycle shows as a cycle of predecessors (or as the root's label
+    falling).
+
+    Examples
+    --------
+    >>> search = LabelSearch(np.array([0, 1]), np.array([1, 2]), np.array([4, 1]), 3)
+    >>> d = np.array([0, 4, 5]); pred = np.array([0, 0, 1])
+    >>> search.add(np.array([0]), np.array([2]), np.array([2]))
+    >>> search.run(d, np.array([0]), pred=pred, root=0), d.tolist(), pred.tolist()
+    (True, [0, 4, 2], [0, 0, 0])
+    """
+
+    def __init__(self, tail: np.ndarray, head: np.ndarray, weight: np.ndarray, n: int) -> None:
+        self.n = n
+        self.fixed = self._sorted(tail, head, weight)
+        empty = np.zeros(0, np.int64)
+        self.extra = (empty, empty, empty)
+        self._extra_sorted: tuple | None = None
+
+    def _sorted(self, tail, head, weight) -> tuple[np.ndarray, ...]:
+        order = np.argsort(tail, kind="stable")
+        tail = np.asarray(tail, np.int64)[order]
+        return (
+            np.searchsorted(tail, np.arange(self.n + 1)),
+            tail,
+            np.asarray(head, np.int64)[order],
+            np.asarray(weight, np.int64)[order],
+        )
+
+    def add(self, tail: np.ndarray, head: np.ndarray, weight: np.ndarray) -> None:
+        """Arcs that join the search."""
+        t, h, w = self.extra
+        self.extra = (np.r_[t, tail], np.r_[h, head], np.r_[w, weight])
+        self._extra_sorted = None
+
+    def run(
+        self,
+        d: np.ndarray,
+        frontier: np.ndarray,
+        *,
+        pred: np.ndarray | None = None,
+        root: int | None = None,
+    ) -> bool:
+        """Lower ``d`` in place until ``d[j] <= d[i] + w`` on every arc ``i -> j``,
+        starting from the out-arcs of the ``frontier`` nodes (those whose label
+        changed), and set ``pred`` where a label falls.  True when done; False at
+        a negative cycle (seen among the predecessors, or the ``root``'s label
+        falling below 0), or after as many rounds as nodes without ``pred``."""
+        if self._extra_sorted is None:
+            self._extra_sorted = self._sorted(*self.extra)
+        sets = [self.fixed] if not len(self.extra[0]) else [self.fixed, self._extra_sorted]
+        frontier = np.asarray(frontier, dtype=np.int64)
+        step = 0
+        while len(frontier):
+            step += 1
+            if step > self.n + 1:
+                return False
+            parts = []
+            for indptr, tail, head, weight in sets:
+                counts = indptr[frontier + 1] - indptr[frontier]
+                total = int(counts.sum())
+                if total:
+                    arcs = np.repeat(indptr[frontier] - np.cumsum(counts) + counts, counts)
+                    arcs += np.arange(total)
+                    parts.append((tail[arcs], head[arcs], d[tail[arcs]] + weight[arcs]))
+            if not parts:
+                return True
+            tail_, head_, value = (np.concatenate(x) for x in zip(*parts, strict=True))
+            better = value < d[head_]
+            if not better.any():
+                return True
+            tail_, head_, value = tail_[better], head_[better], value[better]
+            # the least value per head, and the arc that gave it
+            order = np.lexsort((value, head_))
+            first = order[np.r_[True, head_[order][1:] != head_[order][:-1]]]
+            frontier = head_[first]
+            d[frontier] = value[first]
+            if pred is None:
+                continue
+            pred[frontier] = tail_[first]
+            if root is not None and d[root] < 0:
+                return False
+            if step % CYCLE_CHECK == 0 and _closes_cycle(pred, frontier, root):
+                return False
+        return True
+
+
+#: Label-correcting rounds between two searches for a cycle among the predecessors
+#: (each a few gathers over the nodes).
+CYCLE_CHECK = 8
+
+
+def _closes_cycle(pred: np.ndarray, nodes: np.ndarray, root: int | None) -> bool:
+    """Whether following predecessors from ``nodes`` runs into a cycle (the root is
+    its own predecessor; unlabelled nodes, -1, count as reaching it)."""
+    top = root if root is not None else len(pred)
+    jump = np.r_[np.where(pred < 0, top, pred), top]
+    if root is not None:
+        jump[root] = root
+    x = nodes.copy()
+    for _ in range(int(np.ceil(np.log2(max(len(pred), 2)))) + 1):
+        x = jump[x]
+        jump = jump[jump]
+    return not bool((x == top).all())
+
+
 def relax(tail: np.ndarray, head: np.ndarray, w: np.ndarray, d: np.ndarray, frontier) -> None:
     """Lower ``d`` in place until ``d[j] <= d[i] + w`` on every arc ``i -> j``,
-    starting from the out-arcs of the ``frontier`` nodes (the nodes whose label
-    changed); raises on a negative cycle."""
-    n = len(d)
-    order = np.argsort(tail, kind="stable")
-    tail, head, w = tail[order], head[order], w[order]
-    indptr = np.searchsorted(tail, np.arange(n + 1))
-    frontier = np.asarray(frontier, dtype=np.int64)
-    for _ in range(n + 1):
-        counts = indptr[frontier + 1] - indptr[frontier]
-        total = int(counts.sum())
-        if total == 0:
-            return
-        offsets = np.repeat(indptr[frontier] - np.cumsum(counts) + counts, counts)
-        arcs = offsets + np.arange(total)
-        best = np.full(n, UNREACHED, dtype=np.int64)
-        np.minimum.at(best, head[arcs], d[tail[arcs]] + w[arcs])
-        frontier = np.flatnonzero(best < d)
-        if len(frontier) == 0:
-            return
-        d[frontier] = best[frontier]
-    raise KuseoError("internal error: the residual graph has a negative cycle")  # pragma: no cover
+    starting from the out-arcs of the ``frontier`` nodes; raises on a negative
+    cycle."""
+    if not LabelSearch(tail, head, w, len(d)).run(d, frontier):
+        raise KuseoError(
+            "internal error: the residual graph has a negative cycle"
+        )  # pragma: no cover
 
 
 def shortest_from(
@@ -69,8 +170,8 @@ def shortest_from(
 
     ``feasible``: potentials with a non-negative reduced weight on every residual
     arc, if known (one Dijkstra pass then replaces Bellman-Ford).  ``pred``, if
-    given with them, is filled with each node's predecessor on a shortest path
-    (the root its own, -1 where none).
+    given, is filled with each node's predecessor on a shortest path (the root
+    its own, -1 where none).
 
     Examples
     --------
@@ -84,7 +185,14 @@ def shortest_from(
     d = np.full(n_nodes, UNREACHED, dtype=np.int64)
     d[root] = 0
     if feasible is None:
-        relax(residual.tail, residual.head, residual.weight, d, np.array([root]))
+        if pred is not None:
+            pred[:] = -1
+            pred[root] = root
+        search = LabelSearch(residual.tail, residual.head, residual.weight, n_nodes)
+        if not search.run(d, np.array([root]), pred=pred, root=root):
+            raise KuseoError(
+                "internal error: the residual graph has a negative cycle"
+            )  # pragma: no cover
         return d
     tail, head, weight = residual.tail, residual.head, residual.weight
     reduced = residual.reduced(feasible)
@@ -97,22 +205,22 @@ def shortest_from(
     tail, head, weight, reduced = tail[first], head[first], weight[first], reduced[first]
     graph = csr_matrix((reduced.astype(float), (tail, head)), shape=(n_nodes, n_nodes))
     _, pred = dijkstra(graph, indices=root, return_predecessors=True)
-    # exact sums along the tree, parents first: each label is a path's length, so
-    # it is at least the distance, and equal to it where every arc is feasible
+    # exact sums along the tree: each label is a path's length, so it is at least the
+    # distance, and equal to it where every arc is feasible; the sums double up the
+    # tree (each step adds the sum of as many ancestors again), in int64
     nodes = np.flatnonzero(pred >= 0)
     key = tail * n_nodes + head
     arc = np.searchsorted(key, pred[nodes].astype(np.int64) * n_nodes + nodes)
-    tree = csr_matrix((np.ones(len(nodes)), (pred[nodes], nodes)), shape=(n_nodes, n_nodes))
-    step = np.zeros(n_nodes, np.int64)
-    step[nodes] = weight[arc]
+    total = np.zeros(n_nodes, np.int64)
+    total[nodes] = weight[arc]
+    up = np.full(n_nodes, root, np.int64)
+    up[nodes] = pred[nodes]
+    while (up != root).any():
+        total += np.where(up != root, total[up], 0)
+        up = up[up]
+    d[nodes] = total[nodes]
     parent = np.full(n_nodes, root, np.int64)
     parent[nodes] = pred[nodes]
-    for v in breadth_first_order(tree, root, return_predecessors=False)[1:]:
-        d[v] = d[parent[v]] + step[v]
-    if pred is not None:
-        pred[:] = -1
-        pred[nodes] = parent[nodes]
-        pred[root] = root
     # float rounding may have picked a slightly longer path somewhere: relax it
     reached = d < UNREACHED
     live = reached[tail]
@@ -157,9 +265,6 @@ def matching_potentials(
         d = engine_d - engine_d[matching.sink]
     else:
         res = network.residual(flow)
-        if pred is not None and engine_d is None:  # the tree comes from the Dijkstra pass
-            engine_d = shortest_from(res, network.n_nodes, matching.sink)
-            complete(res, engine_d)
         d = shortest_from(res, network.n_nodes, matching.sink, engine_d, pred)
         complete(res, d)
     linked = np.zeros(matching.n_households, dtype=bool)

@@ -14,7 +14,7 @@ is those pairs.  For the built-in cost it starts from
   (:meth:`nearest_households <kuseo_match.candidates.GeoCostModel.nearest_households>`),
   so that the officers choose among their nearest households too, and no
   household needs a pool of every officer;
-* elsewhere, the pairs of a pairing of grid cells
+* elsewhere, in large tables, the pairs of a pairing of grid cells
   (:func:`~kuseo_match.solve.seed.transport_seed`), so that the first round
   pairs as many households as the slots allow, however the officers cluster.
 
@@ -136,8 +136,10 @@ class Candidates:
         )
         if crowded:
             so, sh = model.nearest_households(options.pool * k)
-        else:  # a pairing of cells, so that the first round pairs everyone it can
+        elif n_h >= options.seed_min_households:  # so that the first round pairs everyone
             so, sh = transport_seed(model, engine(options.engine))
+        else:
+            return table
         spc, sc = int_costs(model, so, sh, scale)
         table.add(so[spc.allowed], sh[spc.allowed], sc[spc.allowed])
         return table
