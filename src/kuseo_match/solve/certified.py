@@ -122,6 +122,9 @@ class Outcome:
         bound of the optimum the objective may be, relative to it.
     sat : dict or None
         CP-SAT's statistics.
+    candidates : tuple of numpy.ndarray or None
+        The last round's candidate table ``(o, h, cost)`` (integer costs), so
+        that the flow on it alone can be timed (``benchmarks/bench_density.py``).
     """
 
     o: np.ndarray
@@ -138,6 +141,7 @@ class Outcome:
     potentials: np.ndarray | None = None
     gap: float | None = None
     sat: dict | None = None
+    candidates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def _listed_witness(matching: Matching, network, flow: np.ndarray, h: np.ndarray):
@@ -376,6 +380,7 @@ def solve(
         flow_engine.name,
         passes,
         d,
+        candidates=(table.o, table.h, table.cost),
     )
 
 

@@ -198,18 +198,24 @@ def shortest_from(
     reduced = residual.reduced(feasible)
     if len(reduced) and reduced.min() < 0:
         raise KuseoError("internal error: potentials not feasible")  # pragma: no cover
-    # parallel arcs: the least weight only (a sparse matrix would add them up)
-    order = np.lexsort((reduced, head, tail))
-    key = tail[order] * n_nodes + head[order]
-    first = order[np.r_[True, key[1:] != key[:-1]]] if len(key) else order
-    tail, head, weight, reduced = tail[first], head[first], weight[first], reduced[first]
-    graph = csr_matrix((reduced.astype(float), (tail, head)), shape=(n_nodes, n_nodes))
+    # arcs by (tail, head), parallel ones at their least weight (a sparse matrix
+    # would add them up); the matching networks have none
+    key = tail * n_nodes + head
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    if len(key) and (key[1:] == key[:-1]).any():
+        order = np.lexsort((reduced, head, tail))
+        key = tail[order] * n_nodes + head[order]
+        order = order[np.r_[True, key[1:] != key[:-1]]]
+        key = key[np.r_[True, key[1:] != key[:-1]]]
+    tail, head, weight, reduced = tail[order], head[order], weight[order], reduced[order]
+    indptr = np.searchsorted(tail, np.arange(n_nodes + 1))
+    graph = csr_matrix((reduced.astype(float), head, indptr), shape=(n_nodes, n_nodes))
     _, pred = dijkstra(graph, indices=root, return_predecessors=True)
     # exact sums along the tree: each label is a path's length, so it is at least the
     # distance, and equal to it where every arc is feasible; the sums double up the
     # tree (each step adds the sum of as many ancestors again), in int64
     nodes = np.flatnonzero(pred >= 0)
-    key = tail * n_nodes + head
     arc = np.searchsorted(key, pred[nodes].astype(np.int64) * n_nodes + nodes)
     total = np.zeros(n_nodes, np.int64)
     total[nodes] = weight[arc]
