@@ -592,6 +592,11 @@ def _engine_name(policy: Policy, outcome: Outcome) -> str:
     name = "threshold flows" if policy.objective == "bottleneck" else "flow"
     if policy.min_load:
         name += " with lower bounds"
+    if outcome.engine.startswith("walk on "):
+        return (
+            f"quota prices and a walk between two priced {name}s "
+            f"({outcome.engine[len('walk on ') :]})"
+        )
     if outcome.engine.startswith("cp-sat on "):
         terms = [
             t

@@ -58,6 +58,7 @@ from .certified import Outcome
 from .engine import engine as make_engine
 from .options import SolveOptions
 from .sat import SatAnswer, SatProblem, solve_sat
+from .walk import breakpoint, walk
 
 __all__ = ["refine", "same_officer_pairs", "spread_km"]
 
@@ -262,6 +263,10 @@ def _lagrangian(model, outcome: Outcome, terms, *, k: int, lower, options, deadl
     best: list[Any] = [float(model.costs(outcome.o, outcome.h).cost.sum()), model, outcome]
     feasible: list[Any] = [None, np.inf]
     seen: dict[tuple, Any] = {(0.0,) * n_q: terms.counts(outcome.o, outcome.h)}
+    # each probe's pairs and their cost without the prices, for the walk (walk.py)
+    flows: dict[tuple, tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]] = {
+        (0.0,) * n_q: (best[0], seen[(0.0,) * n_q], (outcome.o, outcome.h))
+    }
 
     def probe(values: np.ndarray):
         key = tuple(values.tolist())
@@ -285,6 +290,11 @@ def _lagrangian(model, outcome: Outcome, terms, *, k: int, lower, options, deadl
         if value > best[0]:
             best[:] = [value, priced, out]
         counts = terms.counts(out.o, out.h)
+        flows[tuple(values.tolist())] = (
+            float(model.costs(out.o, out.h).cost.sum()),
+            counts,
+            (out.o, out.h),
+        )
         if not terms.broken(out.o, out.h).any():
             cost = float(model.costs(out.o, out.h).cost.sum())
             if cost < feasible[1]:
@@ -338,7 +348,59 @@ def _lagrangian(model, outcome: Outcome, terms, *, k: int, lower, options, deadl
             )
         if feasible[1] - best[0] <= 1e-9 * max(abs(feasible[1]), 1.0):
             break
-    return best[0], best[1], best[2], feasible[0], feasible[1]
+    return best[0], best[1], best[2], feasible[0], feasible[1], (probe, flows)
+
+
+def _walked(model, outcome: Outcome, terms, probe, flows, options) -> tuple | None:
+    """For one broken quota: the pairing that meets it with equality at the breakpoint
+    of its price, and the Lagrangian bound there (:mod:`~kuseo_match.solve.walk`);
+    None when the walk does not get there."""
+    broken = np.flatnonzero(terms.broken(outcome.o, outcome.h))
+    if len(broken) != 1:
+        return None
+    i = int(broken[0])
+    n_q = len(terms.quotas)
+    at_least = terms.counts(outcome.o, outcome.h)[i] < terms.lo[i]
+    sign = -1.0 if at_least else 1.0
+    bound = int(terms.lo[i] if at_least else terms.hi[i])
+
+    def meets(count: int) -> bool:
+        return count >= bound if at_least else count <= bound
+
+    def priced(values: np.ndarray):
+        if probe(values) is None:
+            return None
+        cost, counts, pairs = flows[tuple(values.tolist())]
+        return cost, int(counts[i]), pairs
+
+    def at(price: float):
+        values = np.zeros(n_q)
+        values[i] = sign * price
+        return priced(values)
+
+    sides = [
+        (cost, int(counts[i]), pairs)
+        for key, (cost, counts, pairs) in flows.items()
+        if all(v == 0 for j, v in enumerate(key) if j != i)
+    ]
+    short = [x for x in sides if not meets(x[1])]
+    met = [x for x in sides if meets(x[1])]
+    if not short or not met:
+        return None
+    # the closest on either side: most of the quota short, least over
+    short_one = max(short, key=lambda x: sign * -x[1])
+    met_one = min(met, key=lambda x: sign * -x[1])
+    tolerance = 2 * len(outcome.o) / outcome.scale
+    found = breakpoint(short_one, met_one, at, sign, meets, tolerance)
+    if found is None:
+        return None
+    price, (cs, ns, start), (_, _, end) = found
+    counted = lambda o, h: terms.officers[i][o] & terms.households[i][h]  # noqa: E731
+    pairs = walk(start, end, counted, bound - ns)
+    if pairs is None or terms.broken(*pairs).any():
+        return None
+    lagrangian = cs + sign * price * ns - sign * price * bound
+    return pairs, lagrangian, price
 
 
 def refine(
@@ -406,7 +468,7 @@ def refine(
     # flow's (a far tighter bound: it nearly meets the quotas)
     pricing, priced, base_bound = model, outcome, flow_cost
     if quotas and w == 0 and outcome.certified:
-        base_bound, pricing, priced, met, _ = _lagrangian(
+        base_bound, pricing, priced, met, _, (probe, flows) = _lagrangian(
             model,
             outcome,
             terms,
@@ -418,6 +480,38 @@ def refine(
         )
         base_bound = max(base_bound, flow_cost)
         info["quota_bound"] = base_bound
+        walked = _walked(model, outcome, terms, probe, flows, options)
+        if walked is not None:
+            pairs, bound, price = walked
+            objective = float(model.costs(*pairs).cost.sum())
+            tolerance = 2 * len(pairs[0]) / outcome.scale
+            if len(pairs[0]) == len(outcome.o) and objective <= bound + tolerance:
+                info.update(
+                    {
+                        "sat_status": "not needed: a walk between two priced flows meets the "
+                        "quota at its bound",
+                        "quota_price": price,
+                        "quota_bound": max(bound, base_bound),
+                        "lower_bound": min(max(bound, base_bound), objective),
+                        "proven_over": "every allowed pair",
+                        "objective_tolerance": tolerance,
+                    }
+                )
+                seconds = dict(outcome.seconds)
+                seconds["walk"] = time.perf_counter() - t0
+                seconds["total"] = seconds.get("total", 0.0) + seconds["walk"]
+                return replace(
+                    outcome,
+                    o=pairs[0],
+                    h=pairs[1],
+                    certified=True,
+                    prices=np.full(n_o, np.nan),
+                    engine=f"walk on {outcome.engine}",
+                    potentials=None,
+                    seconds=seconds,
+                    gap=0.0,
+                    sat=info,
+                )
         if met is not None:  # a pairing that meets the quotas: the hint
             hint_pairs = met
             extra_o, extra_h = np.r_[met[0], outcome.o], np.r_[met[1], outcome.h]
