@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -36,13 +37,13 @@ PROBES = 12
 
 
 def breakpoint(
-    short: tuple[float, int, object],
-    met: tuple[float, int, object],
-    probe: Callable[[float], tuple[float, int, object] | None],
+    short: tuple[float, int, Any],
+    met: tuple[float, int, Any],
+    probe: Callable[[float], tuple[float, int, Any] | None],
     sign: float,
     meets: Callable[[int], bool],
     tolerance: float,
-) -> tuple[float, tuple[float, int, object], tuple[float, int, object]] | None:
+) -> tuple[float, tuple[float, int, Any], tuple[float, int, Any]] | None:
     """The price at which a pairing that breaks the quota and one that meets it are
     both optimal.
 
@@ -129,7 +130,7 @@ def walk(
         out["s"].append((("h", h), 0))
     for h in matched_a - matched_b:
         out[("h", h)].append(("s", 0))
-    load = defaultdict(int)
+    load: dict[int, int] = defaultdict(int)
     for o in bo.tolist():
         load[o] += 1
     for o in ao.tolist():
