@@ -1,6 +1,6 @@
 """The solve core on its own: the engines against a linear-programming oracle (with lower
-bounds and supplies), the rounds of the certified solve, the officers' prices and the
-shortfall witness.
+bounds and supplies), the re-optimisation of a flow, the rounds of the certified solve,
+the officers' prices and the shortfall witness.
 
 The oracle for networks is :func:`scipy.optimize.linprog` (HiGHS) on the arc-flow LP,
 whose constraint matrix is totally unimodular, so its optimum is the integer one.
@@ -13,13 +13,15 @@ import threading
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 import kuseo_match as km
 from kuseo_match.errors import InfeasibleError, ValidationError
 from kuseo_match.solve import Matching, Network, OrToolsFlow, SolveOptions, engine, solve
+from kuseo_match.solve.potentials import UNREACHED, matching_potentials
+from kuseo_match.solve.repair import reoptimise
 from oracle import builtin_costs, capacities, optimum
 from util import geo_model
 
@@ -151,6 +153,91 @@ def test_matching_network_with_min_loads_is_exact() -> None:
     assert forced.cost == 11 and m.used(forced.flow, 4).tolist() == [False, True, True, False]
 
 
+# --------------------------------------------------------------------------- repair
+@st.composite
+def flow_instances(draw):
+    """A small matching network with integer costs, split into first candidates and
+    pairs that join later."""
+    n_o = draw(st.integers(1, 7))
+    n_h = draw(st.integers(1, 10))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    capacity = rng.integers(0, 4, n_o)
+    oo, hh = np.meshgrid(np.arange(n_o), np.arange(n_h))
+    keep = rng.random(oo.size) < draw(st.sampled_from([0.4, 0.7, 1.0]))
+    o, h = oo.ravel()[keep], hh.ravel()[keep]
+    cost = rng.integers(0, draw(st.sampled_from([3, 50, 10**9])), len(o)).astype(np.int64)
+    first = rng.random(len(o)) < draw(st.sampled_from([0.3, 0.6, 0.9]))
+    order = np.argsort(~first, kind="stable")  # first candidates, then the joiners
+    return n_o, n_h, capacity, o[order], h[order], cost[order], int(first.sum())
+
+
+def _feasible(net: Network, flow: np.ndarray, d: np.ndarray, m: Matching) -> None:
+    """LP optimality checked arc by arc: every residual arc prices at >= 0."""
+    assert d[m.sink] == 0
+    assert (net.residual(flow).reduced(d) >= 0).all()
+
+
+def _solve_pairs(n_o, n_h, capacity, o, h, cost):
+    m = Matching(n_officers=n_o, n_households=n_h)
+    net = m.network(capacity, o, h, cost)
+    return m, net, OrToolsFlow().solve(net, maximize=True).flow
+
+
+@PROPERTY
+@given(flow_instances(), st.sampled_from([10**6, 8, 2]))
+def test_repair_matches_a_fresh_solve(instance, max_arcs: int) -> None:
+    n_o, n_h, capacity, o, h, cost, n_first = instance
+    m, first_net, first = _solve_pairs(n_o, n_h, capacity, o[:n_first], h[:n_first], cost[:n_first])
+    _, full_net, fresh = _solve_pairs(n_o, n_h, capacity, o, h, cost)
+    used_first = m.used(first, n_first)
+    # the solver repairs only flows whose number of pairs is already the largest
+    assume(used_first.sum() == m.used(fresh, len(o)).sum())
+    d = matching_potentials(m, first_net, first)
+    assume((d < UNREACHED).all())
+    start = m.arc_flows(capacity, o, h, np.r_[used_first, np.zeros(len(o) - n_first, bool)])
+    before = start.copy()
+    out = reoptimise(m, full_net, start, d, OrToolsFlow(), max_arcs=max_arcs)
+    if out is None:
+        assert max_arcs < 10**6  # only a cap on the arcs may stop it
+        return
+    flow, d2 = out
+    assert m.used(flow, len(o)).sum() == m.used(fresh, len(o)).sum()
+    assert full_net.flow_cost(flow) == full_net.flow_cost(fresh)
+    _feasible(full_net, flow, d2, m)
+    assert (start == before).all()  # the input is untouched
+
+
+def test_repair_with_the_full_bound_never_declines() -> None:
+    """With room for every arc below ``sum(-r)`` one circulation is exact: checked
+    over many random networks where a fresh solve decides the answer."""
+    rng = np.random.default_rng(7)
+    done = 0
+    for _ in range(300):
+        n_o, n_h = int(rng.integers(2, 9)), int(rng.integers(2, 12))
+        capacity = rng.integers(1, 3, n_o)
+        oo, hh = np.meshgrid(np.arange(n_o), np.arange(n_h))
+        o, h = oo.ravel(), hh.ravel()
+        cost = rng.integers(0, 1000, len(o)).astype(np.int64)
+        n_first = len(o) // 2
+        perm = rng.permutation(len(o))
+        o, h, cost = o[perm], h[perm], cost[perm]
+        m, net1, first = _solve_pairs(n_o, n_h, capacity, o[:n_first], h[:n_first], cost[:n_first])
+        _, net, fresh = _solve_pairs(n_o, n_h, capacity, o, h, cost)
+        used = m.used(first, n_first)
+        if used.sum() != m.used(fresh, len(o)).sum():
+            continue
+        d = matching_potentials(m, net1, first)
+        if (d >= UNREACHED).any():
+            continue
+        start = m.arc_flows(capacity, o, h, np.r_[used, np.zeros(len(o) - n_first, bool)])
+        out = reoptimise(m, net, start, d, OrToolsFlow(), max_arcs=len(o) * 4)
+        assert out is not None
+        assert net.flow_cost(out[0]) == net.flow_cost(fresh)
+        _feasible(net, *out, m)
+        done += 1
+    assert done > 100
+
+
 # --------------------------------------------------------------------------- rounds
 @pytest.mark.parametrize(
     ("seed", "policy"),
@@ -233,6 +320,7 @@ def test_one_thread_spawns_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"pool": 0}, "must be a whole number >= 1"),
         ({"ball_chunk": 2.5}, "must be a whole number >= 1"),
         ({"pair_budget": 0}, "must be a whole number >= 1"),
+        ({"repair": -1}, "must be a number >= 0"),
     ],
 )
 def test_options_are_checked(changes: dict, message: str) -> None:

@@ -545,6 +545,7 @@ def _result(
         "engine": _engine_name(policy, outcome),
         "candidate_pairs": outcome.candidate_pairs,
         "rounds": outcome.rounds,
+        "repaired_rounds": outcome.repaired,
         "pricing_passes": outcome.passes,
         "seconds": sum(outcome.seconds.get(k, 0.0) for k in ("total", "validation")),
         "seconds_by_stage": dict(outcome.seconds),

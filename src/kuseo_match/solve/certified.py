@@ -14,7 +14,8 @@ by Bellman-Ford otherwise).  Then:
   paths over the undercutting ones without solving the flow again: it ends
   with potentials feasible for every allowed pair (the answer is proven
   optimal) or with a negative cycle (the pairs it met join the table, and the
-  next round solves the flow again).
+  next round solves the flow again; when few joined, it re-optimises the last
+  flow from its potentials instead, :mod:`~kuseo_match.solve.repair`).
 
 ``start``, officers' prices from an earlier solve, brings the pairs that are
 cheapest at those prices into the first round: with the optimal prices the
@@ -45,6 +46,7 @@ from .minimum import shortfall, widen
 from .network import Matching, Network
 from .options import SolveOptions
 from .potentials import UNREACHED, matching_potentials
+from .repair import reoptimise
 from .table import Candidates
 
 __all__ = ["Outcome", "choose_scale", "solve"]
@@ -113,6 +115,9 @@ class Outcome:
     passes : int
         Pricing passes of the dual completion (:mod:`~kuseo_match.solve.dual`),
         over all rounds.
+    repaired : int
+        Rounds whose flow was re-optimised from the last one
+        (:mod:`~kuseo_match.solve.repair`), not solved afresh.
     potentials : numpy.ndarray of int64 or None
         The last round's node potentials ``d`` in integer cost units (nodes as
         in :class:`~kuseo_match.solve.network.Matching`: households, officers,
@@ -142,6 +147,7 @@ class Outcome:
     gap: float | None = None
     sat: dict | None = None
     candidates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    repaired: int = 0
 
 
 def _listed_witness(matching: Matching, network, flow: np.ndarray, h: np.ndarray):
@@ -282,29 +288,36 @@ def solve(
         return matching.network(cap, table.o, table.h, table.cost, min_load=lower)
 
     certified = False
+    repaired: tuple[np.ndarray, np.ndarray] | None = None
+    repaired_rounds = 0
+    network = build()
     while True:
         rounds += 1
-        network = build()
-        tf = time.perf_counter()
-        while True:
-            try:
-                solved = flow_engine.solve(network, maximize=True)
-                break
-            except InfeasibleError:
-                if lower is None:
-                    raise
-                if width == 0:
-                    raise shortfall(p, matching, table, lower, flow_engine) from None
-                # the candidates may not reach every minimum although the pairs do
-                width = widen(model, table, lower, scale, width)
+        if repaired is None:
+            if rounds > 1:
                 network = build()
-        flow = solved.flow
-        clock("flow", tf)
+            tf = time.perf_counter()
+            while True:
+                try:
+                    solved = flow_engine.solve(network, maximize=True)
+                    break
+                except InfeasibleError:
+                    if lower is None:
+                        raise
+                    if width == 0:
+                        raise shortfall(p, matching, table, lower, flow_engine) from None
+                    # the candidates may not reach every minimum although the pairs do
+                    width = widen(model, table, lower, scale, width)
+                    network = build()
+            flow, feasible = solved.flow, solved.potentials
+            clock("flow", tf)
+        else:
+            (flow, feasible), repaired = repaired, None
         used = matching.used(flow, len(table))
         chosen = np.flatnonzero(used)
         tp = time.perf_counter()
         pred = np.full(matching.n_nodes, -1, np.int64)
-        d = matching_potentials(matching, network, flow, solved.potentials, pred=pred)
+        d = matching_potentials(matching, network, flow, feasible, pred=pred)
         clock("potentials", tp)
         if listed:  # every allowed pair is in the network
             clock("certificate", tp)
@@ -332,6 +345,7 @@ def solve(
             table.take(jr, jc)
             joined, what = len(aug_o) + len(jr), "from augmenting paths and the pool"
         else:
+            before = d.copy()
             done = complete(
                 model, table, matching, network, flow, d, pred, scale, options, deadline, clock
             )
@@ -346,7 +360,23 @@ def solve(
                 keep, _, _ = _per_officer(
                     done.o, done.reduced, rows, rows, options.per_household * cap
                 )
+                n_before = len(table)
                 table.add(done.o[keep], done.h[keep], done.cost[keep])
+                if len(table) - n_before <= options.repair * n_h:
+                    # few pairs joined: re-optimise the flow from its potentials
+                    tf = time.perf_counter()
+                    network = build()
+                    kept = np.r_[used, np.zeros(len(table) - n_before, bool)]
+                    repaired = reoptimise(
+                        matching,
+                        network,
+                        matching.arc_flows(cap, table.o, table.h, kept),
+                        before,
+                        flow_engine,
+                        max_arcs=int(options.repair_share * len(table)),
+                    )
+                    repaired_rounds += repaired is not None
+                    clock("flow", tf)
         clock("certificate", tcert)
         log.debug(
             "round %d: %d candidate pairs, %d added %s; %d paired",
@@ -381,6 +411,7 @@ def solve(
         passes,
         d,
         candidates=(table.o, table.h, table.cost),
+        repaired=repaired_rounds,
     )
 
 

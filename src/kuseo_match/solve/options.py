@@ -46,6 +46,13 @@ class SolveOptions:
     per_household : int, default 16
         At most this many pairs per household join in a round, the most
         negative first.
+    repair : float, default 0.1
+        When the dual completion ends at a cycle with at most ``repair *
+        n_households`` pairs joining, the last flow is re-optimised from its
+        potentials (:mod:`kuseo_match.solve.repair`) instead of solved afresh;
+        0 never does.
+    repair_share : float, default 0.25
+        A repair re-solves at most this share of the candidate arcs.
     ball_chunk : int, default 4096
         The certificate's ball queries take at most this many households at a
         time (memory follows one chunk per thread).
@@ -96,6 +103,8 @@ number >= 1, or None
     pool: int = 4
     pool_max: int = 16
     per_household: int = 16
+    repair: float = 0.1
+    repair_share: float = 0.25
     ball_chunk: int = 4096
     pair_budget: int = 2_000_000
     seed_min_households: int = 5_000
@@ -129,6 +138,10 @@ number >= 1, or None
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise bad(name, value, "a whole number >= 1")
+        for name in ("repair", "repair_share"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                raise bad(name, value, "a number >= 0")
         if (
             not isinstance(self.sat_work, int | float)
             or isinstance(self.sat_work, bool)
