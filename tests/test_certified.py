@@ -242,3 +242,19 @@ def test_the_first_candidates_of_a_start_hold_the_cheapest_pairs_at_those_prices
     _start_pairs(model, table, out.prices, scale, SolveOptions())
     have = set(zip(table.o.tolist(), table.h.tolist(), strict=True))
     assert set(zip(out.o.tolist(), out.h.tolist(), strict=True)) <= have
+
+
+def test_a_large_solve_says_its_size_first() -> None:
+    """From ``announce_households`` on, the first progress line gives the first
+    round's candidate pairs and the expected peak memory."""
+    o, h = km.synthetic_province(officers=60, households=100, seed=1)
+    lines: list[str] = []
+    options = SolveOptions(announce_households=100)
+    km.match(o, h, options=options, progress=lines.append)
+    said = [line for line in lines if "expect about" in line]
+    assert len(said) == 1
+    assert said[0].startswith("100 households: ") and "GB at the peak" in said[0]
+    assert lines.index(said[0]) < next(i for i, x in enumerate(lines) if x.startswith("round 1"))
+    quiet: list[str] = []
+    km.match(o, h, progress=quiet.append)  # below the default: nothing said
+    assert not any("expect about" in line for line in quiet)

@@ -169,8 +169,9 @@ def match(
         Called with a short text as each validation stage starts and after
         each solver round.
     options : SolveOptions, optional
-        Tuning knobs of the solve (threads, pool sizes, engine); only speed
-        depends on them, never the answer.
+        Tuning knobs of the solve (threads, pool sizes, engine); the objective
+        and status never depend on them (which of equally good pairings comes
+        back may; see :class:`~kuseo_match.solve.options.SolveOptions`).
 
     Returns
     -------

@@ -1,28 +1,37 @@
-"""The solve core: the matching network, its engine, potentials, repair and certificate.
+"""The solve core: the matching network, its engines, potentials, certificate and rounds.
 
 Modules, in the order a solve uses them:
 
-``options``      :class:`SolveOptions`, the tuning knobs (speed only), passed down
+``options``      :class:`SolveOptions`, the tuning knobs, passed down
 ``network``      :class:`Network` (arcs with bounds and integer costs, supplies),
                  its residual graph, and the :class:`Matching` layout
-``engine``       engines behind ``engine.solve(network) -> Flow`` (OR-Tools)
+``engine``       engines behind ``engine.solve(network) -> Flow``: LEMON's network
+                 simplex, with its potentials (the default), and OR-Tools
+``seed``         a first pairing from a transport between grid cells
 ``table``        the candidate table: the long table of pairs and each household's pool
-``potentials``   node potentials (officers' prices) of an optimal flow
-``repair``       re-optimising a flow after pairs joined, from its potentials
-``certificate``  the proof over every allowed pair, behind the :class:`Pricing`
-                 interface of a cost model; the :class:`Witness` of a shortfall
+``potentials``   node potentials (officers' prices) of an optimal flow, and the
+                 label-correcting search the other modules share
+``certificate``  the search beyond the pool in bounded memory, behind the
+                 :class:`Pricing` interface of a cost model; the :class:`Witness`
+``dual``         the dual completion: prices over every allowed pair, or a cycle
+``repair``       re-optimising a flow after a few pairs joined, from its potentials
+``minimum``      minimum loads: widening the candidates, and why none meets them
 ``certified``    the rounds: :func:`solve` -> :class:`Outcome`
+``walk``         one broken quota proven by the walk between two priced flows
+``sat``          CP-SAT on a candidate table (quotas, compact pairs)
+``refine``       quotas and compact pairs from the flow's answer, with their bound
 """
 
 from .certificate import Pricing, Witness
 from .certified import Outcome, choose_scale, solve
-from .engine import FlowEngine, OrToolsFlow, engine
+from .engine import FlowEngine, LemonFlow, OrToolsFlow, engine
 from .network import Flow, Matching, Network, Residual
 from .options import SolveOptions
 
 __all__ = [
     "Flow",
     "FlowEngine",
+    "LemonFlow",
     "Matching",
     "Network",
     "OrToolsFlow",

@@ -30,6 +30,7 @@ that no pairing covers them.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -276,6 +277,8 @@ def solve(
     if start is not None and not listed:
         _start_pairs(model, table, np.asarray(start, dtype=float), scale, options)
     clock("candidates", tc)
+    if n_h >= options.announce_households:
+        _announce(table, n_h, options, progress)
     rounds = passes = 0
     d = None
     witness = None
@@ -413,6 +416,46 @@ def solve(
         candidates=(table.o, table.h, table.cost),
         repaired=repaired_rounds,
     )
+
+
+def estimate_gb(pool_entries: int, first_pairs: int, options: SolveOptions) -> float:
+    """Rough peak memory (GB) of a solve from its first candidates: the tables and
+    Python (0.2 GB), 26 bytes per pool entry, about 1 KB per first-round pair (the
+    table grows about twofold over the rounds and each pair is held by the flow
+    network, its residual graph and the search) and the balls' budget
+    (``benchmarks/bench_density.py`` measures the peaks it is fitted to).
+
+    Examples
+    --------
+    >>> round(estimate_gb(20_000 * 96, 500_000, SolveOptions()), 2)
+    0.95
+    """
+    return 0.2 + (26 * pool_entries + 1000 * first_pairs + 100 * options.pair_budget) / 1e9
+
+
+def _announce(table: Candidates, n_h: int, options: SolveOptions, progress) -> None:
+    """Say how large the solve will be before it starts, and warn when the machine
+    may not hold it."""
+    gb = estimate_gb(table.pool_o.size, len(table), options)
+    line = (
+        f"{n_h:,} households: {len(table):,} candidate pairs in the first round, "
+        f"{table.pool_o.shape[1]} nearest officers priced per household; expect about "
+        f"{gb:.1f} GB at the peak"
+    )
+    log.info(line)
+    if progress:
+        progress(line)
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 1e9
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not every OS has them
+        return
+    if gb > 0.8 * total:
+        log.warning(
+            "the solve may need about %.1f GB and this machine has %.1f GB: split the run "
+            "(by province or district) or lower SolveOptions(pool_max=...)",
+            gb,
+            total,
+        )
 
 
 def _start_pairs(model, table: Candidates, start: np.ndarray, scale: float, options) -> None:

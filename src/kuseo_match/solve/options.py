@@ -1,8 +1,11 @@
 """How a solve runs: the tuning knobs, in one frozen value passed down.
 
-Only speed and resources depend on these; the answer does not (the certificate
-proves it over every allowed pair whatever the knobs).  Tests and benchmarks
-pass a :class:`SolveOptions` instead of patching module globals.
+The objective and the status do not depend on them: the certificate proves the
+answer over every allowed pair whatever the knobs.  Two things may: which of
+several equally good pairings comes back (the ``engine`` breaks ties its own
+way), and, with quotas or compact pairs, where CP-SAT stops under a time or
+work limit (``sat_k``, ``sat_work``, ``sat_workers``, ``seed``).  Tests and
+benchmarks pass a :class:`SolveOptions` instead of patching module globals.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ def usable_cores() -> int:
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Tuning knobs of :func:`kuseo_match.match` (speed only, never the answer).
+    """Tuning knobs of :func:`kuseo_match.match` (see the module docstring for what
+    they may change besides speed).
 
     Parameters
     ----------
@@ -60,6 +64,10 @@ class SolveOptions:
         From this many households on, the first candidates hold the pairing of a
         transport between grid cells (:mod:`kuseo_match.solve.seed`), so that the
         first round pairs as many households as the slots allow.
+    announce_households : int, default 10_000
+        From this many households on, the solve first says how large it will be
+        (candidate pairs, expected peak memory) to the log and to ``progress``,
+        and warns when that exceeds most of the machine's memory.
     pair_budget : int, default 2_000_000
         The certificate's ball queries hold at most this many household-officer
         pairs at a time (about 100 bytes each while they are priced): the
@@ -108,6 +116,7 @@ number >= 1, or None
     ball_chunk: int = 4096
     pair_budget: int = 2_000_000
     seed_min_households: int = 5_000
+    announce_households: int = 10_000
     one_pass_pairs: int = 250_000
     thread_min_households: int = 10_000
     sat_k: int = 8
@@ -132,6 +141,7 @@ number >= 1, or None
             *whole,
             "thread_min_households",
             "seed_min_households",
+            "announce_households",
             "sat_k",
             "sat_workers",
         ):
