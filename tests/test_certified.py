@@ -258,3 +258,32 @@ def test_a_large_solve_says_its_size_first() -> None:
     quiet: list[str] = []
     km.match(o, h, progress=quiet.append)  # below the default: nothing said
     assert not any("expect about" in line for line in quiet)
+
+
+def test_match_starts_from_an_earlier_runs_prices() -> None:
+    o, h = km.synthetic_province(officers=120, households=200, seed=4)
+    policy = km.Policy(candidate_k=2)
+    cold = km.match(o, h, policy)
+    assert cold.stats["rounds"] > 1
+    warm = km.match(o, h, policy, start=cold.officer_load)
+    assert warm.stats["rounds"] == 1
+    assert warm.objective == pytest.approx(cold.objective)
+    by_id = km.match(o, h, policy, start=cold.officer_load.set_index("officer_id")["price"])
+    assert by_id.stats["rounds"] == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (pd.DataFrame({"officer_id": ["x"]}), "must have the columns officer_id and price"),
+        ([1.0, 2.0], "must be a pandas Series of prices by officer_id"),
+        (pd.Series([-1.0], index=["OF001"]), "must be a number >= 0"),
+        (pd.Series(["cheap"], index=["OF001"]), "must be a number >= 0"),
+        (pd.Series([1.0, 2.0], index=["OF001", "OF001"]), "an officer_id is given twice"),
+    ],
+)
+def test_start_prices_are_checked(start, message: str) -> None:
+    o, h = km.synthetic_province(officers=10, households=12)
+    with pytest.raises(km.ValidationError, match=message) as info:
+        km.match(o, h, start=start)
+    assert info.value.table == "start"

@@ -33,7 +33,7 @@ from .policy import Policy
 from .quotas import QuotaTerms, quota_terms
 from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result, Shortfall
 from .rules import check_locked, read_rules, remap, without_locked
-from .schema import validate_costs, validate_pairs, validate_tables
+from .schema import validate_costs, validate_pairs, validate_start, validate_tables
 from .solve import Outcome, SolveOptions
 from .solve import solve as solve_certified
 from .solve.certificate import shortfall_groups
@@ -134,6 +134,7 @@ def match(
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
     options: SolveOptions | None = None,
+    start: pd.Series | pd.DataFrame | None = None,
 ) -> Result:
     """Pair officers with households: most households covered, then least total cost.
 
@@ -172,6 +173,13 @@ def match(
         Tuning knobs of the solve (threads, pool sizes, engine); the objective
         and status never depend on them (which of equally good pairings comes
         back may; see :class:`~kuseo_match.solve.options.SolveOptions`).
+    start : pandas.Series or pandas.DataFrame, optional
+        Officers' prices to start from, for example an earlier run's
+        ``result.officer_load`` (``officer_id, price``) or a Series indexed by
+        ``officer_id``: the pairs that are cheapest at those prices join the
+        first round, so a similar problem is proven in fewer rounds (one, with
+        the optimal prices).  Officers without a price start at 0; only speed
+        depends on it.
 
     Returns
     -------
@@ -223,6 +231,7 @@ def match(
         time_limit=time_limit,
         progress=progress,
         options=options,
+        start_prices=start,
     )
 
 
@@ -238,6 +247,7 @@ def _match(
     progress: Callable[[str], None] | None = None,
     options: SolveOptions | None = None,
     stay: pd.DataFrame | None = None,
+    start_prices: Any = None,
 ) -> Result:
     """:func:`match`, and, for :func:`~kuseo_match.rematch`, ``stay``: pairs
     (``officer_id, household_id``) whose household pays ``policy.churn_cost`` when
@@ -283,6 +293,7 @@ def _match(
         fit_table = policy.fit_table if policy.fit_table is not None else default_fit_table()
         terms = quota_terms(policy.quotas, problem.officers, problem.households, fit_table)
     run = _Run(problem, model, policy, table, options, rules, time_limit, progress, terms, start)
+    run.start = validate_start(start_prices, problem.officer_keys)
     extra: dict[str, Any] = {}
     if policy.objective == "bottleneck":
         outcome, extra = _bottleneck(run, policy)
@@ -308,6 +319,7 @@ class _Run:
         self.terms: QuotaTerms | None = terms
         self.deadline = None if time_limit is None else start + time_limit
         self.probes = 0
+        self.start: np.ndarray | None = None  # officers' start prices
 
     def solve(self, policy: Policy, limit: float | None = None) -> Outcome:
         """The answer under ``policy``; with ``limit``, only pairs of cost at most
@@ -350,6 +362,7 @@ class _Run:
             time_limit=self.time_limit,
             progress=self.progress,
             min_load=lower,
+            start=self.start,
         )
         if policy.needs_sat:
             outcome = self.refine(model, outcome, policy, kept, lower)

@@ -76,6 +76,7 @@ __all__ = [
     "validate_households",
     "validate_officers",
     "validate_pairs",
+    "validate_start",
     "validate_tables",
 ]
 
@@ -1104,6 +1105,53 @@ def need_flags(households: pd.DataFrame) -> pd.DataFrame:
     for col in NEED_COLUMNS:
         out[col] = _flags(rows, df, col)
     return out
+
+
+# ---------------------------------------------------------------------------- start prices
+def validate_start(start: Any, officer_keys: pd.Index) -> np.ndarray | None:
+    """Officers' start prices (``match(start=...)``) in the order of ``officer_keys``,
+    0 where none is given; prices of officers not in the table are not used.
+
+    Examples
+    --------
+    >>> validate_start(pd.Series([2.5], index=["B"]), pd.Index(["A", "B"])).tolist()
+    [0.0, 2.5]
+    """
+    if start is None:
+        return None
+    if isinstance(start, pd.DataFrame):
+        if not {"officer_id", "price"} <= set(start.columns):
+            raise ValidationError(
+                "must have the columns officer_id and price (as result.officer_load has)",
+                table="start",
+            )
+        start = start.set_index("officer_id")["price"]
+    if not isinstance(start, pd.Series):
+        raise ValidationError(
+            f"must be a pandas Series of prices by officer_id, or a DataFrame with "
+            f"officer_id and price, not {type(start).__name__}",
+            table="start",
+        )
+    numbers = pd.to_numeric(start, errors="coerce")
+    values = numbers.to_numpy(dtype=float)
+    bad = (numbers.isna() & start.notna()).to_numpy() | (values < 0) | np.isinf(values)
+    if bad.any():
+        raise ValidationError(
+            "must be a number >= 0 (or empty)",
+            table="start",
+            column="price",
+            value=start.iloc[int(np.flatnonzero(bad)[0])],
+        )
+    keys = pd.Index(start.index.astype(str))
+    if not keys.is_unique:
+        raise ValidationError(
+            "an officer_id is given twice", table="start", value=keys[keys.duplicated()][0]
+        )
+    pos = keys.get_indexer(officer_keys)
+    prices = np.zeros(len(officer_keys))
+    found = pos >= 0
+    prices[found] = np.nan_to_num(values[pos[found]])
+    return prices
 
 
 # ---------------------------------------------------------------------------- pairs
