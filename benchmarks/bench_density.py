@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{args.repeat} runs up to 20,000 households, one run above.  `floor` is one "
             "OR-Tools solve of the run's own final candidate network, timed in the same "
             "process; `x floor` is the solve's seconds over it.  Written by "
-            f"`benchmarks/bench_density.py` (reproduce: `{COMMAND}`"
-            + (" --baseline PATH" if args.baseline else "")
+            f"`benchmarks/bench_density.py` (reproduce: `{COMMAND}"
+            + (" --baseline PATH`, PATH a checkout of the baseline" if args.baseline else "`")
             + ").\n",
             "| size | code | seconds | range | rounds | passes | candidate pairs "
             "| candidates s | flow s | potentials s | certificate s | beyond the pool s "
