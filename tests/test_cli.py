@@ -65,7 +65,7 @@ def small_demo(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
         seeds.append(seed)
         return km.synthetic_province(name, officers=30, households=40, seed=seed)
 
-    monkeypatch.setattr(cli, "synthetic_province", small)
+    monkeypatch.setattr(cli.demo, "synthetic_province", small)
     return seeds
 
 
@@ -73,13 +73,13 @@ def small_demo(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
 def feasible(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
     """Make the CLI's match return status "feasible" (as a time limit would); record limits."""
     limits: list[float | None] = []
-    real = cli.match
+    real = cli.command.match
 
     def stopped(*args: object, time_limit: float | None = None, **kwargs: object):
         limits.append(time_limit)
         return dataclasses.replace(real(*args, time_limit=time_limit, **kwargs), status="feasible")
 
-    monkeypatch.setattr(cli, "match", stopped)
+    monkeypatch.setattr(cli.command, "match", stopped)
     return limits
 
 

@@ -1,0 +1,160 @@
+"""What every subcommand shares: the exit status, the :class:`Subcommand` record,
+the matching options and the match itself."""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..matcher import match
+from ..policy import Policy
+from ..rematch import rematch
+from ..result import Result
+from .progress import Progress
+
+PROG = "kuseo-match"
+
+
+class ExitCode(enum.IntEnum):
+    """Exit status of the ``kuseo-match`` command."""
+
+    #: Done: every household has an officer (or the command made no pairs).
+    OK = 0
+    #: Done, but some households have no officer (see ``unmatched.csv``).
+    UNMATCHED = 1
+    #: Bad input: a missing file or column, a bad setting; nothing was matched.
+    BAD_INPUT = 2
+    #: The time limit stopped the optimality proof (status ``"feasible"``).
+    TIME_LIMIT = 3
+
+
+EPILOG = """\
+exit status: 0 done; 1 done, some households unmatched; 2 bad input;
+3 time limit reached before optimality was proven (wins over 1)"""
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One ``kuseo-match`` subcommand.
+
+    Attributes
+    ----------
+    name : str
+        The word on the command line.
+    help : str
+        One line for ``kuseo-match --help``.
+    description : str
+        The paragraph of ``kuseo-match NAME --help``.
+    add_arguments : callable
+        ``add_arguments(parser)`` adds the command's options.
+    run : callable
+        ``run(args) -> int``: does the work and returns an :class:`ExitCode`;
+        raises :class:`~kuseo_match.errors.KuseoError` for bad input.
+    """
+
+    name: str
+    help: str
+    description: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+    def add_parser(
+        self, subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
+    ) -> argparse.ArgumentParser:
+        """Add this command to ``subparsers`` (of :func:`build_parser`)."""
+        parser = subparsers.add_parser(
+            self.name,
+            help=self.help,
+            description=self.description,
+            epilog=EPILOG,
+            parents=list(parents),
+        )
+        self.add_arguments(parser)
+        parser.set_defaults(run=self.run)
+        return parser
+
+
+def add_match_options(parser: argparse.ArgumentParser) -> None:
+    """Options of every command that matches: ``--policy``, ``--time-limit`` and
+    ``--coordinate-check``."""
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        metavar="TOML",
+        help="policy file (capacity, max_distance_km, fit_weight, cross_district_penalty, "
+        "neutral_fit, fit_table, candidate_k, objective, min_load, same_district, "
+        "coordinate_check, pair_distance_weight, [[quotas]]); unknown keys are errors",
+    )
+    parser.add_argument(
+        "--coordinate-check",
+        choices=("refuse", "warn"),
+        help="positions that cannot be right (lat = lon = 0, outside Thailand's districts, "
+        "far from their district): refuse them (the default) or only warn; overrides "
+        "the policy file",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="S",
+        help="stop the optimality proof (or CP-SAT's search) after S seconds (exit status 3 "
+        "when stopped)",
+    )
+
+
+def out_option(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(default),
+        metavar="DIR",
+        help=f"output folder, created when missing (default: {default})",
+    )
+
+
+def read_policy(path: Path | None, coordinate_check: str | None = None) -> Policy | None:
+    policy = None if path is None else Policy.from_toml(path)
+    if coordinate_check is not None:
+        policy = (policy or Policy()).replace(coordinate_check=coordinate_check)
+    return policy
+
+
+def run_match(
+    progress: Progress,
+    officers: pd.DataFrame,
+    households: pd.DataFrame,
+    policy: Policy | None,
+    costs: pd.DataFrame | None,
+    time_limit: float | None,
+    *,
+    locked: pd.DataFrame | None = None,
+    forbidden: pd.DataFrame | None = None,
+    previous: pd.DataFrame | None = None,
+) -> Result:
+    text = f"matching {len(households):,} households with {len(officers):,} officers"
+    solver = match if previous is None else functools.partial(rematch, previous)
+    with progress.stage(text) as stage:
+        return solver(
+            officers,
+            households,
+            policy,
+            costs=costs,
+            locked=locked,
+            forbidden=forbidden,
+            time_limit=time_limit,
+            progress=stage,
+        )
+
+
+def exit_code(result: Result) -> int:
+    if result.status == "feasible":
+        return ExitCode.TIME_LIMIT
+    if len(result.unmatched):
+        return ExitCode.UNMATCHED
+    return ExitCode.OK

@@ -1,0 +1,76 @@
+"""``kuseo-match plan``: the fewest new officers so every household is covered."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import io
+from ..plan import plan_capacity
+from .command import ExitCode, Subcommand, add_match_options, out_option, read_policy
+from .inputs import read_input
+from .outputs import output_folder
+from .progress import Progress
+
+
+def _plan_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("households", type=Path, help="households table (.csv or .xlsx)")
+    parser.add_argument(
+        "--officers", type=Path, metavar="F", help="the officers already there (default: none)"
+    )
+    parser.add_argument(
+        "--capacity", type=int, default=2, metavar="N", help="households per new officer (2)"
+    )
+    parser.add_argument(
+        "--sites",
+        type=Path,
+        metavar="F",
+        help="where new officers may be based: site_id, district, lat, lon (default: each "
+        "district's centroid)",
+    )
+    out_option(parser, "plan-output")
+    add_match_options(parser)
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    progress = Progress(args)
+    policy = read_policy(args.policy, args.coordinate_check)
+    households = read_input(progress, "households", args.households)
+    officers = None if args.officers is None else read_input(progress, "officers", args.officers)
+    sites = None if args.sites is None else io.read_table(args.sites)
+    with progress.stage("planning"):
+        plan = plan_capacity(
+            households,
+            officers=officers,
+            policy=policy,
+            capacity=args.capacity,
+            sites=sites,
+            time_limit=args.time_limit if args.time_limit is not None else 60.0,
+        )
+    out = output_folder(args.out)
+    written = io.write_csv(plan, out / "plan.csv")
+    if not args.quiet:
+        shown = plan[plan["new_officers"] > 0][
+            ["site_id", "district", "households", "uncovered", "new_officers"]
+        ]
+        print(
+            f"{plan.attrs['total']:,} new officer(s) ({plan.attrs['method']}; "
+            f"{plan.attrs['status']})"
+        )
+        if len(shown):
+            print(shown.to_string(index=False))
+        if plan.attrs["unreachable"]:
+            print(f"{len(plan.attrs['unreachable']):,} household(s) no site can reach")
+        print(f"written to {written}")
+    return ExitCode.OK if plan.attrs["status"] == "optimal" else ExitCode.TIME_LIMIT
+
+
+COMMAND = Subcommand(
+    "plan",
+    "how many officers each district must send so every household is covered",
+    "Plan the fewest additional officers per district (or per --sites) so that every "
+    "household can be paired within the policy's reach, given --officers already "
+    "there; print the plan and write plan.csv into --out.",
+    _plan_arguments,
+    _run_plan,
+)

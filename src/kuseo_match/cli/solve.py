@@ -1,0 +1,179 @@
+"""``kuseo-match solve`` and ``rematch``: your own tables, matched (again)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from .. import io
+from ..errors import ValidationError
+from .command import Subcommand, add_match_options, exit_code, out_option, read_policy, run_match
+from .inputs import CSV_SUFFIXES, header_rows, per_table, read_input, same_file
+from .outputs import output_folder, write_outputs
+from .progress import Progress
+from .summary import print_summary
+
+
+def solve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "officers",
+        type=Path,
+        help="officers table (.csv or .xlsx): officer_id, agency, "
+        "district, lat, lon, optional capacity",
+    )
+    parser.add_argument(
+        "households",
+        type=Path,
+        help="households table (.csv or .xlsx): household_id, kind, "
+        "district, lat, lon, optional need_* flags",
+    )
+    parser.add_argument(
+        "--costs",
+        type=Path,
+        metavar="F",
+        help="table of allowed pairs and their costs (officer_id, household_id, cost), e.g. "
+        "road minutes; replaces the built-in distance-and-fit cost",
+    )
+    parser.add_argument(
+        "--locked",
+        type=Path,
+        metavar="F",
+        help="table of pairs kept in the answer (officer_id, household_id), e.g. pairs that "
+        "already work",
+    )
+    parser.add_argument(
+        "--forbidden",
+        type=Path,
+        metavar="F",
+        help="table of pairs never used (officer_id, household_id), e.g. conflicts of interest",
+    )
+    out_option(parser, "kuseo-output")
+    parser.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help="text encoding of the CSV inputs (e.g. cp874); default: detected",
+    )
+    parser.add_argument(
+        "--header-row",
+        action="append",
+        metavar="[TABLE=]N",
+        help="row number (from 1) of the header, for every input or, as officers=N, "
+        "households=N or costs=N, for one (repeatable); default: the first of rows 1-21 "
+        "that names the id column",
+    )
+    parser.add_argument(
+        "--sheet",
+        action="append",
+        metavar="[TABLE=]NAME",
+        help="worksheet of the .xlsx inputs, for every one or, as officers=NAME, "
+        "households=NAME or costs=NAME, for one (repeatable); default: the first sheet "
+        "that has the id column",
+    )
+    add_match_options(parser)
+
+
+def _rematch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "previous", type=Path, help="the previous pairs (officer_id, household_id), e.g. pairs.csv"
+    )
+    solve_arguments(parser)
+
+
+def run_solve(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    progress = Progress(args)
+    policy = read_policy(args.policy, args.coordinate_check)
+    inputs = [("officers", args.officers), ("households", args.households)]
+    if getattr(args, "previous", None) is not None:
+        inputs.insert(0, ("previous", args.previous))
+    for name in ("costs", "locked", "forbidden"):
+        if getattr(args, name) is not None:
+            inputs.append((name, getattr(args, name)))
+    if args.encoding is not None and not any(p.suffix.lower() in CSV_SUFFIXES for _, p in inputs):
+        raise ValidationError(
+            "applies to CSV inputs only, and every input is a workbook; drop --encoding",
+            table="--encoding",
+            value=args.encoding,
+        )
+    names = [t for t, _ in inputs]
+    rows = header_rows(args.header_row, names)
+    workbooks = [t for t, p in inputs if p.suffix.lower() not in CSV_SUFFIXES]
+    sheets = per_table(args.sheet, "--sheet", workbooks if args.sheet else names)
+    for table in sheets:
+        if table not in workbooks:
+            raise ValidationError(
+                f"names a sheet of the {table} table, which is not a workbook; drop it",
+                table="--sheet",
+                value=sheets[table],
+            )
+    tables: dict[str, pd.DataFrame] = {}
+    for name, path in inputs:
+        encoding = args.encoding if path.suffix.lower() in CSV_SUFFIXES else None
+        tables[name] = read_input(
+            progress,
+            name,
+            path,
+            encoding=encoding,
+            header_row=rows.get(name),
+            sheet=sheets.get(name),
+        )
+    officers, households = tables["officers"], tables["households"]
+    result = run_match(
+        progress,
+        officers,
+        households,
+        policy,
+        tables.get("costs"),
+        args.time_limit,
+        locked=tables.get("locked"),
+        forbidden=tables.get("forbidden"),
+        previous=tables.get("previous"),
+    )
+    out = output_folder(args.out)
+    sources = [p for _, p in inputs]
+    written = []
+    for name, frame in (("officers.csv", officers), ("households.csv", households)):
+        target = out / name
+        if any(same_file(target, p) for p in sources):
+            written.append(target)  # never overwrite an input; it is already where `report` looks
+            continue
+        with progress.stage(f"writing {target}"):
+            written.append(io.write_csv(frame, target))
+    written += write_outputs(progress, result, officers, households, out)
+    print_summary(
+        args,
+        result,
+        f"{args.officers} + {args.households}",
+        out,
+        time.perf_counter() - start,
+        written,
+    )
+    return exit_code(result)
+
+
+SOLVE = Subcommand(
+    "solve",
+    "match your own officers and households tables",
+    "Read the officers and households tables (CSV in any encoding, or XLSX), match "
+    "them and write pairs.csv, unmatched.csv, pairs.xlsx, pairs.geojson, summary.json, "
+    "map.png and report.html (plus copies of the inputs as officers.csv and "
+    "households.csv) into --out.",
+    solve_arguments,
+    run_solve,
+)
+
+
+REMATCH = Subcommand(
+    "rematch",
+    "pair again, keeping the previous pairs that still work",
+    "Read the previous pairs (a pairs.csv of an earlier run works) and today's officers "
+    "and households tables, keep every previous pair whose officer and household are "
+    "still there and still allowed (unless covering more households needs it to move), "
+    "pair the rest at least cost, and write the outputs of solve plus changes.csv: each "
+    "household whose officer changed, entered or left, with the reason.",
+    _rematch_arguments,
+    run_solve,
+)

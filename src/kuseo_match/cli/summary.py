@@ -1,0 +1,95 @@
+"""The short summary a matching command prints."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..policy import Policy
+from ..result import Result
+
+
+def print_summary(
+    args: argparse.Namespace,
+    result: Result,
+    title: str,
+    out: Path,
+    seconds: float,
+    written: Sequence[Path],
+) -> None:
+    if args.quiet:
+        return
+    s = result.summary()
+    n = s["households"]
+    share = s["paired"] / n if n else 1.0
+    loads = s["officers_by_load"]
+    top = max(loads, default=0)
+    counts = [loads.get(k, 0) for k in range(top + 1)]
+    status = {
+        "optimal": "optimal (proven over every allowed pair)",
+        "feasible": "feasible (time limit reached before optimality was proven)",
+        "approximate": "approximate (optimal for rounded costs; within "
+        f"{result.stats.get('objective_tolerance', float('nan')):.3g} of the optimum)",
+    }.get(s["status"], s["status"])
+    rows = [
+        ("Households paired", f"{s['paired']:,} of {n:,} ({share:.1%})"),
+        ("Mean distance", _km(s["mean_distance_km"], s["paired"])),
+        ("Longest distance", _km(s["max_distance_km"], s["paired"])),
+        ("Agency fits kind", _share(s["kind_fit_share"], "of pairs")),
+        (
+            f"Officers with {'/'.join(map(str, range(top + 1)))} households",
+            " / ".join(f"{c:,}" for c in counts),
+        ),
+        ("Policy", _policy_line(result.policy)),
+        ("Status", status),
+        ("Time", f"matching {result.stats.get('seconds', 0.0):.2f} s, total {seconds:.1f} s"),
+    ]
+    dearest = result.prices_by_district()
+    dearest = dearest[dearest["top_price"] > 0].head(3)
+    if len(dearest):
+        rows.append(
+            (
+                "One more officer saves most",
+                ", ".join(
+                    f"{r.district} (up to {r.top_price:.1f}, mean {r.mean_price:.1f})"
+                    for r in dearest.itertuples(index=False)
+                ),
+            )
+        )
+    if s["unmatched"]:
+        reasons = sorted(s["unmatched_reasons"].items(), key=lambda kv: -kv[1])
+        for reason, count in reasons[:3]:
+            rows.append(("Unmatched", f"{count:,}: {reason}"))
+        if len(reasons) > 3:
+            rows.append(("Unmatched", f"... {len(reasons) - 3} more reasons in unmatched.csv"))
+    rows.append(("Outputs", f"{out}{os.sep} ({', '.join(p.name for p in written)})"))
+    width = max(len(label) for label, _ in rows)
+    print(title)
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+
+
+def _policy_line(policy: Policy) -> str:
+    """The policy's settings that differ from the defaults, capacity always."""
+    default = Policy().to_dict()
+    shown = {"capacity": policy.capacity} | {
+        k: v for k, v in policy.to_dict().items() if v != default[k] and k != "capacity"
+    }
+    text = ", ".join(f"{k} {v}" for k, v in shown.items())
+    if policy.min_load:
+        text += (
+            f" (every officer of capacity >= {policy.min_load} carries at least {policy.min_load})"
+        )
+    return text
+
+
+def _km(value: float | None, paired: int) -> str:
+    if value is None:
+        return "n/a (no pairs)" if paired == 0 else "n/a (no coordinates)"
+    return f"{value:.1f} km"
+
+
+def _share(value: float | None, what: str) -> str:
+    return "n/a" if value is None else f"{value:.1%} {what}"

@@ -1,0 +1,67 @@
+"""``kuseo-match synth``: synthetic tables for any province."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from .. import io
+from ..synth import synthetic_province
+from .command import ExitCode, Subcommand, out_option
+from .outputs import output_folder
+from .progress import Progress
+
+
+def _synth_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--province",
+        required=True,
+        metavar="NAME",
+        help="province by English or Thai name or code, e.g. 'Khon Kaen', 'ขอนแก่น', TH40",
+    )
+    parser.add_argument(
+        "--households", type=int, default=1174, metavar="N", help="households (default: 1174)"
+    )
+    parser.add_argument(
+        "--officers", type=int, default=740, metavar="N", help="officers (default: 740)"
+    )
+    parser.add_argument(
+        "--developable",
+        type=int,
+        metavar="N",
+        help="developable households, the rest are welfare (default: Khon Kaen's share)",
+    )
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
+    out_option(parser, "synth-output")
+
+
+def _run_synth(args: argparse.Namespace) -> int:
+    progress = Progress(args)
+    with progress.stage(f"generating {args.province}"):
+        officers, households = synthetic_province(
+            args.province,
+            officers=args.officers,
+            households=args.households,
+            developable=args.developable,
+            seed=args.seed,
+        )
+    out = output_folder(args.out)
+    for name, frame in (("officers.csv", officers), ("households.csv", households)):
+        with progress.stage(f"writing {out / name}"):
+            io.write_csv(frame, out / name)
+    if not args.quiet:
+        print(
+            f"{len(officers):,} officers and {len(households):,} households of "
+            f"{args.province} written to {out}{os.sep} (officers.csv, households.csv)"
+        )
+    return ExitCode.OK
+
+
+COMMAND = Subcommand(
+    "synth",
+    "write synthetic officers.csv and households.csv for a province",
+    "Write synthetic officers.csv and households.csv (UTF-8 with BOM) for any of "
+    "Thailand's 77 provinces.",
+    _synth_arguments,
+    _run_synth,
+)

@@ -1,0 +1,151 @@
+"""Writing files: CSV in UTF-8 with a byte-order mark, the summary as JSON, and the
+errors that name the file that could not be written."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from .formats import PathLike
+from .sanitise import neutralise_formulas
+
+if TYPE_CHECKING:
+    from ..result import Result
+
+logger = logging.getLogger("kuseo_match.io")
+
+
+def _prepare(path: PathLike) -> Path:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot create the folder {path.parent}: {exc.strerror or exc}; "
+            "choose another output path",
+            file=path.name,
+        ) from exc
+    return path
+
+
+def _write_failed(path: Path, exc: OSError) -> ValidationError:
+    return ValidationError(
+        f"cannot write {path}: {exc.strerror or exc}; close it if it is open in Excel, "
+        "or choose another output path",
+        file=path.name,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A value as plain Python for JSON: numpy scalars unwrapped, NaN/NA as None."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return str(value)
+
+
+def write_csv(df: pd.DataFrame, path: PathLike) -> Path:
+    """Write a frame as CSV that Excel opens with Thai intact.
+
+    UTF-8 with a byte-order mark (``"utf-8-sig"``), ``\\n`` line ends, no
+    index column, text neutralised by :func:`neutralise_formulas`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table; not changed.
+    path : str or os.PathLike
+        Output file; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> df = pd.DataFrame({"household_id": ["0041"], "district": ["เมืองขอนแก่น"]})
+    >>> out = write_csv(df, folder / "out" / "households.csv")
+    >>> out.read_bytes()[:3] == b"\\xef\\xbb\\xbf"
+    True
+    >>> read_table(out).equals(df)
+    True
+    """
+    path = _prepare(path)
+    try:
+        neutralise_formulas(df).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    except OSError as exc:
+        raise _write_failed(path, exc) from exc
+    logger.debug("wrote %s: %d rows", path, len(df))
+    return path
+
+
+def write_summary_json(result: Result, path: PathLike) -> Path:
+    """Write the headline numbers and the policy as pretty UTF-8 JSON.
+
+    The object is :meth:`Result.summary` with two more keys, ``policy``
+    (:meth:`Policy.to_dict`) and ``stats`` (:attr:`Result.stats`: candidate
+    pairs, rounds, seconds); indented by 2, Thai written as is, NaN as null.
+
+    Parameters
+    ----------
+    result : Result
+        The matching result; not changed.
+    path : str or os.PathLike
+        Output file; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> import pandas as pd
+    >>> from kuseo_match.result import PAIR_COLUMNS, Result
+    >>> unmatched = pd.DataFrame({"household_id": ["H1"], "kind": ["สงเคราะห์"],
+    ...     "household_district": ["TH4001"], "reason": ["ไม่มีเจ้าหน้าที่ว่าง"]})
+    >>> result = Result(pd.DataFrame(columns=list(PAIR_COLUMNS)), unmatched,
+    ...                 status="optimal", objective=0.0)
+    >>> out = write_summary_json(result, pathlib.Path(tempfile.mkdtemp()) / "summary.json")
+    >>> data = json.loads(out.read_text(encoding="utf-8"))
+    >>> data["unmatched"], data["unmatched_reasons"], data["policy"]["capacity"]
+    (1, {'ไม่มีเจ้าหน้าที่ว่าง': 1}, 2)
+    """
+    path = _prepare(path)
+    data = dict(result.summary())
+    data["policy"] = result.policy.to_dict()
+    data["stats"] = dict(result.stats)
+    text = json.dumps(_plain(data), ensure_ascii=False, allow_nan=False, indent=2)
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise _write_failed(path, exc) from exc
+    logger.debug("wrote %s", path)
+    return path
