@@ -86,6 +86,7 @@ def write_csv(df: pd.DataFrame, path: PathLike) -> Path:
 
     Examples
     --------
+    >>> from kuseo_match.io import read_table
     >>> import tempfile, pathlib
     >>> import pandas as pd
     >>> folder = pathlib.Path(tempfile.mkdtemp())

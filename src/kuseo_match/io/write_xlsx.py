@@ -220,6 +220,7 @@ def write_pairs_xlsx(
 
     Examples
     --------
+    >>> from kuseo_match.io import read_table
     >>> import tempfile, pathlib
     >>> import pandas as pd
     >>> from kuseo_match.result import Result
