@@ -10,7 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["InfeasibleError", "KuseoError", "ValidationError"]
+__all__ = ["InfeasibleError", "KuseoError", "ValidationError", "shown"]
+
+#: Longest quoted value in a message, in characters of its ``repr``.
+SHOWN_MAX = 80
+
+
+def shown(value: Any, limit: int = SHOWN_MAX) -> str:
+    r"""``value`` as a message quotes it: its ``repr``, so that control and
+    invisible characters show escaped (a terminal never runs them; a zero-width
+    space shows as ``\u200b``), cut to about ``limit`` characters with the
+    full length given.
+
+    Examples
+    --------
+    >>> print(shown("HH\u200b01"))
+    'HH\u200b01'
+    >>> print(shown("x" * 1000, limit=12))
+    'xxxxxxx...' (1,000 characters)
+    >>> print(shown(7))
+    7
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    if isinstance(value, str):
+        return f"{text[: limit - 4]}...{text[0]} ({len(value):,} characters)"
+    return text[: limit - 3] + "..."
 
 
 class KuseoError(ValueError):
@@ -78,11 +104,12 @@ class ValidationError(KuseoError):
         self.reason = message
         where = []
         if column is not None:
-            where.append(f"{'field' if table in ('policy', 'options') else 'column'} {column!r}")
+            kind = "field" if table in ("policy", "options") else "column"
+            where.append(f"{kind} {shown(column)}")
         if row is not None:
-            where.append(f"row {row!r}" + (f" (id {id!r})" if id is not None else ""))
+            where.append(f"row {shown(row)}" + (f" (id {shown(id)})" if id is not None else ""))
         if value is not None:
-            where.append(f"value {value!r}")
+            where.append(f"value {shown(value)}")
         prefix = file or table or ""
         if where:
             prefix = f"{prefix}: {', '.join(where)}" if prefix else ", ".join(where)
