@@ -655,11 +655,14 @@ def test_write_geojson(tmp_path, result, coordinates):
         pd.testing.assert_frame_equal(now, then)
 
 
-def test_write_geojson_carries_the_other_input_columns(tmp_path, result, coordinates):
+def test_write_geojson_carries_the_other_input_columns_when_asked(tmp_path, result, coordinates):
     officers, households = coordinates
     officers = officers.assign(name=["คุณสมชาย", "คุณมาลี", "คุณสุดา"])
     households = households.assign(village=list("ABCDE"), status="poor")
-    out = write_geojson(result, officers, households, tmp_path / "k.geojson")
+    plain = write_geojson(result, officers, households, tmp_path / "plain.geojson")
+    text = plain.read_text(encoding="utf-8")
+    assert "คุณสุดา" not in text and "household_village" not in text  # personal data stays out
+    out = write_geojson(result, officers, households, tmp_path / "k.geojson", details=True)
     features = json.loads(out.read_text(encoding="utf-8"))["features"]
     by_layer: dict[str, dict] = {}
     for f in features:

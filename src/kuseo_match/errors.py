@@ -8,9 +8,10 @@ column, row or id, value) and says what to change.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-__all__ = ["InfeasibleError", "KuseoError", "ValidationError", "shown"]
+__all__ = ["InfeasibleError", "KuseoError", "ValidationError", "printable", "shown"]
 
 #: Longest quoted value in a message, in characters of its ``repr``.
 SHOWN_MAX = 80
@@ -37,6 +38,24 @@ def shown(value: Any, limit: int = SHOWN_MAX) -> str:
     if isinstance(value, str):
         return f"{text[: limit - 4]}...{text[0]} ({len(value):,} characters)"
     return text[: limit - 3] + "..."
+
+
+_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control, bidirectional and invisible characters shown
+    as escapes (``\x1b``, ``\u200b``), tabs and line breaks kept: safe to
+    print on a terminal or to put in a report.
+
+    Examples
+    --------
+    >>> print(printable("agency \x1b]0;pwned\x07"))
+    agency \x1b]0;pwned\x07
+    """
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class KuseoError(ValueError):

@@ -44,7 +44,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 
 from ._version import __version__
-from .errors import ValidationError
+from .errors import ValidationError, printable
 from .fit import NEEDS, default_fit_table
 from .result import Result
 from .schema import canonical_columns, coordinates, need_flags
@@ -1123,7 +1123,7 @@ def write_map(
 
 # ----------------------------------------------------------------------------- html
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape("" if value is None else printable(str(value)), quote=True)
 
 
 def _data_value(value: Any) -> str:

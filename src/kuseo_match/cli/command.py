@@ -33,11 +33,14 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
     #: The time limit stopped the optimality proof (status ``"feasible"``).
     TIME_LIMIT = 3
+    #: A bug in kuseo-match (not your input): please report it.
+    INTERNAL_ERROR = 4
 
 
 EPILOG = """\
 exit status: 0 done; 1 done, some households unmatched; 2 bad input;
-3 time limit reached before optimality was proven (wins over 1)"""
+3 time limit reached before optimality was proven (wins over 1); 4 a bug in
+kuseo-match (please report it); 130 interrupted (the output folder is left as it was)"""
 
 
 @dataclass(frozen=True)
@@ -108,14 +111,25 @@ def add_match_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def out_option(parser: argparse.ArgumentParser, default: str) -> None:
+def out_option(parser: argparse.ArgumentParser, default: str, *, details: bool = False) -> None:
+    """``--out DIR`` and, for matching commands (``details``), ``--with-details``."""
     parser.add_argument(
         "--out",
         type=Path,
         default=Path(default),
         metavar="DIR",
-        help=f"output folder, created when missing (default: {default})",
+        help=f"output folder, created when missing (default: {default}); a run that stops "
+        "leaves the earlier run's files as they were, and a second run into it at the "
+        "same time is refused",
     )
+    if details:
+        parser.add_argument(
+            "--with-details",
+            action="store_true",
+            help="also copy your tables' other columns (names, phones, ids) into "
+            "officer_load.csv and pairs.geojson; pairs.csv, unmatched.csv and pairs.xlsx "
+            "always carry them",
+        )
 
 
 def read_policy(path: Path | None, coordinate_check: str | None = None) -> Policy | None:

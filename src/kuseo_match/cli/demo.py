@@ -9,7 +9,7 @@ from .. import io
 from ..policy import Policy
 from ..synth import synthetic_province
 from .command import Subcommand, add_match_options, exit_code, out_option, read_policy, run_match
-from .outputs import output_folder, write_outputs
+from .outputs import listed, write_inputs, write_outputs
 from .progress import Progress
 from .summary import print_summary
 
@@ -19,7 +19,7 @@ PROGRAMME_MIN_LOAD = 1
 
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
-    out_option(parser, "demo-output")
+    out_option(parser, "demo-output", details=True)
     parser.add_argument(
         "--seed", type=int, default=0, metavar="S", help="seed of the synthetic data (default: 0)"
     )
@@ -34,25 +34,24 @@ def _run_demo(args: argparse.Namespace) -> int:
         policy = (policy or Policy()).replace(min_load=PROGRAMME_MIN_LOAD)
     with progress.stage("generating synthetic Khon Kaen"):
         officers, households = synthetic_province("Khon Kaen", seed=args.seed)
-    out = output_folder(args.out)
-    written = []
-    for name, frame in (("officers.csv", officers), ("households.csv", households)):
-        with progress.stage(f"writing {out / name}"):
-            written.append(io.write_csv(frame, out / name))
-    result = run_match(progress, officers, households, policy, None, args.time_limit)
-    written += write_outputs(progress, result, officers, households, out)
-    print_summary(args, result, "Synthetic Khon Kaen", out, time.perf_counter() - start, written)
+    with io.OutputFolder(args.out, "match") as out:
+        tables = (("officers.csv", officers), ("households.csv", households))
+        written = write_inputs(progress, out, tables)
+        result = run_match(progress, officers, households, policy, None, args.time_limit)
+        written += write_outputs(
+            progress, result, officers, households, out, details=args.with_details
+        )
+    title = "Synthetic Khon Kaen"
+    print_summary(args, result, title, args.out, time.perf_counter() - start, written)
     return exit_code(result)
 
 
 COMMAND = Subcommand(
     "demo",
     "synthetic Khon Kaen: generate, match, write every output, print a summary",
-    "Generate synthetic Khon Kaen (740 officers, 1,174 households), write "
-    "officers.csv and households.csv, match them under the programme's rules (capacity "
-    "2, every officer at least 1 household; --policy replaces them) and write pairs.csv, "
-    "unmatched.csv, "
-    "pairs.xlsx, pairs.geojson, summary.json, map.png and report.html.",
+    "Generate synthetic Khon Kaen (740 officers, 1,174 households), match them under the "
+    "programme's rules (capacity 2, every officer at least 1 household; --policy replaces "
+    f"them) and write {listed('match')} into --out.",
     _demo_arguments,
     _run_demo,
 )

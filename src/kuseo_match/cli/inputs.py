@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ def header_rows(values: Sequence[str] | None, tables: Sequence[str]) -> dict[str
 
 def read_input(progress: Progress, table: str, path: Path, **options: Any) -> pd.DataFrame:
     with progress.stage(f"reading {path}") as stage:
-        frame = io.read_table(path, id_column=ID_OF[table], **options)
+        frame = io.read_table(path, id_column=ID_OF.get(table), **options)
         source = source_of(frame)
         notes = [f"{len(frame):,} rows"]
         if source is not None and source.sheet is not None:
@@ -69,10 +68,3 @@ def read_input(progress: Progress, table: str, path: Path, **options: Any) -> pd
     if table in ("officers", "households") and len(frame) == 0:
         raise ValidationError(f"has a header but no data rows; fill in the {table}", file=path.name)
     return frame
-
-
-def same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .._version import __version__
-from ..errors import KuseoError
+from ..errors import KuseoError, printable, shown
 from . import demo, diagnose, plan, report, solve, synth
 from .command import EPILOG, PROG, ExitCode, Subcommand
 from .progress import command_logging
@@ -89,18 +91,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"{PROG}: error: --quiet and --verbose exclude each other", file=sys.stderr)
         return int(ExitCode.BAD_INPUT)
-    with command_logging(args) as console:
+    with command_logging(args) as console, _terminate_as_interrupt():
         args.console = console
         try:
             return int(args.run(args))
         except KuseoError as exc:
             log.debug("bad input", exc_info=True)
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            print(f"{PROG}: error: {printable(str(exc))}", file=sys.stderr)
             return int(ExitCode.BAD_INPUT)
         except OSError as exc:
             log.debug("cannot read or write a file", exc_info=True)
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            where = f" ({exc.filename})" if exc.filename else ""
+            print(f"{PROG}: error{printable(where)}: {exc.strerror or exc}", file=sys.stderr)
             return int(ExitCode.BAD_INPUT)
         except KeyboardInterrupt:
             print(f"{PROG}: interrupted", file=sys.stderr)
             return 130
+        except Exception as exc:  # a bug, not the input: never exit 1 ("unmatched")
+            log.debug("internal error", exc_info=True)
+            print(
+                f"{PROG}: internal error: {type(exc).__name__}: {shown(str(exc), 300)}; "
+                "this is a bug in kuseo-match, please report it with the output of --verbose",
+                file=sys.stderr,
+            )
+            return int(ExitCode.INTERNAL_ERROR)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a scheduler stopping the job) ends the run as Ctrl-C does: the
+    output folder is left as it was."""
+
+    def interrupt(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        saved = signal.signal(signal.SIGTERM, interrupt)
+    except (ValueError, AttributeError):  # not the main thread, or no SIGTERM
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, saved)

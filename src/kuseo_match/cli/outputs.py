@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -16,35 +18,22 @@ from .progress import Progress
 log = logging.getLogger("kuseo_match.cli")
 
 
-#: Files ``report`` writes (and a matching run too).
-PICTURE_FILES = ("map.png", "report.html")
-
-
 #: Files a matching run writes into its output folder, besides the input copies.
-OUTPUT_FILES = (
-    "pairs.csv",
-    "unmatched.csv",
-    "officer_load.csv",
-    "pairs.xlsx",
-    "pairs.geojson",
-    "summary.json",
-    *PICTURE_FILES,
+OUTPUT_FILES = tuple(
+    name for name in io.outputs_of("match") if name not in ("officers.csv", "households.csv")
 )
 
 
-#: Written by ``rematch`` only (and removed by a later ``solve`` into the same folder).
-REMATCH_FILES = ("changes.csv",)
+def listed(run: str, *, skip: tuple[str, ...] = ()) -> str:
+    """The outputs of ``run`` as the help text lists them ("a, b and c").
 
-
-def output_folder(path: Path) -> Path:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValidationError(
-            f"cannot create the output folder {path}: {exc.strerror or exc}; choose another --out",
-            table="--out",
-        ) from exc
-    return path
+    Examples
+    --------
+    >>> listed("report")
+    'map.png and report.html'
+    """
+    names = [n for n in io.outputs_of(run) if n not in skip]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 def write_outputs(
@@ -52,58 +41,82 @@ def write_outputs(
     result: Result,
     officers: pd.DataFrame,
     households: pd.DataFrame,
-    out: Path,
+    out: io.OutputFolder,
+    *,
+    details: bool = False,
 ) -> list[Path]:
-    """Every output of a matching run (not the input copies); outputs of an earlier
-    run into the same folder that this one does not write are removed."""
+    """Every output of a matching run (not the input copies), into ``out``.
+
+    The pair tables and the workbook carry the input tables' other columns;
+    ``officer_load.csv`` and ``pairs.geojson`` only with ``details``
+    (``--with-details``): phones or national ids are personal data, and a
+    GeoJSON file is made to be published on web maps.
+    """
     written = []
     pairs = io.with_district_names(io.with_details(result.pairs, officers, households))
-    with progress.stage(f"writing {out / 'pairs.csv'}"):
-        written.append(io.write_csv(pairs, out / "pairs.csv"))
+    written.append(_write(progress, out, "pairs.csv", lambda p: io.write_csv(pairs, p)))
     unmatched = io.with_district_names(io.with_details(result.unmatched, None, households))
-    with progress.stage(f"writing {out / 'unmatched.csv'}"):
-        written.append(io.write_csv(unmatched, out / "unmatched.csv"))
-    load = io.with_district_names(io.with_details(result.officer_load, officers, None))
-    with progress.stage(f"writing {out / 'officer_load.csv'}"):
-        written.append(io.write_csv(load, out / "officer_load.csv"))
-    with progress.stage(f"writing {out / 'pairs.xlsx'}"):
-        written.append(
-            io.write_pairs_xlsx(
+    written.append(_write(progress, out, "unmatched.csv", lambda p: io.write_csv(unmatched, p)))
+    load = result.officer_load
+    if details:
+        load = io.with_details(load, officers, None)
+    load = io.with_district_names(load)
+    written.append(_write(progress, out, "officer_load.csv", lambda p: io.write_csv(load, p)))
+    written.append(
+        _write(
+            progress,
+            out,
+            "pairs.xlsx",
+            lambda p: io.write_pairs_xlsx(
                 result,
-                out / "pairs.xlsx",
+                p,
                 district_names=district_names(),
                 officers=officers,
                 households=households,
-            )
+            ),
         )
-    with progress.stage(f"writing {out / 'pairs.geojson'}"):
-        written.append(io.write_geojson(result, officers, households, out / "pairs.geojson"))
-    with progress.stage(f"writing {out / 'summary.json'}"):
-        written.append(io.write_summary_json(result, out / "summary.json"))
+    )
+    written.append(
+        _write(
+            progress,
+            out,
+            "pairs.geojson",
+            lambda p: io.write_geojson(result, officers, households, p, details=details),
+        )
+    )
+    written.append(
+        _write(progress, out, "summary.json", lambda p: io.write_summary_json(result, p))
+    )
     if result.changes is not None:
-        with progress.stage(f"writing {out / 'changes.csv'}"):
-            written.append(io.write_csv(result.changes, out / "changes.csv"))
+        changes = result.changes
+        written.append(_write(progress, out, "changes.csv", lambda p: io.write_csv(changes, p)))
     written += write_pictures(progress, result, officers, households, out)
-    remove_stale(out, (*OUTPUT_FILES, *REMATCH_FILES), written)
     return written
 
 
-def remove_stale(folder: Path, names: Sequence[str], written: Sequence[Path]) -> None:
-    """Remove the files of ``names`` in ``folder`` that this run did not write: an
-    earlier run's, which would no longer match (never any other file)."""
-    kept = {p.name for p in written}
-    for name in names:
-        path = folder / name
-        if name not in kept and path.is_file():
-            try:
-                path.unlink()
-            except OSError as exc:
-                raise ValidationError(
-                    f"cannot remove {path}, left by an earlier run: {exc.strerror or exc}; "
-                    "close it if it is open, or choose another --out",
-                    table="--out",
-                ) from exc
-            log.info("removed %s: an earlier run's, which this run does not replace", path)
+def write_inputs(
+    progress: Progress,
+    out: io.OutputFolder,
+    tables: Sequence[tuple[str, pd.DataFrame]],
+    sources: Sequence[Path] = (),
+) -> list[Path]:
+    """Copies of the tables that were matched (``officers.csv``,
+    ``households.csv``); an input file that is already there is kept, never
+    written over."""
+    written = []
+    for name, frame in tables:
+        if any(same_file(out.final(name), p) for p in sources):
+            written.append(out.keep(name))
+        else:
+            written.append(_write(progress, out, name, functools.partial(io.write_csv, frame)))
+    return written
+
+
+def _write(
+    progress: Progress, out: io.OutputFolder, name: str, writer: Callable[[Path], object]
+) -> Path:
+    with progress.stage(f"writing {out.final(name)}"):
+        return out.write(name, writer)
 
 
 def write_pictures(
@@ -111,23 +124,39 @@ def write_pictures(
     result: Result,
     officers: pd.DataFrame,
     households: pd.DataFrame,
-    out: Path,
+    out: io.OutputFolder,
 ) -> list[Path]:
     """map.png (when the tables have coordinates) and report.html."""
     written = []
     map_png = None
-    with progress.stage(f"drawing {out / 'map.png'}"):
+    with progress.stage(f"drawing {out.final('map.png')}"):
         try:
-            written.append(report.write_map(result, officers, households, out / "map.png"))
+            written.append(
+                out.write("map.png", lambda p: report.write_map(result, officers, households, p))
+            )
         except ValidationError as exc:
+            if "cannot write" in exc.reason:
+                raise
             log.warning("no map.png: %s", exc)
         else:
-            map_png = written[-1].read_bytes()
-    with progress.stage(f"writing {out / 'report.html'}"):
-        written.append(
-            report.write_report(result, officers, households, out / "report.html", map_png=map_png)
+            map_png = out.path("map.png").read_bytes()
+    written.append(
+        _write(
+            progress,
+            out,
+            "report.html",
+            lambda p: report.write_report(result, officers, households, p, map_png=map_png),
         )
+    )
     return written
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are the same existing file."""
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def district_names() -> dict[str, str]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from .. import io
 from ..plan import plan_capacity
+from ..policy import Policy
 from .command import ExitCode, Subcommand, add_match_options, out_option, read_policy
 from .inputs import read_input
-from .outputs import output_folder
 from .progress import Progress
 
 
@@ -35,9 +37,16 @@ def _plan_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_plan(args: argparse.Namespace) -> int:
     progress = Progress(args)
     policy = read_policy(args.policy, args.coordinate_check)
+    with io.OutputFolder(args.out, "plan") as out:  # locked and writable before any work
+        plan = _plan(args, progress, policy)
+        written = out.write("plan.csv", lambda p: io.write_csv(plan, p))
+    return _report_plan(args, plan, written)
+
+
+def _plan(args: argparse.Namespace, progress: Progress, policy: Policy | None) -> pd.DataFrame:
     households = read_input(progress, "households", args.households)
     officers = None if args.officers is None else read_input(progress, "officers", args.officers)
-    sites = None if args.sites is None else io.read_table(args.sites)
+    sites = None if args.sites is None else read_input(progress, "sites", args.sites)
     with progress.stage("planning"):
         plan = plan_capacity(
             households,
@@ -47,8 +56,10 @@ def _run_plan(args: argparse.Namespace) -> int:
             sites=sites,
             time_limit=args.time_limit if args.time_limit is not None else 60.0,
         )
-    out = output_folder(args.out)
-    written = io.write_csv(plan, out / "plan.csv")
+    return plan
+
+
+def _report_plan(args: argparse.Namespace, plan: pd.DataFrame, written: Path) -> int:
     if not args.quiet:
         shown = plan[plan["new_officers"] > 0][
             ["site_id", "district", "households", "uncovered", "new_officers"]

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 
+from ..errors import printable
+
 log = logging.getLogger("kuseo_match.cli")
 
 
@@ -79,6 +81,12 @@ def interactive(console: Console) -> bool:
     return stdout and console.is_terminal
 
 
+def _printable(record: logging.LogRecord) -> bool:
+    """Show the data a log line quotes with its control characters escaped."""
+    record.msg, record.args = printable(record.getMessage()), None
+    return True
+
+
 @contextlib.contextmanager
 def command_logging(args: argparse.Namespace) -> Iterator[Console]:
     """Show the ``kuseo_match`` logs on stderr for the length of one command.
@@ -99,6 +107,7 @@ def command_logging(args: argparse.Namespace) -> Iterator[Console]:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.setLevel(level)
+    handler.addFilter(_printable)
     root = logging.getLogger("kuseo_match")
     saved = root.level
     root.setLevel(level)

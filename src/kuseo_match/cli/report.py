@@ -19,7 +19,7 @@ from ..policy import Policy
 from ..result import OFFICER_LOAD_COLUMNS, PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
 from ..schema import validate_tables
 from .command import ExitCode, Subcommand, read_policy
-from .outputs import PICTURE_FILES, remove_stale, write_pictures
+from .outputs import listed, write_pictures
 from .progress import Progress
 
 log = logging.getLogger("kuseo_match.cli")
@@ -50,10 +50,10 @@ def _run_report(args: argparse.Namespace) -> int:
             f"no such folder: {folder}; give the --out folder of a run", table="DIR"
         )
     policy = read_policy(args.policy)
-    with progress.stage(f"reading {folder}"):
-        result, officers, households = load_result(folder, policy=policy)
-    written = write_pictures(progress, result, officers, households, folder)
-    remove_stale(folder, PICTURE_FILES, written)
+    with io.OutputFolder(folder, "report", option="DIR") as out:  # after a stopped run's moves
+        with progress.stage(f"reading {folder}"):
+            result, officers, households = load_result(folder, policy=policy)
+        written = write_pictures(progress, result, officers, households, out)
     if not args.quiet:
         print(f"written to {folder}{os.sep}: {', '.join(p.name for p in written)}")
     return ExitCode.OK
@@ -194,8 +194,8 @@ def _read_summary(path: Path) -> dict[str, Any]:
 
 COMMAND = Subcommand(
     "report",
-    "rebuild map.png and report.html from a folder of results",
-    "Rebuild map.png and report.html from the officers.csv, households.csv, pairs.csv, "
+    f"rebuild {listed('report')} from a folder of results",
+    f"Rebuild {listed('report')} from the officers.csv, households.csv, pairs.csv, "
     "unmatched.csv and summary.json of a demo or solve run.",
     _report_arguments,
     _run_report,

@@ -10,9 +10,11 @@ import pandas as pd
 
 from .. import io
 from ..errors import ValidationError
+from ..policy import Policy
+from ..result import Result
 from .command import Subcommand, add_match_options, exit_code, out_option, read_policy, run_match
-from .inputs import CSV_SUFFIXES, header_rows, per_table, read_input, same_file
-from .outputs import output_folder, write_outputs
+from .inputs import CSV_SUFFIXES, header_rows, per_table, read_input
+from .outputs import listed, write_inputs, write_outputs
 from .progress import Progress
 from .summary import print_summary
 
@@ -50,7 +52,7 @@ def solve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="F",
         help="table of pairs never used (officer_id, household_id), e.g. conflicts of interest",
     )
-    out_option(parser, "kuseo-output")
+    out_option(parser, "kuseo-output", details=True)
     parser.add_argument(
         "--encoding",
         metavar="ENC",
@@ -109,6 +111,29 @@ def run_solve(args: argparse.Namespace) -> int:
                 table="--sheet",
                 value=sheets[table],
             )
+    run = "rematch" if "previous" in names else "match"
+    with io.OutputFolder(args.out, run) as out:  # locked and writable before any work
+        result, written = _solve(args, progress, policy, out, inputs, rows, sheets)
+    print_summary(
+        args,
+        result,
+        f"{args.officers} + {args.households}",
+        args.out,
+        time.perf_counter() - start,
+        written,
+    )
+    return exit_code(result)
+
+
+def _solve(
+    args: argparse.Namespace,
+    progress: Progress,
+    policy: Policy | None,
+    out: io.OutputFolder,
+    inputs: list[tuple[str, Path]],
+    rows: dict[str, int],
+    sheets: dict[str, str],
+) -> tuple[Result, list[Path]]:
     tables: dict[str, pd.DataFrame] = {}
     for name, path in inputs:
         encoding = args.encoding if path.suffix.lower() in CSV_SUFFIXES else None
@@ -132,35 +157,18 @@ def run_solve(args: argparse.Namespace) -> int:
         forbidden=tables.get("forbidden"),
         previous=tables.get("previous"),
     )
-    out = output_folder(args.out)
-    sources = [p for _, p in inputs]
-    written = []
-    for name, frame in (("officers.csv", officers), ("households.csv", households)):
-        target = out / name
-        if any(same_file(target, p) for p in sources):
-            written.append(target)  # never overwrite an input; it is already where `report` looks
-            continue
-        with progress.stage(f"writing {target}"):
-            written.append(io.write_csv(frame, target))
-    written += write_outputs(progress, result, officers, households, out)
-    print_summary(
-        args,
-        result,
-        f"{args.officers} + {args.households}",
-        out,
-        time.perf_counter() - start,
-        written,
-    )
-    return exit_code(result)
+    copies = (("officers.csv", officers), ("households.csv", households))
+    written = write_inputs(progress, out, copies, [p for _, p in inputs])
+    written += write_outputs(progress, result, officers, households, out, details=args.with_details)
+    return result, written
 
 
 SOLVE = Subcommand(
     "solve",
     "match your own officers and households tables",
     "Read the officers and households tables (CSV in any encoding, or XLSX), match "
-    "them and write pairs.csv, unmatched.csv, pairs.xlsx, pairs.geojson, summary.json, "
-    "map.png and report.html (plus copies of the inputs as officers.csv and "
-    "households.csv) into --out.",
+    f"them and write {listed('match')} (the tables matched; an input is never written "
+    "over) into --out.",
     solve_arguments,
     run_solve,
 )
@@ -172,8 +180,8 @@ REMATCH = Subcommand(
     "Read the previous pairs (a pairs.csv of an earlier run works) and today's officers "
     "and households tables, keep every previous pair whose officer and household are "
     "still there and still allowed (unless covering more households needs it to move), "
-    "pair the rest at least cost, and write the outputs of solve plus changes.csv: each "
-    "household whose officer changed, entered or left, with the reason.",
+    f"pair the rest at least cost, and write {listed('rematch')} (changes.csv: each "
+    "household whose officer changed, entered or left, with the reason).",
     _rematch_arguments,
     run_solve,
 )

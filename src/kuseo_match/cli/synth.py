@@ -8,7 +8,7 @@ import os
 from .. import io
 from ..synth import synthetic_province
 from .command import ExitCode, Subcommand, out_option
-from .outputs import output_folder
+from .outputs import write_inputs
 from .progress import Progress
 
 
@@ -45,14 +45,12 @@ def _run_synth(args: argparse.Namespace) -> int:
             developable=args.developable,
             seed=args.seed,
         )
-    out = output_folder(args.out)
-    for name, frame in (("officers.csv", officers), ("households.csv", households)):
-        with progress.stage(f"writing {out / name}"):
-            io.write_csv(frame, out / name)
+    with io.OutputFolder(args.out, "synth") as out:
+        write_inputs(progress, out, (("officers.csv", officers), ("households.csv", households)))
     if not args.quiet:
         print(
             f"{len(officers):,} officers and {len(households):,} households of "
-            f"{args.province} written to {out}{os.sep} (officers.csv, households.csv)"
+            f"{args.province} written to {args.out}{os.sep} (officers.csv, households.csv)"
         )
     return ExitCode.OK
 

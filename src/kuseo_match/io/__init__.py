@@ -25,6 +25,9 @@ Modules
     The input tables' other columns beside the pairs.
 ``write``, ``write_xlsx``, ``write_geojson``
     Writing: one module per output format.
+``folder``
+    An output folder that holds one whole run or the one before it; the list of
+    every output.
 
 Functions
 ---------
@@ -46,6 +49,7 @@ write_summary_json
 """
 
 from .details import with_details, with_district_names
+from .folder import OUTPUTS, Output, OutputFolder, outputs_of
 from .formats import ID_COLUMNS, PathLike
 from .read import read_table
 from .sanitise import FORMULA_TRIGGERS, neutralise_formulas
@@ -56,8 +60,12 @@ from .write_xlsx import write_pairs_xlsx
 __all__ = [
     "FORMULA_TRIGGERS",
     "ID_COLUMNS",
+    "OUTPUTS",
+    "Output",
+    "OutputFolder",
     "PathLike",
     "neutralise_formulas",
+    "outputs_of",
     "read_table",
     "with_details",
     "with_district_names",

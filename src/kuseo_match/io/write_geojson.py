@@ -56,6 +56,8 @@ def write_geojson(
     officers: pd.DataFrame,
     households: pd.DataFrame,
     path: PathLike,
+    *,
+    details: bool = False,
 ) -> Path:
     """Write households, officers and pairs as a GeoJSON FeatureCollection.
 
@@ -67,11 +69,13 @@ def write_geojson(
     ``"household"`` (Point), one per household in the result
         ``household_id``, ``kind``, ``district``, ``status``
         (``"paired"``/``"unmatched"``), ``officer_id`` (or null),
-        ``reason`` (or null), and the household table's other columns as
-        ``household_<column>`` (as :func:`with_details` names them).
+        ``reason`` (or null), and with ``details`` the household table's
+        other columns as ``household_<column>`` (as :func:`with_details`
+        names them).
     ``"officer"`` (Point), one per officer
         ``officer_id``, ``agency``, ``district``, ``capacity``, ``load``,
-        and the officer table's other columns as ``officer_<column>``.
+        and with ``details`` the officer table's other columns as
+        ``officer_<column>``.
         Officers are those of ``result.officer_load``, then any others in
         ``officers`` or ``result.pairs``; missing values come from the
         ``officers`` frame (``agency``, ``district``, ``capacity``) and the
@@ -92,6 +96,10 @@ def write_geojson(
         ``lon`` (degrees) columns; not changed.  Ids are matched as text.
     path : str or os.PathLike
         Output file (``.geojson``); missing parent folders are created.
+    details : bool, default False
+        Also write the input tables' other columns (names, phones, villages).
+        Off by default: they are often personal data (Thailand's PDPA), and a
+        GeoJSON file is made to be shared on web maps.
 
     Returns
     -------
@@ -128,9 +136,9 @@ def write_geojson(
     house_xy = _coordinates(households, "household_id")
     officer_xy = _coordinates(officers, "officer_id")
     fixed = {"layer", "household_id", "kind", "district", "status", "officer_id", "reason"}
-    house_more = _details_by_id(households, "household", fixed)
+    house_more = _details_by_id(households if details else None, "household", fixed)
     fixed = {"layer", "officer_id", "agency", "district", "capacity", "load"}
-    officer_more = _details_by_id(officers, "officer", fixed)
+    officer_more = _details_by_id(officers if details else None, "officer", fixed)
     features: list[dict[str, Any]] = []
 
     for r in pairs.to_dict("records"):
