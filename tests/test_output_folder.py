@@ -254,3 +254,18 @@ def test_the_outputs_list_drives_the_help_and_the_readme() -> None:
         assert name in helps["solve"] and name in helps["demo"], name
     assert "changes.csv" in helps["rematch"]
     assert folder_module.outputs_of("report") == ("map.png", "report.html")
+
+
+def test_a_writer_that_fails_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    """Each writer alone (the library, without a folder) replaces its file whole."""
+    path = io.write_csv(pd.DataFrame({"a": [1, 2]}), tmp_path / "t.csv")
+    before = path.read_bytes()
+
+    def half(p: Path) -> None:
+        p.write_bytes(before[:5])
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(km.ValidationError, match=r"t\.csv.*No space left"):
+        io.replace_file(path, half)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]

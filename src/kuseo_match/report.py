@@ -46,6 +46,7 @@ from matplotlib.lines import Line2D
 from ._version import __version__
 from .errors import ValidationError, printable
 from .fit import NEEDS, default_fit_table
+from .io.write import replace_file
 from .result import Result
 from .schema import canonical_columns, coordinates, need_flags
 from .synth import SYNTHETIC_COLUMN
@@ -1115,10 +1116,8 @@ def write_map(
     """
     if "ax" in kwargs:
         raise TypeError("write_map() draws its own figure; call plot_map(ax=...) instead")
-    path = Path(path)
     fig = plot_map(result, officers, households, **kwargs)
-    path.write_bytes(_png_bytes(fig, dpi))
-    return path
+    return replace_file(path, _png_bytes(fig, dpi))
 
 
 # ----------------------------------------------------------------------------- html
@@ -1680,7 +1679,5 @@ def write_report(
     >>> "</html>" in out.read_text(encoding="utf-8")
     True
     """
-    path = Path(path)
     page = render_report(result, officers, households, map_png=map_png, **kwargs)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return replace_file(path, page.encode("utf-8"))

@@ -53,7 +53,7 @@ from .folder import OUTPUTS, Output, OutputFolder, outputs_of
 from .formats import ID_COLUMNS, PathLike
 from .read import read_table
 from .sanitise import FORMULA_TRIGGERS, neutralise_formulas
-from .write import write_csv, write_summary_json
+from .write import replace_file, write_csv, write_summary_json
 from .write_geojson import write_geojson
 from .write_xlsx import write_pairs_xlsx
 
@@ -67,6 +67,7 @@ __all__ = [
     "neutralise_formulas",
     "outputs_of",
     "read_table",
+    "replace_file",
     "with_details",
     "with_district_names",
     "write_csv",

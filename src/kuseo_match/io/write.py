@@ -7,7 +7,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,37 @@ def _prepare(path: PathLike) -> Path:
             "choose another output path",
             file=path.name,
         ) from exc
+    return path
+
+
+def replace_file(path: PathLike, content: bytes | Callable[[Path], object]) -> Path:
+    """Write ``path`` whole or not at all: ``content`` (bytes, or a function
+    that writes a given path) goes to a temporary file beside it, which then
+    replaces ``path`` in one rename, so that a reader or a stopped run never
+    sees half a file.  Missing parent folders are created; an operating-system
+    error becomes a :class:`~kuseo_match.errors.ValidationError` naming the file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = replace_file(pathlib.Path(tempfile.mkdtemp()) / "a.txt", b"whole")
+    >>> out.read_bytes(), [p.name for p in out.parent.iterdir()]
+    (b'whole', ['a.txt'])
+    """
+    path = _prepare(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if isinstance(content, bytes):
+            temporary.write_bytes(content)
+        else:
+            content(temporary)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise _write_failed(path, exc) from exc
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -97,11 +128,10 @@ def write_csv(df: pd.DataFrame, path: PathLike) -> Path:
     >>> read_table(out).equals(df)
     True
     """
-    path = _prepare(path)
-    try:
-        neutralise_formulas(df).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-    except OSError as exc:
-        raise _write_failed(path, exc) from exc
+    safe = neutralise_formulas(df)
+    path = replace_file(
+        path, lambda p: safe.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\n")
+    )
     logger.debug("wrote %s: %d rows", path, len(df))
     return path
 
@@ -139,14 +169,10 @@ def write_summary_json(result: Result, path: PathLike) -> Path:
     >>> data["unmatched"], data["unmatched_reasons"], data["policy"]["capacity"]
     (1, {'ไม่มีเจ้าหน้าที่ว่าง': 1}, 2)
     """
-    path = _prepare(path)
     data = dict(result.summary())
     data["policy"] = result.policy.to_dict()
     data["stats"] = dict(result.stats)
     text = json.dumps(_plain(data), ensure_ascii=False, allow_nan=False, indent=2)
-    try:
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise _write_failed(path, exc) from exc
+    path = replace_file(path, (text + "\n").encode("utf-8"))
     logger.debug("wrote %s", path)
     return path

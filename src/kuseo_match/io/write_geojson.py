@@ -17,7 +17,7 @@ from ..schema import (
 )
 from .details import _details_by_id, _first_by_id
 from .formats import PathLike
-from .write import _plain, _prepare, _write_failed
+from .write import _plain, _prepare, replace_file
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -240,9 +240,6 @@ def write_geojson(
         logger.info("%s: %d of %d features have no coordinates", path, missing, len(features))
     collection = {"type": "FeatureCollection", "features": features}
     text = json.dumps(collection, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    try:
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise _write_failed(path, exc) from exc
+    path = replace_file(path, (text + "\n").encode("utf-8"))
     logger.debug("wrote %s: %d features", path, len(features))
     return path

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .details import with_details, with_district_names
 from .formats import PathLike
-from .write import _plain, _prepare, _write_failed
+from .write import _plain, _prepare, replace_file
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -270,9 +270,6 @@ def write_pairs_xlsx(
             _write_sheet(book, title, combined.iloc[groups[label]].reset_index(drop=True))
     buffer = io.BytesIO()  # a failed write must not leave openpyxl's streams half-open
     book.save(buffer)
-    try:
-        path.write_bytes(buffer.getvalue())
-    except OSError as exc:
-        raise _write_failed(path, exc) from exc
+    path = replace_file(path, buffer.getvalue())
     logger.debug("wrote %s: %d sheets", path, len(book.worksheets))
     return path
