@@ -32,6 +32,8 @@ def shown(value: Any, limit: int = SHOWN_MAX) -> str:
     >>> print(shown(7))
     7
     """
+    if hasattr(value, "dtype") and hasattr(value, "item"):  # a numpy scalar, as Python
+        value = value.item()
     text = repr(value)
     if len(text) <= limit:
         return text

@@ -42,6 +42,7 @@ from .geo import chord_from_km, haversine_km, to_xyz
 from .matcher import _policy, _problem, match
 from .policy import Policy
 from .reference import districts as district_table
+from .schema import validate_sites
 
 __all__ = ["plan_capacity"]
 
@@ -60,15 +61,10 @@ PLAN_COLUMNS = (
 
 
 def _sites(sites: Any, households: pd.DataFrame) -> pd.DataFrame:
+    """The candidate sites: the caller's, checked (:func:`~kuseo_match.schema.validate_sites`),
+    or one per district of ``households``."""
     if sites is not None:
-        if not isinstance(sites, pd.DataFrame):
-            raise ValidationError(
-                "must be a DataFrame of site_id, district, lat, lon", table="sites"
-            )
-        missing = [c for c in ("site_id", "district", "lat", "lon") if c not in sites.columns]
-        if missing:
-            raise ValidationError(f"missing column {missing[0]!r}", table="sites")
-        return sites[["site_id", "district", "lat", "lon"]].reset_index(drop=True)
+        return validate_sites(sites)
     ref = district_table().set_index("district_code")
     rows = []
     for d, part in households.groupby("district", sort=True):
@@ -102,8 +98,10 @@ def plan_capacity(
     capacity : int, default 2
         Households each new officer takes.
     sites : pandas.DataFrame, optional
-        ``site_id, district, lat, lon`` where new officers may be based (for
-        example district offices); default: each district's centroid.
+        ``site_id, district, lat, lon`` (or ``coordinates``; alias headers as
+        for officers) where new officers may be based (for example district
+        offices); default: each district's centroid.  Checked as
+        :func:`kuseo_match.schema.validate_sites` does.
     time_limit : float or None, default 60
         Seconds for the integer program (limited reach only).
 

@@ -37,6 +37,17 @@ Grammar:
 Quotas are hard.  Locked pairs count towards them.  A flow cannot express
 them, so a policy with quotas whose flow answer breaks one is solved on
 CP-SAT (:mod:`kuseo_match.solve.refine`).
+
+Bounds that cannot hold are refused before any solving
+(:func:`quota_terms`): one quota's least count above its most, and two
+quotas on nested selections whose bounds contradict each other: when quota
+A's households and officers are among quota B's (the same selections
+included), every pair A counts B counts too, so A's least count must fit
+under B's most; and when they select the same officers, B counts beyond A
+only pairs of its other households, at most one each, so B's least count
+must fit under A's most plus those households.  Other combinations (quotas
+that overlap without nesting, several quotas together, officers' capacity)
+are left to the solver.
 """
 
 from __future__ import annotations
@@ -48,7 +59,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ValidationError
+from .errors import ValidationError, shown
 from .fit import NEEDS, normalise_agency
 
 __all__ = ["Quota", "QuotaTerms", "quota_table", "quota_terms"]
@@ -274,7 +285,7 @@ def quota_terms(
     ------
     ValidationError
         When a quota's bounds contradict each other on these tables (its
-        least count above its most).
+        least count above its most), or two quotas' do (:func:`_contradictions`).
     """
     n_q = len(quotas)
     om = np.ones((n_q, len(officers)), dtype=bool)
@@ -312,7 +323,92 @@ def quota_terms(
                 table="policy",
                 column="quotas",
             )
+    _contradictions(tuple(quotas), om, hm, lo, hi)
     return QuotaTerms(tuple(quotas), om, hm, lo, hi)
+
+
+def _contradictions(
+    quotas: tuple[Quota, ...], om: np.ndarray, hm: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> None:
+    """Refuse two quotas whose bounds cannot hold together on these tables.
+
+    For every two quotas A and B with A's selected households among B's and
+    A's selected officers among B's (equal selections included; compared on
+    the tables, so two spellings of one selection are one):
+
+    * every pair A counts B counts too, so A's least count must be at most B's
+      most: ``lo[A] <= hi[B]``;
+    * when they select the same officers, B counts beyond A only pairs of its
+      households outside A's, at most one pair each (a household has one
+      officer): ``lo[B] <= hi[A] + |households of B not of A|``.
+
+    Parameters
+    ----------
+    quotas : tuple of Quota
+    om, hm : numpy.ndarray of bool, shape (n_quotas, n_officers), (n_quotas, n_households)
+        The officers and households each quota selects.
+    lo, hi : numpy.ndarray of int, shape (n_quotas,)
+        Each quota's least and most count (:meth:`Quota.bounds`).
+
+    Raises
+    ------
+    ValidationError
+        For the first two quotas found, naming both (number and label) and their
+        bounds.
+
+    Examples
+    --------
+    >>> om, hm = np.ones((2, 3), bool), np.ones((2, 10), bool)
+    >>> qs = (Quota(min_share=0.3, name="care"), Quota(max_share=0.1, name="cap"))
+    >>> _contradictions(qs, om, hm, np.array([3, 0]), np.array([10, 1]))
+    Traceback (most recent call last):
+    ...
+    kuseo_match.errors.ValidationError: policy: field 'quotas': quotas #1 'care' and #2 'cap' \
+contradict each other: they select the same households and officers, so #2 counts every pair #1 \
+counts, and #1's least of 3 pairs (of 10 households selected) is more than the 1 that #2 allows \
+at most (of 10); loosen one of them
+    """
+    size = hm.sum(axis=1)
+
+    def name(k: int) -> str:
+        return f"#{k + 1} {shown(quotas[k].label)}"
+
+    def refuse(a: int, b: int, reason: str) -> ValidationError:
+        return ValidationError(
+            f"quotas {name(a)} and {name(b)} contradict each other: {reason}; loosen one of them",
+            table="policy",
+            column="quotas",
+        )
+
+    for a in range(len(quotas)):
+        for b in range(len(quotas)):
+            if a == b or (hm[a] & ~hm[b]).any() or (om[a] & ~om[b]).any():
+                continue  # A's selection is not inside B's
+            same_h = not (hm[b] & ~hm[a]).any()
+            same_o = not (om[b] & ~om[a]).any()
+            if lo[a] > hi[b]:
+                how = (
+                    "they select the same households and officers"
+                    if same_h and same_o
+                    else f"#{a + 1}'s households and officers are among #{b + 1}'s"
+                )
+                raise refuse(
+                    min(a, b),
+                    max(a, b),
+                    f"{how}, so #{b + 1} counts every pair #{a + 1} counts, and "
+                    f"#{a + 1}'s least of {lo[a]} pairs (of {size[a]} households selected) is "
+                    f"more than the {hi[b]} that #{b + 1} allows at most (of {size[b]})",
+                )
+            extra = int(size[b] - size[a])
+            if same_o and extra > 0 and lo[b] > hi[a] + extra:
+                raise refuse(
+                    min(a, b),
+                    max(a, b),
+                    f"they select the same officers and #{b + 1}'s {size[b]} households are "
+                    f"#{a + 1}'s {size[a]} and {extra} more, at most one pair each, so "
+                    f"#{b + 1}'s least of {lo[b]} pairs needs at least {lo[b] - extra} pairs "
+                    f"of #{a + 1}, which allows at most {hi[a]}",
+                )
 
 
 def quota_table(terms: QuotaTerms, o: np.ndarray, h: np.ndarray) -> pd.DataFrame:

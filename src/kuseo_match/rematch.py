@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,37 +44,13 @@ from .matcher import _match, _model, _policy, _problem, match
 from .policy import Policy
 from .result import Result
 from .rules import read_rules
-from .schema import canonical_columns, validate_costs
+from .schema import validate_costs, validate_previous
 from .solve import SolveOptions
 
 __all__ = ["CHANGE_COLUMNS", "rematch"]
 
 #: Columns of ``Result.changes``.
 CHANGE_COLUMNS = ("household_id", "old_officer_id", "new_officer_id", "reason")
-
-
-def _previous(previous: Any) -> pd.DataFrame:
-    if not isinstance(previous, pd.DataFrame):
-        raise ValidationError(
-            f"must be a DataFrame of officer_id, household_id, not {type(previous).__name__}",
-            table="previous",
-        )
-    df = canonical_columns(previous, "pairs")
-    missing = [c for c in ("officer_id", "household_id") if c not in df.columns]
-    if missing:
-        raise ValidationError(f"missing column {missing[0]!r}", table="previous")
-    df = df[["officer_id", "household_id"]].astype(str)
-    dup = df["household_id"].duplicated(keep=False)
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise ValidationError(
-            "household is paired twice in the previous pairs",
-            table="previous",
-            row=i + 2,
-            column="household_id",
-            value=df["household_id"].iloc[i],
-        )
-    return df
 
 
 def rematch(
@@ -121,7 +96,7 @@ def rematch(
     """
     policy = _policy(policy)
     options = options or SolveOptions()
-    prev = _previous(previous)
+    prev = validate_previous(previous)
     problem = _problem(officers, households, policy, costs is None)
     rules = read_rules(problem, locked, forbidden)
     table = (

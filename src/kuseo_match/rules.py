@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .candidates import Problem, in_pairs, pair_keys
-from .errors import InfeasibleError, ValidationError
-from .schema import validate_pairs
+from .candidates import Problem
+from .errors import InfeasibleError
+from .schema import validate_rules
 
 __all__ = ["PairRules", "read_rules"]
 
@@ -61,36 +60,7 @@ def read_rules(problem: Problem, locked: Any, forbidden: Any) -> PairRules:
         An unknown id, a pair given twice, a household locked to two officers,
         or a pair both locked and forbidden.
     """
-    empty = np.zeros(0, np.int64)
-    lo = lh = fo = fh = empty
-    if forbidden is not None:
-        fo, fh, _ = validate_pairs(
-            forbidden, problem.officer_keys, problem.household_keys, table="forbidden"
-        )
-    if locked is not None:
-        lo, lh, _ = validate_pairs(
-            locked, problem.officer_keys, problem.household_keys, table="locked"
-        )
-        twice = pd.Series(lh).duplicated().to_numpy()
-        if twice.any():
-            i = int(np.flatnonzero(twice)[0])
-            ident = _household(problem, lh[i])
-            raise ValidationError(
-                "household is locked to two officers; a household has one officer",
-                table="locked",
-                column="household_id",
-                row=i,
-                value=ident,
-            )
-        both = in_pairs(pair_keys((fo, fh), problem.n_officers), lo, lh, problem.n_officers)
-        if both.any():
-            i = int(np.flatnonzero(both)[0])
-            raise ValidationError(
-                f"pair ({_officer(problem, lo[i])!r}, {_household(problem, lh[i])!r}) is both "
-                "locked and forbidden; remove it from one of the tables",
-                table="locked",
-                row=i,
-            )
+    lo, lh, fo, fh = validate_rules(locked, forbidden, problem.officer_keys, problem.household_keys)
     return PairRules(lo, lh, fo, fh)
 
 

@@ -34,6 +34,21 @@ names that repeat across provinces are told apart by a ``province`` column
 or by the province of the other rows, and refused when they stay ambiguous.
 Other labels are kept as they are.
 
+Ids are matched as text.  Digits other than 0-9 in an id (Thai ``๐``-``๙``,
+Arabic-Indic ...) are read as 0-9, and invisible characters (zero-width
+spaces and joiners, the byte-order mark, soft hyphens: Unicode category Cf)
+are removed from ids, from the text labels (``agency``, ``district``,
+``kind``, the need flags) and from headers, with one warning per column
+(:func:`visible_text`, :func:`id_keys`); ``HH๐๐๑`` and ``HH001`` are then one
+id, refused as a duplicate.  Ids in the pair tables (costs, locked,
+forbidden, previous) are read the same way, so they still match.
+
+Numbers (``capacity``, ``cost``) may be written with thousands separators
+(``1,250``, ``12,345.5``: read with a warning); other text with a comma, such
+as a decimal comma ``1,5``, is refused (write ``1.5``).  Households that are
+identical in every column but their id (registered twice?) are kept, with a
+warning.
+
 Extra columns are allowed and carried along.  Validation returns new frames
 and never changes the caller's.  A table read by
 :func:`kuseo_match.read_table` remembers its file, sheet and spreadsheet row
@@ -45,6 +60,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -53,7 +69,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from .errors import ValidationError
+from .errors import ValidationError, shown
 from .fit import NEEDS
 
 __all__ = [
@@ -69,6 +85,7 @@ __all__ = [
     "contract_column",
     "contract_names",
     "coordinates",
+    "id_keys",
     "need_flags",
     "place_margin_km",
     "source_of",
@@ -76,8 +93,12 @@ __all__ = [
     "validate_households",
     "validate_officers",
     "validate_pairs",
+    "validate_previous",
+    "validate_rules",
+    "validate_sites",
     "validate_start",
     "validate_tables",
+    "visible_text",
 ]
 
 log = logging.getLogger("kuseo_match")
@@ -135,6 +156,7 @@ TABLE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         ),
         "costs": ("officer_id", "household_id", "cost"),
         "pairs": ("officer_id", "household_id"),
+        "sites": ("site_id", "district", "lat", "lon", "coordinates"),
     }
 )
 #: Key of ``DataFrame.attrs`` where :func:`kuseo_match.read_table` notes the source.
@@ -145,6 +167,10 @@ _TRUE = {"true", "t", "yes", "y", "1", "1.0", "ใช่"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", "ไม่ใช่", "ไม่", ""}
 _ID_COLUMN = {"officers": "officer_id", "households": "household_id"}
 _COORDINATE_CHECKS = ("refuse", "warn")
+#: A number written with thousands separators: ``1,250``, ``-1,000``, ``12,345.5``.
+THOUSANDS = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+#: What :func:`visible_text` removes, as warnings name it.
+_INVISIBLE = "invisible characters (zero-width spaces, soft hyphens, byte-order marks ...)"
 
 
 # -------------------------------------------------------------------- where a row is
@@ -211,11 +237,14 @@ class _Rows:
             return where
         i = int(i)
         ident = self.ids.iloc[i] if self.ids is not None else None
+        ident = ident.item() if isinstance(ident, np.generic) else ident  # plain, as shown
         if self.source is not None and len(self.source.rows):
             where["row"] = int(self.source.rows[i])
             where["id"] = ident
         else:
-            where["row"] = ident if ident is not None else self.index[i]
+            label = self.index[i]
+            label = label.item() if isinstance(label, np.generic) else label
+            where["row"] = ident if ident is not None else label
         return where
 
     def error(
@@ -236,15 +265,179 @@ class _Rows:
         """``"row 5 (id 'H-1')"`` or ``"'H-1'"`` for log lines."""
         where = self.at(i)
         if "id" in where and where.get("id") is not None:
-            return f"row {where['row']} (id {where['id']!r})"
-        return f"row {where['row']!r}"
+            return f"row {where['row']} (id {shown(where['id'])})"
+        return f"row {shown(where['row'])}"
+
+    def label(self) -> str:
+        """The file (with its sheet) or, for a frame not read from a file, the table."""
+        return str(self.at().get("file", self.table))
+
+
+# ------------------------------------------------------------------------ text as written
+def visible_text(text: str, *, digits: bool = False) -> str:
+    r"""``text`` without invisible characters and, with ``digits``, with every decimal
+    digit written as 0-9.
+
+    Invisible characters are Unicode's format characters (category Cf): the
+    zero-width space, non-joiner and joiner (U+200B..U+200D), the word joiner
+    (U+2060), the byte-order mark (U+FEFF), the soft hyphen (U+00AD),
+    direction marks and the like, which a spreadsheet cell shows as nothing.
+    Decimal digits are the Thai ``๐``-``๙`` (U+0E50..U+0E59), Arabic-Indic
+    and every other Unicode digit (category Nd), not superscripts.
+
+    Parameters
+    ----------
+    text : str
+    digits : bool, default False
+        Whether other digits become 0-9 too (for ids; labels keep theirs).
+
+    Returns
+    -------
+    str
+        ``text`` itself when it is plain ASCII (nothing to change).
+
+    Examples
+    --------
+    >>> visible_text("HH๐๐๒๒๙\u200b", digits=True)
+    'HH00229'
+    >>> visible_text("สาธารณ\u00adสุข") == "สาธารณสุข"
+    True
+    """
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) == "Cf":
+            continue
+        if digits and not ch.isascii() and ch.isdecimal():
+            ch = str(unicodedata.decimal(ch))
+        out.append(ch)
+    return "".join(out)
+
+
+def id_keys(ids: Any) -> pd.Index:
+    """Ids as text, the way tables are matched on them: ``str(id)`` through
+    :func:`visible_text` with ``digits=True``.
+
+    Examples
+    --------
+    >>> id_keys(["HH๐๐๑", "HH\\ufeff002", 7]).tolist()
+    ['HH001', 'HH002', '7']
+    """
+    return pd.Index([visible_text(str(v), digits=True) for v in ids], dtype=object)
+
+
+def _visible_column(
+    col: pd.Series,
+    *,
+    digits: bool = False,
+    rows: _Rows | None = None,
+    column: str | None = None,
+) -> pd.Series:
+    """``col`` with :func:`visible_text` applied to its text cells.
+
+    Parameters
+    ----------
+    col : pandas.Series
+        A column as the caller gave it; not changed.
+    digits : bool, default False
+        Whether other digits become 0-9 (ids).
+    rows, column : optional
+        Where the column is: with them, one warning says how many values
+        changed and shows the first before and after (unless ``rows.quiet``).
+
+    Returns
+    -------
+    pandas.Series
+        ``col`` itself when nothing changes, else a new object column.
+    """
+    if not (col.dtype == object or isinstance(col.dtype, pd.StringDtype)):
+        return col  # numbers, booleans, dates: no text
+    values = col.to_numpy(dtype=object)
+    fixed: dict[str, str] = {}
+    seen: set[str] = set()
+    for v in values:
+        if isinstance(v, str) and v not in seen:
+            seen.add(v)
+            w = visible_text(v, digits=digits)
+            if w != v:
+                fixed[v] = w
+    if not fixed:
+        return col
+    changed = np.fromiter((isinstance(v, str) and v in fixed for v in values), bool, len(values))
+    new = values.copy()
+    new[changed] = [fixed[v] for v in values[changed]]
+    if rows is not None and not rows.quiet:
+        i = int(np.flatnonzero(changed)[0])
+        hidden = any(visible_text(v) != v for v in fixed)
+        other = digits and any(visible_text(v) != w for v, w in fixed.items())
+        what = " and ".join(
+            (["digits other than 0-9 were read as 0-9"] if other else [])
+            + ([f"{_INVISIBLE} were removed"] if hidden else [])
+        )
+        log.warning(
+            "%s: column %r: %d value(s) changed: %s; the first, %s: %s -> %s",
+            rows.label(),
+            column,
+            int(changed.sum()),
+            what,
+            rows.describe(i),
+            shown(values[i]),
+            shown(new[i]),
+        )
+    return pd.Series(new, index=col.index, name=col.name, dtype=object)
+
+
+def _hidden(value: Any) -> str | None:
+    """``value`` when it is text with invisible characters (worth showing in a message
+    about an empty cell), else None."""
+    return value if isinstance(value, str) and visible_text(value) != value else None
+
+
+def _numbers(rows: _Rows, column: str, col: pd.Series, rule: str) -> np.ndarray:
+    """The cells of a numeric column as floats (NaN where empty).
+
+    Numbers, and text that reads as one, are taken; text with thousands
+    separators (:data:`THOUSANDS`: ``1,250``, ``12,345.5``) is read as the number
+    with one warning.  Other text is refused with ``rule``, and, when it has a
+    comma (a decimal comma ``1,5``, a misplaced separator), with how to write it.
+    """
+    values = np.array(
+        pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan), dtype=float
+    )
+    text_rows = np.flatnonzero(np.isnan(values) & ~blank_cells(col))
+    if len(text_rows) == 0:
+        return values
+    text = col.iloc[text_rows].astype(str).str.strip()
+    grouped = text.str.fullmatch(THOUSANDS.pattern).to_numpy(dtype=bool)
+    if grouped.any():
+        values[text_rows[grouped]] = text[grouped].str.replace(",", "").astype(float).to_numpy()
+        first = int(text_rows[grouped][0])
+        if not rows.quiet:
+            log.warning(
+                "%s: column %r: %d value(s) written with thousands separators were read as "
+                "numbers, the first %s as %s in %s",
+                rows.label(),
+                column,
+                int(grouped.sum()),
+                shown(col.iloc[first]),
+                repr(float(values[first])),
+                rows.describe(first),
+            )
+    bad = np.zeros(len(col), dtype=bool)
+    bad[text_rows[~grouped]] = True
+    if bad.any():
+        comma = "," in str(col.iloc[int(np.flatnonzero(bad)[0])])
+        hint = "; use a point for decimals (1.5) and no thousands separators" if comma else ""
+        rows.reject(bad, rule + hint, column=column, values=col)
+    return values
 
 
 # ------------------------------------------------------------------------ headers
 def _header_key(name: Any) -> str:
     from .reference import fold_text
 
-    return re.sub(r"[\s_\-./]+", " ", fold_text(str(name))).strip()
+    return re.sub(r"[\s_\-./]+", " ", fold_text(visible_text(str(name)))).strip()
 
 
 @functools.lru_cache(maxsize=8)
@@ -264,10 +457,14 @@ def _alias_keys(table: str | None) -> Mapping[str, str]:
 def contract_column(name: Any, table: str | None = None) -> str | None:
     """The contract column a header means in ``table`` (any table when None), or None.
 
+    Invisible characters in the header do not count (:func:`visible_text`).
+
     Examples
     --------
     >>> contract_column("Latitude", "households"), contract_column("อำเภอ", "officers")
     ('lat', 'district')
+    >>> contract_column("\\ufeffofficer\\u200b_id")
+    'officer_id'
     >>> contract_column("Officer ID"), contract_column("phone") is None
     ('officer_id', True)
     """
@@ -301,8 +498,8 @@ def contract_names(df: pd.DataFrame, table: str) -> dict[Any, str]:
             continue
         if target in by_target:
             raise ValidationError(
-                f"columns {by_target[target]!r} and {column!r} both mean {target!r}; keep one, "
-                f"or name the one to use {target!r}",
+                f"columns {shown(by_target[target])} and {shown(column)} both mean {target!r}; "
+                f"keep one, or name the one to use {target!r}",
                 column=str(column),
                 **_Rows(table, df).at(),
             )
@@ -313,8 +510,9 @@ def contract_names(df: pd.DataFrame, table: str) -> dict[Any, str]:
 
 def canonical_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
     """``df`` with the alias headers it uses renamed to the contract's names
-    (:func:`contract_names`; a new frame when anything is renamed, ``df``
-    itself otherwise).
+    (:func:`contract_names`), and invisible characters removed from its other
+    headers (:func:`visible_text`; unless that would give a header twice); a
+    new frame when anything is renamed, ``df`` itself otherwise.
 
     Examples
     --------
@@ -326,6 +524,14 @@ def canonical_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
     ['district', 'อำเภอ']
     """
     renames = {c: t for c, t in contract_names(df, table).items() if c != t}
+    taken = {c for c in df.columns if c not in renames} | set(renames.values())
+    for column in df.columns:
+        if column in renames or not isinstance(column, str):
+            continue
+        name = visible_text(column)
+        if name != column and name not in taken:
+            renames[column] = name
+            taken = (taken - {column}) | {name}
     if not renames:
         return df
     out = df.rename(columns=renames)
@@ -333,7 +539,12 @@ def canonical_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return out
 
 
-def _require_frame(table: str, df: Any) -> pd.DataFrame:
+def _require_frame(
+    table: str, df: Any, *, contract: str | None = None, quiet: bool = False
+) -> pd.DataFrame:
+    """``df`` with its headers as the contract of ``contract`` (default: ``table``,
+    when it has one) names them (:func:`canonical_columns`), after one warning
+    about headers with invisible characters (unless ``quiet``)."""
     if not isinstance(df, pd.DataFrame):
         raise ValidationError(f"must be a pandas DataFrame, not {type(df).__name__}", table=table)
     if df.columns.duplicated().any():
@@ -341,7 +552,23 @@ def _require_frame(table: str, df: Any) -> pd.DataFrame:
         raise ValidationError(
             "column appears twice; rename one", column=str(dup), **_Rows(table, df).at()
         )
-    return canonical_columns(df, table) if table in TABLE_COLUMNS else df
+    contract = contract if contract is not None else table
+    out = canonical_columns(df, contract) if contract in TABLE_COLUMNS else df
+    hidden = [
+        (before, after)
+        for before, after in zip(df.columns, out.columns, strict=True)
+        if isinstance(before, str) and before != after and visible_text(before) != before
+    ]
+    if hidden and not quiet:
+        log.warning(
+            "%s: %d column header(s) had %s, removed; the first: %s -> %s",
+            _Rows(table, df).label(),
+            len(hidden),
+            _INVISIBLE,
+            shown(hidden[0][0]),
+            shown(hidden[0][1]),
+        )
+    return out
 
 
 def _require_columns(table: str, df: pd.DataFrame, columns: tuple[str, ...]) -> None:
@@ -355,8 +582,18 @@ def _require_columns(table: str, df: pd.DataFrame, columns: tuple[str, ...]) -> 
 
 
 # ---------------------------------------------------------------------------- cells
-def _ids(table: str, df: pd.DataFrame, column: str) -> pd.Series:
-    rows = _Rows(table, df)
+def _ids(table: str, df: pd.DataFrame, column: str, *, quiet: bool = False) -> pd.Series:
+    """The id column, checked: every row has an id, text or a whole number, unique
+    as text once text ids are read as :func:`id_keys` reads them.
+
+    Returns
+    -------
+    pandas.Series
+        The column, its text ids with other digits as 0-9 and invisible
+        characters removed (one warning says how many changed, unless ``quiet``);
+        the column itself when none changes.
+    """
+    rows = _Rows(table, df, quiet=quiet)
     ids = df[column]
     missing = ids.isna().to_numpy()
     if missing.any():
@@ -377,24 +614,40 @@ def _ids(table: str, df: pd.DataFrame, column: str) -> pd.Series:
             )
         if len(kinds) == 1:
             break  # one type throughout: the first value stands for all
-    keys = ids.astype(str)
+    clean = _visible_column(ids, digits=True, rows=rows, column=column)
+    keys = clean.astype(str)
     empty = (keys.str.strip() == "").to_numpy()
     if empty.any():
         i = int(np.flatnonzero(empty)[0])
-        raise rows.error("id is empty; every row needs an id", i, column=column)
+        raise rows.error(
+            "id is empty; every row needs an id", i, column=column, value=_hidden(values[i])
+        )
     dup = keys.duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise rows.error("duplicate id; ids must be unique", i, column=column, value=values[i])
-    return keys
+        j = int(np.flatnonzero((keys == keys.iloc[i]).to_numpy())[0])
+        same = (
+            "has it too"
+            if str(values[j]) == str(values[i])
+            else f"has {shown(values[j])}, the same id once ids are read as text with digits "
+            f"as 0-9 and no invisible characters ({shown(keys.iloc[i])})"
+        )
+        raise rows.error(
+            f"duplicate id; ids must be unique: {rows.describe(j)} {same}",
+            i,
+            column=column,
+            value=values[i],
+        )
+    return clean
 
 
 def _text(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
-    values = df[column]
+    values = _visible_column(df[column], rows=rows, column=column)
     stripped = values.astype(str).str.strip()
     blank = values.isna().to_numpy() | (stripped == "").to_numpy()
     if blank.any():
-        raise rows.error("is empty", int(np.flatnonzero(blank)[0]), column=column)
+        i = int(np.flatnonzero(blank)[0])
+        raise rows.error("is empty", i, column=column, value=_hidden(df[column].iloc[i]))
     return stripped.to_numpy(dtype=object)
 
 
@@ -549,10 +802,9 @@ def _capacity(rows: _Rows, df: pd.DataFrame, default: int, by: Any = None) -> np
     if pd.api.types.is_bool_dtype(col):
         raise rows.error("must be a whole number >= 0, not true/false", column="capacity")
     _no_odd_numbers(rows, "capacity", col)
-    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    text = np.isnan(values) & ~blank_cells(col)
+    values = _numbers(rows, "capacity", col, "must be a whole number >= 0")
     values = np.where(np.isnan(values), fill, values)
-    bad = text | ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+    bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     rows.reject(bad, "must be a whole number >= 0", column="capacity", values=col)
     rows.reject(
         values > MAX_CAPACITY,
@@ -588,6 +840,7 @@ def _flags(rows: _Rows, df: pd.DataFrame, column: str) -> np.ndarray:
     col = df[column]
     if pd.api.types.is_bool_dtype(col) and not col.isna().any():
         return col.to_numpy(dtype=bool)
+    col = _visible_column(col, rows=rows, column=column)
     text = col.astype(str).str.strip().str.casefold().to_numpy(dtype=object)
     missing = col.isna().to_numpy()
     out = np.zeros(len(df), dtype=bool)
@@ -621,9 +874,10 @@ def validate_officers(
     -------
     pandas.DataFrame
         The caller's columns (extras kept, alias headers renamed) with
-        ``officer_id`` untouched, ``agency`` and ``district`` as stripped
-        text, ``lat``/``lon`` as float degrees, and ``capacity`` as int
-        (filled with ``default_capacity``).
+        ``officer_id`` as given but for text ids read as :func:`id_keys`
+        reads them, ``agency`` and ``district`` as stripped text without
+        invisible characters, ``lat``/``lon`` as float degrees, and
+        ``capacity`` as int (filled with ``default_capacity``).
 
     Raises
     ------
@@ -645,10 +899,11 @@ a whole number >= 0
     """
     df = _require_frame("officers", officers)
     _require_columns("officers", df, ("officer_id", "agency", "district"))
-    _ids("officers", df, "officer_id")
-    rows = _Rows("officers", df, df["officer_id"])
+    ids = _ids("officers", df, "officer_id")
+    rows = _Rows("officers", df, ids)
     out = df.copy()
     out.attrs = {}
+    out["officer_id"] = ids
     out["agency"] = _text(rows, df, "agency")
     out["district"] = _text(rows, df, "district")
     if need_coordinates or {"lat", "lon"} & set(df.columns) or "coordinates" in df.columns:
@@ -660,8 +915,11 @@ a whole number >= 0
 def validate_households(households: Any, *, need_coordinates: bool = True) -> pd.DataFrame:
     """Check the households table alone and return a normalised copy.
 
-    ``kind`` is normalised to ``developable``/``welfare``; need flags become
-    bool columns (all five present, missing ones False).
+    Ids and labels are read as :func:`validate_officers` reads them; ``kind``
+    is normalised to ``developable``/``welfare``; need flags become bool
+    columns (all five present, missing ones False).  Households identical in
+    every column but their id (with positions: a household registered twice?)
+    are kept, with one warning naming the first such group.
 
     Examples
     --------
@@ -673,10 +931,11 @@ def validate_households(households: Any, *, need_coordinates: bool = True) -> pd
     """
     df = _require_frame("households", households)
     _require_columns("households", df, ("household_id", "kind", "district"))
-    _ids("households", df, "household_id")
-    rows = _Rows("households", df, df["household_id"])
+    ids = _ids("households", df, "household_id")
+    rows = _Rows("households", df, ids)
     out = df.copy()
     out.attrs = {}
+    out["household_id"] = ids
     kinds = pd.Series(_text(rows, df, "kind"))
     normal = kinds.str.casefold().map(KIND_ALIASES)
     rows.reject(
@@ -691,7 +950,39 @@ def validate_households(households: Any, *, need_coordinates: bool = True) -> pd
         out["lat"], out["lon"], _ = _coordinates(rows, df)
     for col in NEED_COLUMNS:
         out[col] = _flags(rows, df, col)
+    _warn_about_twins(rows, out)
     return out.reset_index(drop=True)
+
+
+def _warn_about_twins(rows: _Rows, households: pd.DataFrame) -> None:
+    """One warning about households identical in every column but ``household_id``
+    (validated, so ``"16,43"`` and ``16.43`` are the same): how many groups, and the
+    rows of the first.  Only for tables with positions: without them, households of
+    one kind, district and needs are alike without being registered twice."""
+    if rows.quiet or "lat" not in households.columns or len(households) < 2:
+        return
+    rest = households.drop(columns="household_id")
+    try:
+        twin = rest.duplicated(keep=False).to_numpy()
+    except TypeError:  # cells that cannot be compared (lists ...): nothing to say
+        return
+    if not twin.any():
+        return
+    positions = np.flatnonzero(twin)
+    group = rest.iloc[positions].groupby(list(rest.columns), dropna=False, sort=False).ngroup()
+    first = positions[group.to_numpy() == 0]
+    named = ", ".join(rows.describe(int(i)) for i in first[:5]) + (
+        f" and {len(first) - 5} more" if len(first) > 5 else ""
+    )
+    log.warning(
+        "%s: %d group(s) of households are identical in every column but household_id "
+        "(%d households; registered twice?); the first: %s. They are kept; remove the "
+        "extra registrations if they are one household",
+        rows.label(),
+        int(group.max()) + 1,
+        len(positions),
+        named,
+    )
 
 
 def validate_tables(
@@ -1064,10 +1355,10 @@ def coordinates(frame: pd.DataFrame, table: str, *, strict: bool = True) -> pd.D
     [{'household_id': 'H1', 'lat': 16.43, 'lon': 102.83}]
     """
     id_column = _ID_COLUMN[table]
-    df = _require_frame(table, frame)
+    df = _require_frame(table, frame, quiet=True)  # validation has warned about this table
     _require_columns(table, df, (id_column,))
-    ids = _ids(table, df, id_column)
-    rows = _Rows(table, df, ids, quiet=True)  # validation has warned about these cells
+    ids = _ids(table, df, id_column, quiet=True)
+    rows = _Rows(table, df, ids, quiet=True)
     has_columns = {"lat", "lon"} <= set(df.columns) or "coordinates" in df.columns
     try:
         if not has_columns and not strict:
@@ -1083,7 +1374,7 @@ def coordinates(frame: pd.DataFrame, table: str, *, strict: bool = True) -> pd.D
                 lat[i : i + 1], lon[i : i + 1], _ = _coordinates(one, df.iloc[i : i + 1])
             except ValidationError:
                 continue
-    return pd.DataFrame({id_column: df[id_column].to_numpy(), "lat": lat, "lon": lon})
+    return pd.DataFrame({id_column: ids.to_numpy(), "lat": lat, "lon": lon})
 
 
 def need_flags(households: pd.DataFrame) -> pd.DataFrame:
@@ -1097,11 +1388,11 @@ def need_flags(households: pd.DataFrame) -> pd.DataFrame:
     >>> need_flags(h)["need_health"].tolist()
     [True, False]
     """
-    df = _require_frame("households", households)
+    df = _require_frame("households", households, quiet=True)  # as validation read it
     _require_columns("households", df, ("household_id",))
-    ids = _ids("households", df, "household_id")
-    rows = _Rows("households", df, ids)
-    out = pd.DataFrame({"household_id": df["household_id"].to_numpy()})
+    ids = _ids("households", df, "household_id", quiet=True)
+    rows = _Rows("households", df, ids, quiet=True)
+    out = pd.DataFrame({"household_id": ids.to_numpy()})
     for col in NEED_COLUMNS:
         out[col] = _flags(rows, df, col)
     return out
@@ -1142,7 +1433,7 @@ def validate_start(start: Any, officer_keys: pd.Index) -> np.ndarray | None:
             column="price",
             value=start.iloc[int(np.flatnonzero(bad)[0])],
         )
-    keys = pd.Index(start.index.astype(str))
+    keys = id_keys(start.index)
     if not keys.is_unique:
         raise ValidationError(
             "an officer_id is given twice", table="start", value=keys[keys.duplicated()][0]
@@ -1165,10 +1456,25 @@ def validate_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Check a table of ``officer_id, household_id`` (and ``cost``) pairs.
 
+    Ids are read as :func:`id_keys` reads them (other digits as 0-9, invisible
+    characters removed, with one warning per column), so that they match the
+    validated tables' ids.  A pair given twice is refused, and so, for
+    ``table="locked"``, is a household given twice (a household has one
+    officer).  ``cost`` is a finite number >= 0 (thousands separators read,
+    see :func:`validate_costs`).  Messages name the file and spreadsheet row
+    of a table read by :func:`kuseo_match.read_table`, else the index label.
+
     Parameters
     ----------
+    pairs : pandas.DataFrame
+        The table; not changed.
     officer_keys, household_keys : pandas.Index
         The ids of the validated tables, as text (``str(id)``), in table order.
+    table : str, default "pairs"
+        The table's name in messages (``"costs"``, ``"locked"``, ``"forbidden"``,
+        ``"previous"``).
+    with_cost : bool, default False
+        Whether the table has a ``cost`` column to read.
 
     Returns
     -------
@@ -1176,40 +1482,73 @@ def validate_pairs(
         Row positions in the officers and households tables.
     cost : numpy.ndarray of float or None
         The ``cost`` column when ``with_cost``.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, an id not in its table, a pair (or locked household)
+        given twice, or a cost that is not a number >= 0.
+
+    Examples
+    --------
+    >>> o, h, _ = validate_pairs(pd.DataFrame({"officer_id": ["B\u200b"], "household_id": ["๒"]}),
+    ...                          pd.Index(["A", "B"]), pd.Index(["1", "2"]))
+    >>> o.tolist(), h.tolist()
+    ([1], [1])
     """
-    df = _require_frame(table, pairs)
-    if table not in TABLE_COLUMNS:
-        df = canonical_columns(df, "costs" if with_cost else "pairs")
+    df = _require_frame(table, pairs, contract="costs" if with_cost else "pairs")
     cols = ("officer_id", "household_id", "cost") if with_cost else ("officer_id", "household_id")
     _require_columns(table, df, cols)
     rows = _Rows(table, df)
-    o = officer_keys.get_indexer(df["officer_id"].astype(str))
-    h = household_keys.get_indexer(df["household_id"].astype(str))
-    for idx, col, what in ((o, "officer_id", "officers"), (h, "household_id", "households")):
+    found = {}
+    for col, keys, what in (
+        ("officer_id", officer_keys, "officers"),
+        ("household_id", household_keys, "households"),
+    ):
+        mine = _visible_column(df[col], digits=True, rows=rows, column=col).astype(str)
+        idx = keys.get_indexer(mine)
         bad = idx < 0
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
+            value = df[col].iloc[i]
+            read = f"; it reads as {shown(mine.iloc[i])}" if str(value) != mine.iloc[i] else ""
             raise rows.error(
-                f"id not found in the {what} table ({int(bad.sum())} row(s) like this)",
+                f"id not found in the {what} table ({int(bad.sum())} row(s) like this){read}",
                 i,
                 column=col,
-                value=df[col].iloc[i],
+                value=value,
             )
+        found[col] = idx
+    o, h = found["officer_id"], found["household_id"]
     dup = pd.DataFrame({"o": o, "h": h}).duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
+        j = int(np.flatnonzero((o == o[i]) & (h == h[i]))[0])
         raise rows.error(
-            f"pair ({df['officer_id'].iloc[i]!r}, {df['household_id'].iloc[i]!r}) appears "
-            "twice; give each pair once",
+            f"pair ({shown(df['officer_id'].iloc[i])}, {shown(df['household_id'].iloc[i])}) "
+            f"appears twice; give each pair once (first in {rows.describe(j)})",
             i,
         )
+    if table == "locked":
+        twice = pd.Series(h).duplicated().to_numpy()
+        if twice.any():
+            i = int(np.flatnonzero(twice)[0])
+            j = int(np.flatnonzero(h == h[i])[0])
+            raise rows.error(
+                "household is locked to two officers; a household has one officer "
+                f"({rows.describe(j)} locks it to {shown(df['officer_id'].iloc[j])}, this row "
+                f"to {shown(df['officer_id'].iloc[i])})",
+                i,
+                column="household_id",
+                value=df["household_id"].iloc[i],
+            )
     cost = None
     if with_cost:
         col = df["cost"]
         if pd.api.types.is_bool_dtype(col):
             raise rows.error("must be a number, not true/false", column="cost")
         _no_odd_numbers(rows, "cost", col)
-        cost = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        cost = _numbers(rows, "cost", col, "cost must be a finite number >= 0")
         bad = ~np.isfinite(cost) | (cost < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -1222,7 +1561,149 @@ def validate_pairs(
 def validate_costs(
     costs: Any, officer_keys: pd.Index, household_keys: pd.Index
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Check a ``costs`` table (see :func:`validate_pairs`); returns indices and costs."""
+    """Check a ``costs`` table (see :func:`validate_pairs`); returns indices and costs.
+
+    A cost may be written with thousands separators (``1,250``, ``12,345.5``:
+    read as the number, with a warning); other text with a comma (a decimal
+    comma ``1,5``) is refused with how to write it.
+    """
     o, h, c = validate_pairs(costs, officer_keys, household_keys, table="costs", with_cost=True)
     assert c is not None
     return o, h, c
+
+
+def validate_rules(
+    locked: Any, forbidden: Any, officer_keys: pd.Index, household_keys: pd.Index
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Check the ``locked`` and ``forbidden`` pair tables (either may be None) against
+    the validated tables' ids and each other (:func:`validate_pairs` for each, and no
+    pair both locked and forbidden), naming file and spreadsheet row.
+
+    Returns
+    -------
+    locked_o, locked_h, forbidden_o, forbidden_h : numpy.ndarray of int
+        Row positions in the officers and households tables.
+
+    Raises
+    ------
+    ValidationError
+        As :func:`validate_pairs`, or for a pair both locked and forbidden.
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame({"officer_id": ["A"], "household_id": ["1"]})
+    >>> validate_rules(pairs, pairs, pd.Index(["A"]), pd.Index(["1"]))
+    Traceback (most recent call last):
+    ...
+    kuseo_match.errors.ValidationError: locked: row 0: pair ('A', '1') is both locked and \
+forbidden; remove it from one of the tables (forbidden: row 0)
+    """
+    empty = np.zeros(0, np.int64)
+    lo = lh = fo = fh = empty
+    if forbidden is not None:
+        fo, fh, _ = validate_pairs(forbidden, officer_keys, household_keys, table="forbidden")
+    if locked is not None:
+        lo, lh, _ = validate_pairs(locked, officer_keys, household_keys, table="locked")
+        n = max(len(officer_keys), 1)
+        both = np.isin(lh * n + lo, fh * n + fo)
+        if both.any():
+            i = int(np.flatnonzero(both)[0])
+            j = int(np.flatnonzero((fo == lo[i]) & (fh == lh[i]))[0])
+            df = _require_frame("locked", locked, contract="pairs", quiet=True)
+            other = _Rows("forbidden", _require_frame("forbidden", forbidden, quiet=True))
+            raise _Rows("locked", df).error(
+                f"pair ({shown(df['officer_id'].iloc[i])}, {shown(df['household_id'].iloc[i])}) "
+                f"is both locked and forbidden; remove it from one of the tables "
+                f"({other.label()}: {other.describe(j)})",
+                i,
+            )
+    return lo, lh, fo, fh
+
+
+def validate_previous(previous: Any) -> pd.DataFrame:
+    """Check the previous pairs of :func:`kuseo_match.rematch`: ``officer_id`` and
+    ``household_id`` (by name or alias), each household once.
+
+    Ids that are in neither of today's tables are allowed (an officer left, a
+    household graduated); they are read as :func:`id_keys` reads ids, so that
+    they match the validated tables'.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``officer_id``, ``household_id`` as text.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, or a household paired twice (naming both rows).
+
+    Examples
+    --------
+    >>> validate_previous(pd.DataFrame({"รหัสเจ้าหน้าที่": ["A"], "household_id": ["H๑"]}))
+      officer_id household_id
+    0          A           H1
+    """
+    if not isinstance(previous, pd.DataFrame):
+        raise ValidationError(
+            f"must be a DataFrame of officer_id, household_id, not {type(previous).__name__}",
+            table="previous",
+        )
+    df = _require_frame("previous", previous, contract="pairs")
+    _require_columns("previous", df, ("officer_id", "household_id"))
+    rows = _Rows("previous", df)
+    out = pd.DataFrame(
+        {
+            c: _visible_column(df[c], digits=True, rows=rows, column=c).astype(str).to_numpy()
+            for c in ("officer_id", "household_id")
+        }
+    )
+    dup = out["household_id"].duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        j = int(np.flatnonzero((out["household_id"] == out["household_id"].iloc[i]).to_numpy())[0])
+        raise rows.error(
+            f"household is paired twice in the previous pairs (also in {rows.describe(j)})",
+            i,
+            column="household_id",
+            value=df["household_id"].iloc[i],
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------- sites
+def validate_sites(sites: Any) -> pd.DataFrame:
+    """Check the candidate sites of :func:`kuseo_match.plan_capacity`.
+
+    ``site_id`` (unique, read as officers' ids are), ``district`` (text) and
+    the position as ``lat``, ``lon`` or ``coordinates`` (read as the officers'
+    are, range-checked); headers may use the aliases of
+    :data:`COLUMN_ALIASES`.  Messages name the file and spreadsheet row of a
+    table read by :func:`kuseo_match.read_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``site_id``, ``district``, ``lat``, ``lon`` (float degrees).
+
+    Examples
+    --------
+    >>> validate_sites(pd.DataFrame({"site_id": ["S1"], "อำเภอ": ["TH4001"],
+    ...                              "latitude": ["16,43"], "lon": [102.83]})).to_dict("records")
+    [{'site_id': 'S1', 'district': 'TH4001', 'lat': 16.43, 'lon': 102.83}]
+    """
+    if not isinstance(sites, pd.DataFrame):
+        raise ValidationError("must be a DataFrame of site_id, district, lat, lon", table="sites")
+    df = _require_frame("sites", sites)
+    _require_columns("sites", df, ("site_id", "district"))
+    ids = _ids("sites", df, "site_id")
+    rows = _Rows("sites", df, ids)
+    lat, lon, _ = _coordinates(rows, df)
+    return pd.DataFrame(
+        {
+            "site_id": ids.to_numpy(),
+            "district": _text(rows, df, "district"),
+            "lat": lat,
+            "lon": lon,
+        }
+    )

@@ -9,6 +9,7 @@ import pandas as pd
 from ..schema import (
     canonical_columns,
     contract_names,
+    id_keys,
 )
 from .write import _plain
 
@@ -55,8 +56,10 @@ def with_details(
         names = _detail_names(table, role, set(out.columns))
         if not names:
             continue
-        table = table.drop_duplicates(subset=key).reset_index(drop=True)
-        rows = pd.Index(table[key].astype(str)).get_indexer(out[key].astype(str))
+        keys = id_keys(table[key])  # ids as validation reads them (Thai digits, hidden marks)
+        first = ~keys.duplicated()
+        table = table[first].reset_index(drop=True)
+        rows = keys[first].get_indexer(id_keys(out[key]))
         for name, column in names:
             out[name] = table[column].reindex(rows).to_numpy()
     return out
@@ -133,5 +136,7 @@ def _details_by_id(table: pd.DataFrame | None, role: str, taken: set[str]) -> di
 def _first_by_id(frame: pd.DataFrame | None, id_column: str) -> dict[str, dict[str, Any]]:
     if frame is None or id_column not in frame.columns or not len(frame):
         return {}
-    records = frame.drop_duplicates(subset=id_column).to_dict("records")
-    return {str(r[id_column]): r for r in records}
+    keys = id_keys(frame[id_column])
+    first = ~keys.duplicated()
+    records = frame[first].to_dict("records")
+    return dict(zip(keys[first], records, strict=True))

@@ -14,6 +14,7 @@ from ..errors import ValidationError
 from ..schema import (
     canonical_columns,
     coordinates,
+    id_keys,
 )
 from .details import _details_by_id, _first_by_id
 from .formats import PathLike
@@ -29,7 +30,7 @@ def _coordinates(frame: pd.DataFrame | None, id_column: str) -> dict[str, list[f
     """``str(id) -> [lon, lat]`` (``None`` when a coordinate is missing or not finite)."""
     if frame is None or id_column not in frame.columns:
         return {}
-    ids = [str(v) for v in frame[id_column].tolist()]
+    ids = id_keys(frame[id_column]).tolist()
     table = "officers" if id_column == "officer_id" else "households"
     try:
         xy = coordinates(frame, table, strict=False)
