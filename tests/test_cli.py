@@ -760,3 +760,9 @@ def test_solve_locked_pair_not_allowed_exits_2(
     )
     assert code == 2
     assert "locked households but capacity 2" in err.splitlines()[-1]
+
+
+def test_diagnose_refuses_a_time_limit_it_would_ignore(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "diagnose", "o.csv", "h.csv", "--time-limit", "3")
+    assert code == 2
+    assert "--time-limit" in err

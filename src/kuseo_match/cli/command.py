@@ -84,9 +84,9 @@ class Subcommand:
         return parser
 
 
-def add_match_options(parser: argparse.ArgumentParser) -> None:
-    """Options of every command that matches: ``--policy``, ``--time-limit`` and
-    ``--coordinate-check``."""
+def add_match_options(parser: argparse.ArgumentParser, *, time_limit: bool = True) -> None:
+    """Options of every command that matches: ``--policy``, ``--coordinate-check``
+    and (unless the command has no use for it) ``--time-limit``."""
     parser.add_argument(
         "--policy",
         type=Path,
@@ -102,6 +102,8 @@ def add_match_options(parser: argparse.ArgumentParser) -> None:
         "far from their district): refuse them (the default) or only warn; overrides "
         "the policy file",
     )
+    if not time_limit:
+        return
     parser.add_argument(
         "--time-limit",
         type=float,

@@ -17,7 +17,7 @@ def _diagnose_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--costs", type=Path, metavar="F", help="table of allowed pairs and their costs"
     )
-    add_match_options(parser)
+    add_match_options(parser, time_limit=False)  # each fix is a solve to a proof
 
 
 def _run_diagnose(args: argparse.Namespace) -> int:
