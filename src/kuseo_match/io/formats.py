@@ -4,12 +4,17 @@ markers read as missing, and how a header row is recognised."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ValidationError
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError, shown
 from ..schema import (
+    COLUMN_ALIASES,
     contract_column,
 )
 
@@ -29,6 +34,24 @@ _TITLE_ROWS = 20
 
 
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+#: Default of ``read_table(max_rows=)``: the largest province has about 50,000
+#: households and the whole country about 650,000, so more rows than this are
+#: not a table of officers or households (an export gone wrong, a wrong file).
+MAX_ROWS = 2_000_000
+
+
+#: A number as Excel shows a long one in a narrow column and saves it so in CSV
+#: ("1.40990E+12"): the digits after the fifth are lost.
+_SCIENTIFIC = re.compile(r"\s*[+-]?\d+(?:[.,]\d+)?[eE]\+\d{1,3}\s*")
+
+_SCIENTIFIC_ANY = re.compile(r"(?<![^\x00])" + _SCIENTIFIC.pattern + r"(?![^\x00])")
+
+_SCIENTIFIC_HINT = (
+    "Excel showed a long number in scientific notation and saved it so: the digits are "
+    "lost; format the column as Text in Excel and re-enter or re-export the ids"
+)
 
 
 # What pandas treats as missing by default (its documented list); id columns
@@ -82,7 +105,7 @@ def _check_header(header: list[str], path: Path, name: str) -> None:
     for h in header:
         if h.strip() and h in seen:
             raise ValidationError(
-                f"column {h!r} appears more than once in the header of {path}; "
+                f"column {shown(h)} appears more than once in the header of {path}; "
                 "rename or remove the copy",
                 file=name,
                 column=h,
@@ -92,3 +115,99 @@ def _check_header(header: list[str], path: Path, name: str) -> None:
 
 def _na_values(columns: Iterable[Any]) -> dict[Any, list[str]]:
     return {c: [""] if _is_id(c) else list(_DEFAULT_NA) for c in columns}
+
+
+def _ids_wanted(ids: tuple[str, ...]) -> str:
+    """The id columns as a message names them, with a few aliases."""
+    names = []
+    for column in ids:
+        aliases = ", ".join(repr(a) for a in COLUMN_ALIASES.get(column, ())[:3])
+        names.append(f"{column!r}" + (f" (or {aliases})" if aliases else ""))
+    return " or ".join(names)
+
+
+def _missing_id(
+    ids: tuple[str, ...],
+    where: str,
+    rows: int,
+    header: Sequence[Any] | None,
+    header_row: int | None,
+    within: str = "",
+) -> ValidationError:
+    """The refusal of a table whose header does not name its id column.
+
+    ``rows``: how many rows were looked at (``within``: in what part of the
+    file); ``header``: the cells of the header row, ``header_row``, when it
+    was given, else of the first row.
+    """
+    if header_row is not None:
+        looked = f"the header (row {header_row}) does not name"
+    elif rows > 1:
+        looked = f"none of the first {rows} rows{within} names"
+    else:
+        looked = f"the first row{within} does not name"
+    found = ""
+    if header:
+        cells = [str(v) for v in header if v is not None and str(v).strip()]
+        listed = ", ".join(shown(c, limit=40) for c in cells[:12])
+        more = f" and {len(cells) - 12} more" if len(cells) > 12 else ""
+        at = f"row {header_row}" if header_row is not None else "row 1"
+        found = f"; {at} has {listed}{more}" if cells else f"; {at} is blank"
+    return ValidationError(
+        f"no id column: {looked} {_ids_wanted(ids)}{found}; write the id column's name in "
+        "the header row, or give the header's row with header_row (--header-row)",
+        file=where,
+    )
+
+
+def _check_ids(
+    frame: pd.DataFrame,
+    first: int,
+    where: str,
+    cell: Callable[[int, int], str] | None = None,
+) -> None:
+    """Refuse ids that Excel saved in scientific notation (``1.40990E+12``).
+
+    ``first``: the spreadsheet row of the frame's first row; ``cell(j, row)``
+    names the cell of column ``j`` (workbooks).
+    """
+    for j, column in enumerate(frame.columns):
+        if not _is_id(column):
+            continue
+        values = frame.iloc[:, j]
+        i = _first_scientific(values)
+        if i is None:
+            continue
+        row = first + i
+        place = f"cell {cell(j, row)}: " if cell is not None else ""
+        raise ValidationError(
+            f"{place}{_SCIENTIFIC_HINT}",
+            file=where,
+            column=str(column),
+            row=row,
+            value=values.iloc[i],
+        )
+
+
+def _first_scientific(values: pd.Series) -> int | None:
+    """The position of the first text in ``values`` that looks like a number
+    in scientific notation (``1.4099E+12``), or None."""
+    present = np.flatnonzero(values.notna().to_numpy())
+    texts = values.to_numpy(dtype=object)[present]
+    try:
+        # One search over all the ids at once: far faster than a match per id.
+        joined = "\x00".join(texts)
+    except TypeError:  # not all text
+        joined = "\x00".join(str(v) for v in texts)
+    if "+" not in joined:
+        return None
+    hit = _SCIENTIFIC_ANY.search(joined)
+    if hit is None:
+        return None
+    k = joined.count("\x00", 0, hit.start())
+    if k < len(texts) and _SCIENTIFIC.fullmatch(str(texts[k])):
+        return int(present[k])
+    # an id holding "\x00" shifted the count: look at each one
+    return next(
+        (int(present[k]) for k, v in enumerate(texts) if _SCIENTIFIC.fullmatch(str(v))), None
+    )

@@ -3,19 +3,23 @@ the reader of each format is in :mod:`.read_csv` and :mod:`.read_xlsx`."""
 
 from __future__ import annotations
 
+import functools
 import logging
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import ValidationError, shown
 from ..schema import (
     SOURCE_ATTR,
     blank_cells,
 )
-from .formats import _CSV_SUFFIXES, _XLSX_SUFFIXES, ID_COLUMNS, PathLike
+from .formats import _CSV_SUFFIXES, _XLSX_SUFFIXES, ID_COLUMNS, MAX_ROWS, PathLike
 from .read_csv import _read_csv
 from .read_xlsx import _read_xlsx
 
@@ -23,6 +27,41 @@ if TYPE_CHECKING:
     pass
 
 logger = logging.getLogger("kuseo_match.io")
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How one file format is read: a new format is one more module with a
+    function of this shape and one more entry in :data:`READERS`.
+
+    Attributes
+    ----------
+    kind : str
+        The format in messages ("a text file").
+    suffixes : tuple of str
+        The file name endings it reads, lower case.
+    option : str
+        Its one format-specific option of :func:`read_table`: ``"encoding"``
+        or ``"sheet"``.
+    read : callable
+        ``read(path, name, option, header_row, ids, required, max_rows)`` ->
+        ``(frame, first data row number, sheet or None)``.
+    """
+
+    kind: str
+    suffixes: tuple[str, ...]
+    option: str
+    read: Callable[..., tuple[pd.DataFrame, int, str | None]]
+
+
+#: The readers, by format.
+READERS: tuple[Reader, ...] = (
+    Reader("a text file", _CSV_SUFFIXES, "encoding", _read_csv),
+    Reader("an Excel workbook", _XLSX_SUFFIXES, "sheet", _read_xlsx),
+)
+_READERS = {suffix: r for r in READERS for suffix in r.suffixes}
+#: Which files each format-specific option is for, in messages.
+_FOR = {"encoding": "CSV files", "sheet": "Excel workbooks"}
 
 
 def read_table(
@@ -33,6 +72,7 @@ def read_table(
     sheet: str | int | None = None,
     header_row: int | None = None,
     id_column: str | None = None,
+    max_rows: int | None = MAX_ROWS,
 ) -> pd.DataFrame:
     """Read a ``.csv``/``.txt`` or ``.xlsx`` table without changing its values.
 
@@ -41,8 +81,10 @@ def read_table(
     path : str or os.PathLike
         The file.  ``.csv`` and ``.txt`` are read as delimited text: comma,
         semicolon or tab, whichever splits the header into the most fields
-        (ties go to the comma); ``.xlsx`` and ``.xlsm`` as Excel workbooks.
-        The suffix is case-insensitive.
+        (ties go to the comma), with LF, CRLF or CR-only ("CSV (Macintosh)")
+        line ends and fields of any length; ``.xlsx`` and ``.xlsm`` as Excel
+        workbooks (formula cells give the value Excel saved; hidden rows are
+        read, with a warning).  The suffix is case-insensitive.
     table : str, optional
         The name errors use for the file (``ValidationError.file``); default
         the file name, e.g. ``"officers.csv"``.
@@ -65,8 +107,18 @@ def read_table(
     id_column : str, optional
         The id column the table must have (``"officer_id"``,
         ``"household_id"``): it chooses the sheet and the header row, and a
-        workbook in which no sheet has it is refused with a message listing
-        the sheets.
+        file whose header (in its first 21 rows, or at ``header_row``) does
+        not name it, by name or alias, is refused from its head, before the
+        rest is read or decoded; a workbook in which no sheet has it is
+        refused with a message listing the sheets.
+    max_rows : int or None, default 2,000,000
+        Most data rows (below the header) accepted; a file with more is
+        refused before its table is built (for a workbook, from the rows that
+        hold data, so that a sheet formatted down to row 1,048,576 is still
+        read).  The largest province has about 50,000 households and the
+        whole country about 650,000, so more rows than the default are a
+        wrong file or an export gone wrong, which would otherwise take
+        minutes and gigabytes to read.  ``None``: no limit.
 
     Returns
     -------
@@ -83,9 +135,12 @@ def read_table(
     Raises
     ------
     ValidationError
-        Missing, empty, undecodable or malformed file, unknown suffix,
-        repeated column names, missing sheet, or an option that does not
-        apply to the file type.
+        Missing, unreadable, empty, undecodable or malformed file, unknown
+        suffix, repeated column names, missing sheet or id column, more than
+        ``max_rows`` rows, an id that Excel turned into a date or saved in
+        scientific notation (``1.40990E+12``: its digits are lost), a formula
+        cell without a saved value, or an option that does not apply to the
+        file type.
 
     Examples
     --------
@@ -120,36 +175,79 @@ def read_table(
             file=name,
             value=header_row,
         )
+    if max_rows is not None and (
+        isinstance(max_rows, bool) or not isinstance(max_rows, int | np.integer) or max_rows < 0
+    ):
+        raise ValidationError(
+            "max_rows must be a whole number of rows (>= 0), or None for no limit",
+            file=name,
+            value=max_rows,
+        )
     ids = (id_column,) if id_column is not None else ID_COLUMNS
     suffix = path.suffix.lower()
-    if suffix not in _CSV_SUFFIXES + _XLSX_SUFFIXES:
+    reader = _READERS.get(suffix)
+    if reader is None:
         hint = " (old Excel format: open it in Excel and save as .xlsx)" if suffix == ".xls" else ""
         raise ValidationError(
             f"cannot read {path}: unknown file type {path.suffix or '(none)'!r}{hint}; "
-            f"use one of {', '.join(_CSV_SUFFIXES + _XLSX_SUFFIXES)}",
+            f"use one of {', '.join(_READERS)}",
             file=name,
         )
-    if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "no such file"
-        raise ValidationError(f"{what}: {path}; check the path", file=name)
+    chosen_options = {"encoding": encoding, "sheet": sheet}
+    for option, value in chosen_options.items():
+        if value is not None and option != reader.option:
+            raise ValidationError(
+                f"{option}= applies to {_FOR[option]} only, and {path} is {reader.kind}; "
+                f"drop the {option} option",
+                file=name,
+            )
+    _check_readable(path, name)
     given = None if header_row is None else int(header_row)
-    if suffix in _CSV_SUFFIXES:
-        if sheet is not None:
-            raise ValidationError(
-                f"sheet= applies to Excel workbooks only, and {path} is a text file; "
-                "drop the sheet option",
-                file=name,
-            )
-        frame, first, chosen = _read_csv(path, name, encoding, given, ids)
-    else:
-        if encoding is not None:
-            raise ValidationError(
-                f"encoding= applies to CSV files only, and {path} is an Excel workbook; "
-                "drop the encoding option",
-                file=name,
-            )
-        frame, first, chosen = _read_xlsx(path, name, sheet, given, ids, id_column is not None)
+    limit = None if max_rows is None else int(max_rows)
+    read = functools.partial(
+        reader.read,
+        path,
+        name,
+        chosen_options[reader.option],
+        given,
+        ids,
+        id_column is not None,
+        limit,
+    )
+    try:
+        frame, first, chosen = read()
+    except OSError as exc:  # a disk or network error half-way through the file
+        raise ValidationError(f"cannot read {path}: {_reason(exc)}", file=name) from exc
     return _without_empty_rows(frame, name, chosen, first)
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, as the system says it (without repeating the path)."""
+    return exc.strerror or shown(str(exc), limit=200)
+
+
+def _check_readable(path: Path, name: str) -> None:
+    """Refuse a path that is not a file this process may read, saying why."""
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ValidationError(f"is a folder, not a file: {path}; check the path", file=name)
+        if not stat.S_ISREG(mode):
+            raise ValidationError(
+                f"is not a regular file (a device or a pipe): {path}; check the path", file=name
+            )
+        with open(path, "rb"):
+            pass
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise ValidationError(f"no such file: {path}; check the path", file=name) from exc
+    except PermissionError as exc:
+        raise ValidationError(
+            f"cannot read {path}: {_reason(exc)}; check that you may read it (and close it "
+            "if another program, such as Excel, has it open)",
+            file=name,
+        ) from exc
+    except OSError as exc:
+        raise ValidationError(f"cannot read {path}: {_reason(exc)}", file=name) from exc
 
 
 def _without_empty_rows(
@@ -160,11 +258,15 @@ def _without_empty_rows(
     rows = np.arange(first, first + len(frame), dtype=np.int64)
     blank = np.ones(len(frame), dtype=bool) if frame.shape[1] else np.zeros(len(frame), bool)
     for i in range(frame.shape[1]):
-        blank &= blank_cells(frame.iloc[:, i])
+        maybe = np.flatnonzero(blank)  # only rows blank so far can still be empty
+        if not len(maybe):
+            break
+        column = frame.iloc[:, i]
+        blank[maybe] = blank_cells(column if len(maybe) == len(frame) else column.iloc[maybe])
     if blank.any():
-        where = f"{name}, sheet {sheet!r}" if sheet is not None else name
-        shown = ", ".join(str(r) for r in rows[blank][:5]) + (" ..." if blank.sum() > 5 else "")
-        logger.warning("%s: %d empty row(s) skipped (row %s)", where, int(blank.sum()), shown)
+        where = f"{name}, sheet {shown(sheet)}" if sheet is not None else name
+        listed = ", ".join(str(r) for r in rows[blank][:5]) + (" ..." if blank.sum() > 5 else "")
+        logger.warning("%s: %d empty row(s) skipped (row %s)", where, int(blank.sum()), listed)
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = rows[~blank]
     frame.attrs[SOURCE_ATTR] = {"file": name, "sheet": sheet, "rows": rows}
