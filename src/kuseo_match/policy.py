@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ValidationError
+from .errors import ValidationError, shown
 from .quotas import Quota
 
 __all__ = ["CapacityBy", "Policy"]
@@ -350,14 +350,35 @@ coordinate_check, quotas, pair_distance_weight, churn_cost
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ValidationError(f"no such file: {path}", table="policy") from exc
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                f"{path} is not UTF-8 text; save it as UTF-8", table="policy"
+            ) from exc
+        except OSError as exc:
+            raise ValidationError(
+                f"cannot read {path}: {exc.strerror or exc}", table="policy"
+            ) from exc
         except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"{path} is not valid TOML: {exc}", table="policy") from exc
-        if set(data) == {"policy"} and isinstance(data["policy"], dict):
+            raise ValidationError(
+                f"{path} is not valid TOML: {shown(str(exc), 200)}", table="policy"
+            ) from exc
+        if isinstance(data.get("policy"), dict):
+            if set(data) != {"policy"}:
+                raise ValidationError(
+                    f"{path} has both top-level settings and a [policy] table; put every "
+                    "setting in one of them",
+                    table="policy",
+                )
             data = data["policy"]
         if isinstance(data.get("fit_table"), str):
             fit_path = Path(data["fit_table"])
             data["fit_table"] = fit_path if fit_path.is_absolute() else path.parent / fit_path
-        return cls.from_dict(data)
+        try:
+            return cls.from_dict(data)
+        except ValidationError as exc:  # say which file
+            raise ValidationError(
+                f"{exc.reason} ({path})", table=exc.table, column=exc.column, value=exc.value
+            ) from exc
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain values (``fit_table``: ``"default"`` or ``"custom"``)."""

@@ -574,9 +574,12 @@ def _require_frame(
 def _require_columns(table: str, df: pd.DataFrame, columns: tuple[str, ...]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        found = [shown(str(c)) for c in df.columns[:20]]
+        if len(df.columns) > 20:
+            found.append(f"... ({len(df.columns):,} columns)")
         raise ValidationError(
             f"missing column(s) {', '.join(repr(c) for c in missing)}; found "
-            f"{', '.join(repr(str(c)) for c in df.columns) or 'no columns'}",
+            f"{', '.join(found) or 'no columns'}",
             **_Rows(table, df).at(),
         )
 

@@ -43,13 +43,40 @@ def _read_xlsx(
     """The frame of a worksheet, the row number of its first data row and the sheet.
 
     ``required``: refuse a sheet whose header does not name one of ``ids``;
-    ``max_rows``: refuse more data rows than this.
+    ``max_rows``: refuse more data rows than this.  A workbook damaged inside
+    (cut XML, a broken zip member) is refused as one that cannot be opened.
     """
+    try:
+        return _read_book(path, name, sheet, header_row, ids, required, max_rows)
+    except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
+        raise ValidationError(  # SyntaxError: the XML parser's ParseError
+            f"{path} is a damaged Excel workbook ({shown(str(exc), 120)}); open it in Excel, "
+            "repair it if Excel offers to, and save it as .xlsx",
+            file=name,
+        ) from exc
+
+
+def _read_book(
+    path: Path,
+    name: str,
+    sheet: str | int | None,
+    header_row: int | None,
+    ids: tuple[str, ...],
+    required: bool,
+    max_rows: int | None = None,
+) -> tuple[pd.DataFrame, int, str]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        SyntaxError,
+    ) as exc:  # ParseError of broken XML is a SyntaxError
         raise ValidationError(
             f"{path} is not a readable Excel workbook (damaged, password-protected, or an "
             "old .xls renamed); open it in Excel and save it as .xlsx",
