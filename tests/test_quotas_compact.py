@@ -216,6 +216,19 @@ def test_locked_pairs_count_towards_quotas() -> None:
         km.match(o, h, km.Policy(quotas=[quota]), locked=locked)
 
 
+def test_the_broken_quota_message_gives_its_own_numbers() -> None:
+    """With several quotas, the message gives the broken quota's count and bound."""
+    o, h = km.synthetic_province(officers=20, households=30, seed=5)
+    o.loc[o.index[0], "agency"] = "police"
+    locked = pd.DataFrame(
+        {"officer_id": [o["officer_id"].iloc[0]], "household_id": [h["household_id"].iloc[0]]}
+    )
+    loose = Quota(max_count=25, name="loose")
+    none = Quota(officers={"agency": "police"}, max_count=0, name="no police")
+    with pytest.raises(InfeasibleError, match=r"'no police' \(1 pairs, at most 0\)"):
+        km.match(o, h, km.Policy(quotas=[loose, none]), locked=locked)
+
+
 def test_compact_pairs_save_travel_and_report_a_gap() -> None:
     o, h = km.synthetic_province(officers=200, households=320, seed=2)
     plain = km.match(o, h)

@@ -374,10 +374,10 @@ class _Run:
         if terms is not None and rules.any_locked:  # the locked pairs count already
             done = terms.counts(rules.locked_o, rules.locked_h)
             if (done > terms.hi).any():
-                q = terms.quotas[int(np.flatnonzero(done > terms.hi)[0])]
+                k = int(np.flatnonzero(done > terms.hi)[0])
                 raise InfeasibleError(
-                    f"the locked pairs alone break the quota {q.label!r} "
-                    f"({int(done.max())} pairs, at most {int(terms.hi.max())})"
+                    f"the locked pairs alone break the quota {terms.quotas[k].label!r} "
+                    f"({int(done[k])} pairs, at most {int(terms.hi[k])})"
                 )
             terms = QuotaTerms(
                 terms.quotas,
