@@ -17,6 +17,7 @@ Indices refer to the validated, canonically ordered tables of
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -240,6 +241,13 @@ class GeoCostModel:
         self._o_xyz = to_xyz(self.o_lat, self.o_lon)
         self._tree = cKDTree(self._o_xyz[self.active])
         self._h_xyz = to_xyz(self.h_lat, self.h_lon)
+
+    def limited_to(self, max_distance_km: float | None) -> GeoCostModel:
+        """The same model with another distance limit, sharing its tables and k-d
+        trees (the bottleneck objective's threshold probes)."""
+        model = copy.copy(self)
+        model.policy = self.policy.replace(max_distance_km=max_distance_km)
+        return model
 
     @cached_property
     def groups(self) -> list[np.ndarray]:

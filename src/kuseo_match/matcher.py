@@ -320,6 +320,19 @@ class _Run:
         self.deadline = None if time_limit is None else start + time_limit
         self.probes = 0
         self.start: np.ndarray | None = None  # officers' start prices
+        self._rest_model: Any = None  # the cost model without the locked households
+
+    def _varies_distance_only(self, policy: Policy) -> bool:
+        """Whether ``policy`` is this run's but for the objective and, on the
+        built-in cost, the distance limit: the cost model can then be reused."""
+        if policy is self.policy:
+            return True
+        if self.table is not None and policy.max_distance_km != self.policy.max_distance_km:
+            return False
+        same = policy.replace(
+            objective=self.policy.objective, max_distance_km=self.policy.max_distance_km
+        )
+        return same == self.policy
 
     def solve(self, policy: Policy, limit: float | None = None) -> Outcome:
         """The answer under ``policy``; with ``limit``, only pairs of cost at most
@@ -342,10 +355,25 @@ class _Run:
                 table = (o, h, table[2][np.isin(table[1], kept)])
             if lower is not None:  # locked pairs count towards the minimum
                 lower = np.maximum(lower - np.bincount(rules.locked_o, minlength=len(lower)), 0)
-        model = (
-            self.model
-            if rest is problem and policy is self.policy and limit is None
-            else _model(
+        if limit is None and self._varies_distance_only(policy):
+            if rest is problem:
+                base = self.model
+            else:  # the model of the rest, built once for every probe
+                if self._rest_model is None:
+                    self._rest_model = _model(
+                        rest,
+                        self.policy,
+                        table,
+                        self.options,
+                        forbidden,
+                        warn=False,
+                        adjust=self.model.adjust.households(kept),
+                    )
+                base = self._rest_model
+            same = policy.max_distance_km == self.policy.max_distance_km
+            model = base if same else base.limited_to(policy.max_distance_km)
+        else:
+            model = _model(
                 rest,
                 policy,
                 table,
@@ -354,7 +382,6 @@ class _Run:
                 warn=False,
                 adjust=self.model.adjust.households(kept),
             )
-        )
         outcome = solve_certified(
             model,
             k=policy.candidate_k,
@@ -439,6 +466,8 @@ def _bottleneck(run: _Run, policy: Policy) -> tuple[Outcome, dict[str, Any]]:
     lo, hi = longest(run.rules.locked_o, run.rules.locked_h), longest(best.o, best.h)
     while best.certified and hi - lo > BOTTLENECK_TOLERANCE * max(hi, 1.0):
         mid = (lo + hi) / 2  # > 0: hi > lo >= 0
+        if best.prices is not None:  # each probe starts from the last answer's prices
+            run.start = best.prices
         try:
             bound = {"limit": mid} if listed else {}
             probe = run.solve(plain if listed else plain.replace(max_distance_km=mid), **bound)
