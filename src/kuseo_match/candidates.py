@@ -194,6 +194,11 @@ class GeoCostModel:
     #: The allowed pairs are found by geography, not listed.
     lists_every_pair = False
 
+    @property
+    def geo(self) -> GeoCostModel:
+        """Itself: the model of distances and positions (``CostModel.geo``)."""
+        return self
+
     def __init__(
         self,
         problem: Problem,
@@ -563,6 +568,8 @@ class TableCostModel:
     distance_bounds_cost = False
     #: Every allowed pair is in the table: the solve needs no certificate.
     lists_every_pair = True
+    #: Only the table's pairs are allowed.
+    every_pair_allowed = False
 
     def __init__(
         self,

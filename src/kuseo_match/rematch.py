@@ -252,10 +252,10 @@ def _rule(problem, model, policy: Policy, o: int, h: int) -> str:
         problem.officers["district"].iloc[o] != problem.households["district"].iloc[h]
     ):
         return "other district, same_district"
-    if policy.max_distance_km is not None and hasattr(model, "distance_km"):
-        d = float(model.distance_km(np.array([o]), np.array([h]))[0])
+    if policy.max_distance_km is not None and model.geo is not None:
+        d = float(model.geo.distance_km(np.array([o]), np.array([h]))[0])
         if d > policy.max_distance_km:
             return f"{d:.1f} km, beyond max_distance_km {policy.max_distance_km:g}"
-    if getattr(model, "lists_every_pair", False):
+    if model.lists_every_pair:
         return "not in costs"
     return "forbidden"

@@ -90,7 +90,7 @@ def check_locked(problem: Problem, model: Any, rules: PairRules, policy: Any) ->
         cap = problem.capacity[o[i]]
         if cap == 0:
             rule = "the officer's capacity is 0"
-        elif getattr(model, "lists_every_pair", False):
+        elif model.lists_every_pair:
             rule = "the pair is not in the costs table (only its pairs are allowed)"
         elif policy.max_distance_km is not None and pc.distance_km[i] > policy.max_distance_km:
             rule = (

@@ -25,12 +25,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .model import CostModel, Pricing, is_listed, is_priced
 from .options import SolveOptions
 
 __all__ = [
@@ -44,53 +45,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class Pricing(Protocol):
-    """What the certificate needs of a cost model that does not list every allowed
-    pair: costs of given pairs, and the geometry to find the pairs that matter."""
-
-    problem: Any
-    groups: list[np.ndarray]
-
-    @property
-    def every_pair_allowed(self) -> bool:
-        """Whether every pair with an officer of capacity > 0 is allowed."""
-        ...
-
-    def costs(self, o: np.ndarray, h: np.ndarray) -> Any:
-        """:class:`~kuseo_match.candidates.PairCosts` of pairs ``(o[i], h[i])``."""
-        ...
-
-    def penalty_bound(self, households: np.ndarray) -> np.ndarray:
-        """Lower bound of ``cost - distance`` per household and agency group."""
-        ...
-
-    def within(self, households: np.ndarray, radius_km: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Allowed pairs of each household with the officers within its radius."""
-        ...
-
-    def lifted(self, officers: np.ndarray, lift_km: np.ndarray) -> Any:
-        """A k-d tree of officers of one group lifted by ``lift_km`` (a 4th coordinate)."""
-        ...
-
-    def within_lifted(
-        self, tree: Any, officers: np.ndarray, households: np.ndarray, radius_km: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs with the officers within the radius in their :meth:`lifted` tree."""
-        ...
-
-    def nearest_among(
-        self, officers: np.ndarray, households: np.ndarray, k: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs of each household with its ``k`` nearest of ``officers``."""
-        ...
-
-    def nearest_of(
-        self, officers: np.ndarray, households: np.ndarray, k: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs of each officer with its ``k`` nearest of ``households``."""
-        ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -292,7 +246,9 @@ def priced_out(
     return bo, bh, bc, np.flatnonzero(found > per_household)
 
 
-def shortfall_groups(model, witness_households: np.ndarray, officers: np.ndarray) -> list:
+def shortfall_groups(
+    model: CostModel, witness_households: np.ndarray, officers: np.ndarray
+) -> list:
     """Split a Hall violator (a :class:`Witness`) into the connected groups of its
     allowed pairs.
 
@@ -302,13 +258,14 @@ def shortfall_groups(model, witness_households: np.ndarray, officers: np.ndarray
     p = model.problem
     if len(witness_households) == 0:
         return []
-    if getattr(model, "every_pair_allowed", False):  # one group: all reach all
+    if model.every_pair_allowed:  # one group: all reach all
         return [(witness_households, officers)]
-    if getattr(model, "lists_every_pair", False):
+    if is_listed(model):
         o, h = model.all_pairs()
         keep = np.isin(h, witness_households)
         o, h = o[keep], h[keep]
     else:
+        assert is_priced(model)  # the one other kind
         o, h = model.within(witness_households, np.full(len(witness_households), np.inf))
     n_h = p.n_households
     graph = coo_matrix(

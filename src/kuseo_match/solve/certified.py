@@ -44,6 +44,7 @@ from .certificate import Witness, augmenting_pairs, int_costs, priced_out
 from .dual import complete
 from .engine import engine as make_engine
 from .minimum import shortfall, widen
+from .model import CostModel, is_listed, is_priced
 from .network import Matching, Network
 from .options import SolveOptions
 from .potentials import UNREACHED, matching_potentials
@@ -217,7 +218,7 @@ def _pool_violators(table: Candidates, d_h, d_o, rows: np.ndarray, per: int):
 
 
 def solve(
-    model,
+    model: CostModel,
     *,
     k: int,
     options: SolveOptions | None = None,
@@ -262,8 +263,8 @@ def solve(
     p = model.problem
     n_o, n_h, cap = p.n_officers, p.n_households, p.capacity
     matching = Matching(n_officers=n_o, n_households=n_h)
-    listed = bool(getattr(model, "lists_every_pair", False))
-    integral = listed and bool(np.all(model.cost == np.rint(model.cost)))
+    listed = is_listed(model)
+    integral = is_listed(model) and bool(np.all(model.cost == np.rint(model.cost)))
     scale = choose_scale(model.max_cost_bound(), matching.n_nodes, integral)
     seconds = dict.fromkeys(("candidates", "flow", "potentials", "certificate", "beyond_pool"), 0.0)
 
@@ -322,7 +323,7 @@ def solve(
         pred = np.full(matching.n_nodes, -1, np.int64)
         d = matching_potentials(matching, network, flow, feasible, pred=pred)
         clock("potentials", tp)
-        if listed:  # every allowed pair is in the network
+        if not is_priced(model):  # every allowed pair is in the network
             clock("certificate", tp)
             witness = _listed_witness(matching, network, flow, table.h)
             certified = True

@@ -56,6 +56,7 @@ from ..geo import haversine_km
 from .certificate import int_costs, priced_out
 from .certified import Outcome
 from .engine import engine as make_engine
+from .model import CostModel
 from .options import SolveOptions
 from .sat import SatAnswer, SatProblem, solve_sat
 from .walk import breakpoint, walk
@@ -102,8 +103,8 @@ def spread_km(o: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return haversine_km(lat[a], lon[a], lat[b], lon[b])
 
 
-def _positions(model) -> tuple[np.ndarray, np.ndarray]:
-    geo = model if hasattr(model, "h_lat") else getattr(model, "geo", None)
+def _positions(model: CostModel) -> tuple[np.ndarray, np.ndarray]:
+    geo = model.geo
     if geo is None:
         raise ValidationError(
             "compact pairs (pair_distance_weight > 0) need the households' lat and lon",
@@ -124,7 +125,7 @@ def _candidates(
     p = model.problem
     n_h, n_o = p.n_households, p.n_officers
     d, scale = outcome.potentials, outcome.scale
-    if getattr(model, "lists_every_pair", False):
+    if model.lists_every_pair:
         o, h = model.all_pairs()
         return o, h, np.inf
     pool, _ = model.nearest(4 * k)
@@ -243,7 +244,9 @@ def _polish(
     return best
 
 
-def _lagrangian(model, outcome: Outcome, terms, *, k: int, lower, options, deadline, progress):
+def _lagrangian(
+    model: CostModel, outcome: Outcome, terms, *, k: int, lower, options, deadline, progress
+):
     """Prices on the pairs of the quotas the flow breaks, each found by a search over
     one price at a time, every probe an exact flow with the priced costs.
 
@@ -404,7 +407,7 @@ def _walked(model, outcome: Outcome, terms, probe, flows, options) -> tuple | No
 
 
 def refine(
-    model,
+    model: CostModel,
     outcome: Outcome,
     *,
     policy,
@@ -460,7 +463,7 @@ def refine(
                     f"{int(terms.officers[i].sum()):,} officers have {slots:,} free slots"
                 )
     lo = np.zeros(n_o, np.int64) if lower is None else np.asarray(lower, np.int64)
-    listed = bool(getattr(model, "lists_every_pair", False))
+    listed = model.lists_every_pair
     k = options.sat_k if w == 0 else max(options.sat_k // 2, 2)
     extra_o = extra_h = np.zeros(0, np.int64)
     hint_pairs = (outcome.o, outcome.h)
