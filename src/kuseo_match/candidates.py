@@ -275,8 +275,6 @@ class GeoCostModel:
 
     def with_adjust(self, adjust: Adjust) -> GeoCostModel:
         """The same model (same k-d trees) with other added terms."""
-        import copy
-
         other = copy.copy(self)
         other.adjust = adjust
         return other
@@ -608,8 +606,6 @@ class TableCostModel:
 
     def with_adjust(self, adjust: Adjust) -> TableCostModel:
         """The same table with other added terms."""
-        import copy
-
         other = copy.copy(self)
         other.adjust = adjust
         other.cost = self._own_cost + adjust.of(self.o, self.h)

@@ -24,17 +24,19 @@ saves most cost when nobody is short.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .matcher import _model, _policy, _problem, match
+from .instance import Instance, prepare
+from .instance import solve as solve_instance
+from .matcher import answer
 from .policy import Policy
 from .reference import districts as district_table
 from .result import Result, Shortfall
-from .rules import read_rules
+from .schema import validate_officers
 from .solve import SolveOptions
 from .solve.certificate import shortfall_groups
 
@@ -98,6 +100,9 @@ class Diagnosis:
     shortfalls: tuple[Shortfall, ...]
     fixes: tuple[Fix, ...]
     result: Result
+    #: ``rounds`` of the base solve and ``fix_rounds``, the rounds of each fix's
+    #: re-solve (warm from the base solve's prices), by attempt.
+    stats: dict[str, Any] = field(default_factory=dict)
 
     def table(self) -> pd.DataFrame:
         """The shortfalls, one row each: ``households``, ``officers``, ``slots``,
@@ -170,26 +175,23 @@ def diagnose(
     >>> all(f.covered > 0 for f in d.fixes)
     True
     """
-    policy = _policy(policy)
-    options = options or SolveOptions()
-    rules: dict[str, Any] = {
-        "costs": costs,
-        "locked": locked,
-        "forbidden": forbidden,
-        "options": options,
-    }
-    result = match(officers, households, policy, **rules)
+    base = prepare(
+        officers,
+        households,
+        policy,
+        costs=costs,
+        locked=locked,
+        forbidden=forbidden,
+        options=options,
+    )  # the tables validated once; each fix re-solves a variant of this instance
+    outcome, extra = solve_instance(base)
+    inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
+    result = replace(answer(base, outcome, extra), inputs=inputs)
     deficit = len(result.unmatched)
+    stats: dict[str, Any] = {"rounds": outcome.rounds, "fix_rounds": {}}
     if deficit == 0:
-        return Diagnosis(0, (), (), result)
-    problem = _problem(officers, households, policy, costs is None)
-    table = None
-    if costs is not None:
-        from .schema import validate_costs
-
-        table = validate_costs(costs, problem.officer_keys, problem.household_keys)
-    never = read_rules(problem, None, forbidden).forbidden
-    model = _model(problem, policy, table, options, never, warn=False)
+        return Diagnosis(0, (), (), result, stats)
+    problem, policy, model = base.problem, base.policy, base.model
     hid = problem.households["household_id"].astype(str)
     oid = problem.officers["officer_id"].astype(str)
     w = result.shortfall
@@ -209,8 +211,9 @@ def diagnose(
                 )
     groups = _merge_unreachable(groups, problem.households)
     groups.sort(key=lambda g: (-g.deficit, str(g.households[0])))
-    fixes = _fixes(problem, policy, rules, result, groups)
-    return Diagnosis(deficit, tuple(groups), tuple(fixes), result)
+    warm = base.with_start(outcome.prices)  # every fix starts from the base prices
+    fixes = _fixes(warm, result, groups, stats["fix_rounds"])
+    return Diagnosis(deficit, tuple(groups), tuple(fixes), result, stats)
 
 
 def _merge_unreachable(groups: list[Shortfall], households: pd.DataFrame) -> list[Shortfall]:
@@ -232,17 +235,26 @@ def _merge_unreachable(groups: list[Shortfall], households: pd.DataFrame) -> lis
     return [g for g in groups if len(g.officers)] + merged
 
 
-def _fixes(problem, policy: Policy, rules: dict, result: Result, groups) -> list[Fix]:
+def _fixes(
+    warm: Instance, result: Result, groups: list[Shortfall], rounds: dict[str, int]
+) -> list[Fix]:
+    """The fixes that pair some of ``groups``' households, each verified by solving
+    a variant of ``warm`` (started from the base solve's prices); ``rounds``
+    receives each attempt's rounds."""
+    problem, policy = warm.problem, warm.policy
     officers, households = problem.officers, problem.households
-    costs = rules["costs"]
+    listed = warm.table is not None
     unmatched = set(result.unmatched["household_id"].astype(str))
+    ids_h = households["household_id"].astype(str).to_numpy()
 
-    def covers(res: Result) -> pd.Index:
-        now = set(res.pairs["household_id"].astype(str))
+    def covers(instance: Instance, attempt: str) -> pd.Index:
+        outcome, _ = solve_instance(instance)
+        rounds[attempt] = outcome.rounds
+        now = set(ids_h[outcome.h])
         return pd.Index(sorted(unmatched & now), name="household_id")
 
-    def solve(o: pd.DataFrame = officers, p: Policy = policy) -> Result:
-        return match(o, households, p, **rules)
+    def with_officers(frame: pd.DataFrame) -> Instance:
+        return warm.with_officers(frame)
 
     fixes: list[Fix] = []
     names = district_table().set_index("district_code")["district_en"]
@@ -254,7 +266,7 @@ def _fixes(problem, policy: Policy, rules: dict, result: Result, groups) -> list
             continue
         # officers where the group's unmatched households are (a costs table names
         # its pairs, so new officers would have none)
-        if costs is None:
+        if not listed:
             rows = by_id.loc[lost]
             district = rows["district"].value_counts().index[0]
             here = rows[rows["district"] == district].sort_values(["lat", "lon"])
@@ -275,7 +287,11 @@ def _fixes(problem, policy: Policy, rules: dict, result: Result, groups) -> list
                     "capacity": policy.capacity,
                 }
             )
-            got = covers(solve(pd.concat([officers, added], ignore_index=True)))
+            fresh = validate_officers(
+                added, default_capacity=policy.capacity, capacity_by=policy.capacity_by
+            )
+            more = pd.concat([officers, fresh], ignore_index=True)
+            got = covers(with_officers(more), "add officers")
             if len(got):
                 where = f"{district} {names.get(district, '')}".strip()
                 fixes.append(
@@ -293,7 +309,7 @@ def _fixes(problem, policy: Policy, rules: dict, result: Result, groups) -> list
                     officers["capacity"],
                 )
             )
-            got = covers(solve(raised))
+            got = covers(with_officers(raised), "raise capacity")
             if len(got):
                 changed = raised[raised["officer_id"].astype(str).isin(chosen)][
                     ["officer_id", "capacity"]
@@ -307,10 +323,10 @@ def _fixes(problem, policy: Policy, rules: dict, result: Result, groups) -> list
                         changed,
                     )
                 )
-    if policy.max_distance_km is not None and costs is None:
+    if policy.max_distance_km is not None and not listed:
         for factor in (1.25, 1.5, 2.0):
             longer = policy.replace(max_distance_km=round(policy.max_distance_km * factor, 1))
-            got = covers(solve(p=longer))
+            got = covers(warm.with_policy(longer), f"max_distance_km {longer.max_distance_km:g}")
             if len(got):
                 fixes.append(
                     Fix(
@@ -324,7 +340,7 @@ def _fixes(problem, policy: Policy, rules: dict, result: Result, groups) -> list
                 break
     if policy.same_district:
         free = policy.replace(same_district=False)
-        got = covers(solve(p=free))
+        got = covers(warm.with_policy(free), "cross-district")
         if len(got):
             by_district = by_id.loc[list(got), "district"].value_counts()
             where = ", ".join(by_district.index[:3])

@@ -10,8 +10,6 @@ with a reason for every unmatched household.
 from __future__ import annotations
 
 import logging
-import math
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -20,24 +18,18 @@ import numpy as np
 import pandas as pd
 
 from .candidates import (
-    Adjust,
     GeoCostModel,
     PairCosts,
     Problem,
     TableCostModel,
-    in_pairs,
-    pair_keys,
 )
-from .errors import InfeasibleError, ValidationError
+from .instance import Instance, as_policy, check_time_limit, prepare, solve, validated_problem
 from .policy import Policy
-from .quotas import QuotaTerms, quota_terms
 from .result import PAIR_COLUMNS, UNMATCHED_COLUMNS, Result, Shortfall
-from .rules import check_locked, read_rules, remap, without_locked
-from .schema import validate_costs, validate_pairs, validate_start, validate_tables
+from .schema import validate_pairs
 from .solve import Outcome, SolveOptions
-from .solve import solve as solve_certified
 from .solve.certificate import shortfall_groups
-from .solve.refine import refine, spread_km
+from .solve.refine import spread_km
 
 __all__ = ["match", "pair_costs"]
 
@@ -46,81 +38,6 @@ log = logging.getLogger("kuseo_match")
 #: ``status="optimal"`` needs the rounding bound ``stats["objective_tolerance"]`` to be
 #: at most this share of the objective; above it the status is ``"approximate"``.
 TOLERANCE_SHARE = 1e-6
-
-
-def _policy(policy: Any) -> Policy:
-    if policy is None:
-        return Policy()
-    if isinstance(policy, dict):
-        return Policy.from_dict(policy)
-    if not isinstance(policy, Policy):
-        raise ValidationError(
-            f"must be a kuseo_match.Policy (or a dict of settings), not {type(policy).__name__}",
-            table="policy",
-        )
-    return policy
-
-
-def _problem(
-    officers: Any,
-    households: Any,
-    policy: Policy,
-    need_coordinates: bool,
-    progress: Callable[[str], None] | None = None,
-) -> Problem:
-    o, h = validate_tables(
-        officers,
-        households,
-        default_capacity=policy.capacity,
-        need_coordinates=need_coordinates,
-        coordinate_check=policy.coordinate_check,
-        progress=progress,
-        capacity_by=policy.capacity_by,
-    )
-    return Problem.from_validated(o, h)
-
-
-def _has_coordinates(problem: Problem) -> bool:
-    return {"lat", "lon"} <= set(problem.officers.columns) and {"lat", "lon"} <= set(
-        problem.households.columns
-    )
-
-
-def _model(
-    problem: Problem,
-    policy: Policy,
-    table: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
-    options: SolveOptions,
-    forbidden: tuple[np.ndarray, np.ndarray],
-    *,
-    warn: bool = True,
-    adjust: Adjust | None = None,
-) -> GeoCostModel | TableCostModel:
-    """The cost model: the built-in cost, or the validated ``costs`` table (pairs as
-    positions and costs) less the pairs the rules forbid; with ``adjust``'s terms."""
-    model: GeoCostModel | TableCostModel
-    if table is None:
-        model = GeoCostModel(problem, policy, options, forbidden, adjust)
-    else:
-        o, h, c = table
-        keep = ~in_pairs(pair_keys(forbidden, problem.n_officers), o, h, problem.n_officers)
-        if policy.same_district:
-            o_d = problem.officers["district"].to_numpy(dtype=object)
-            h_d = problem.households["district"].to_numpy(dtype=object)
-            keep &= o_d[o] == h_d[h]
-        geo = GeoCostModel(problem, policy, options) if _has_coordinates(problem) else None
-        model = TableCostModel(problem, o[keep], h[keep], c[keep], geo, adjust)
-    if warn and model.unknown_agencies:
-        n = len(model.unknown_agencies)
-        log.warning(
-            "%d %s not in the fit table and %s the neutral fit %.2f: %s",
-            n,
-            "agency is" if n == 1 else "agencies are",
-            "gets" if n == 1 else "get",
-            policy.neutral_fit,
-            ", ".join(model.unknown_agencies),
-        )
-    return model
 
 
 def match(
@@ -252,257 +169,28 @@ def _match(
     """:func:`match`, and, for :func:`~kuseo_match.rematch`, ``stay``: pairs
     (``officer_id, household_id``) whose household pays ``policy.churn_cost`` when
     paired with any other officer."""
-    policy = _policy(policy)
-    if time_limit is not None and (
-        isinstance(time_limit, bool)
-        or not isinstance(time_limit, int | float)
-        or not math.isfinite(time_limit)
-        or time_limit <= 0
-    ):
-        raise ValidationError(
-            "must be a number of seconds > 0, or None", table="time_limit", value=time_limit
-        )
-    if options is not None and not isinstance(options, SolveOptions):
-        raise ValidationError(
-            f"must be a kuseo_match.SolveOptions, not {type(options).__name__}", table="options"
-        )
-    options = options or SolveOptions()
-    start = time.perf_counter()
-    problem = _problem(officers, households, policy, costs is None, progress)
-    rules = read_rules(problem, locked, forbidden)
-    table = (
-        None
-        if costs is None
-        else validate_costs(costs, problem.officer_keys, problem.household_keys)
+    check_time_limit(time_limit)  # before the tables: a bad setting is refused first
+    instance = prepare(
+        officers,
+        households,
+        policy,
+        costs=costs,
+        locked=locked,
+        forbidden=forbidden,
+        options=options,
+        stay=stay,
+        start=start_prices,
+        progress=progress,
     )
-    adjust = None
-    if stay is not None and policy.churn_cost is not None:
-        so, sh, _ = validate_pairs(
-            stay, problem.officer_keys, problem.household_keys, table="previous"
-        )
-        officer_of = np.full(problem.n_households, -1, np.int64)
-        officer_of[sh] = so
-        adjust = Adjust(officer_of, float(policy.churn_cost))
-    model = _model(problem, policy, table, options, rules.forbidden, adjust=adjust)
-    check_locked(problem, model, rules, policy)
-    validation = time.perf_counter() - start
-    terms = None
-    if policy.quotas:
-        from .fit import default_fit_table
-
-        fit_table = policy.fit_table if policy.fit_table is not None else default_fit_table()
-        terms = quota_terms(policy.quotas, problem.officers, problem.households, fit_table)
-    run = _Run(problem, model, policy, table, options, rules, time_limit, progress, terms, start)
-    run.start = validate_start(start_prices, problem.officer_keys)
-    extra: dict[str, Any] = {}
-    if policy.objective == "bottleneck":
-        outcome, extra = _bottleneck(run, policy)
-    else:
-        outcome = run.solve(policy)
-    outcome.seconds["validation"] = validation
-    result = _result(problem, model, policy, outcome, extra)
+    result = answer(instance, *solve(instance, time_limit=time_limit, progress=progress))
     # what Result.diagnosis needs to solve again
     inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
     return replace(result, inputs=inputs)
 
 
-class _Run:
-    """One problem, solved under a policy (or a bound on the pairs' values): locked pairs
-    kept and the rest solved, minimum loads as lower bounds."""
-
-    def __init__(
-        self, problem, model, policy, table, options, rules, time_limit, progress, terms, start
-    ) -> None:
-        self.problem, self.model, self.policy, self.table = problem, model, policy, table
-        self.options, self.rules = options, rules
-        self.time_limit, self.progress = time_limit, progress
-        self.terms: QuotaTerms | None = terms
-        self.deadline = None if time_limit is None else start + time_limit
-        self.probes = 0
-        self.start: np.ndarray | None = None  # officers' start prices
-        self._rest_model: Any = None  # the cost model without the locked households
-
-    def _varies_distance_only(self, policy: Policy) -> bool:
-        """Whether ``policy`` is this run's but for the objective and, on the
-        built-in cost, the distance limit: the cost model can then be reused."""
-        if policy is self.policy:
-            return True
-        if self.table is not None and policy.max_distance_km != self.policy.max_distance_km:
-            return False
-        same = policy.replace(
-            objective=self.policy.objective, max_distance_km=self.policy.max_distance_km
-        )
-        return same == self.policy
-
-    def solve(self, policy: Policy, limit: float | None = None) -> Outcome:
-        """The answer under ``policy``; with ``limit``, only pairs of cost at most
-        ``limit`` (a ``costs`` table) are allowed."""
-        self.probes += 1
-        problem, rules, table = self.problem, self.rules, self.table
-        if table is not None and limit is not None:
-            keep = table[2] <= limit
-            table = (table[0][keep], table[1][keep], table[2][keep])
-        k = policy.min_load
-        lower = np.where(problem.capacity >= k, k, 0) if k else None
-        kept = np.arange(problem.n_households)
-        rest, forbidden = problem, rules.forbidden
-        if rules.any_locked:  # keep the locked pairs, solve the rest
-            rest, kept = without_locked(problem, rules)
-            n_h = problem.n_households
-            forbidden = remap(rules.forbidden, kept, n_h)
-            if table is not None:
-                o, h = remap((table[0], table[1]), kept, n_h)
-                table = (o, h, table[2][np.isin(table[1], kept)])
-            if lower is not None:  # locked pairs count towards the minimum
-                lower = np.maximum(lower - np.bincount(rules.locked_o, minlength=len(lower)), 0)
-        if limit is None and self._varies_distance_only(policy):
-            if rest is problem:
-                base = self.model
-            else:  # the model of the rest, built once for every probe
-                if self._rest_model is None:
-                    self._rest_model = _model(
-                        rest,
-                        self.policy,
-                        table,
-                        self.options,
-                        forbidden,
-                        warn=False,
-                        adjust=self.model.adjust.households(kept),
-                    )
-                base = self._rest_model
-            same = policy.max_distance_km == self.policy.max_distance_km
-            model = base if same else base.limited_to(policy.max_distance_km)
-        else:
-            model = _model(
-                rest,
-                policy,
-                table,
-                self.options,
-                forbidden,
-                warn=False,
-                adjust=self.model.adjust.households(kept),
-            )
-        outcome = solve_certified(
-            model,
-            k=policy.candidate_k,
-            options=self.options,
-            time_limit=self.time_limit,
-            progress=self.progress,
-            min_load=lower,
-            start=self.start,
-        )
-        if policy.needs_sat:
-            outcome = self.refine(model, outcome, policy, kept, lower)
-        return _with_locked(outcome, rules, kept) if rules.any_locked else outcome
-
-    def refine(self, model, outcome: Outcome, policy: Policy, kept: np.ndarray, lower) -> Outcome:
-        """Quotas and compact pairs on CP-SAT, from the flow's answer on the rest."""
-        rules, terms = self.rules, self.terms
-        if terms is not None and rules.any_locked:  # the locked pairs count already
-            done = terms.counts(rules.locked_o, rules.locked_h)
-            if (done > terms.hi).any():
-                k = int(np.flatnonzero(done > terms.hi)[0])
-                raise InfeasibleError(
-                    f"the locked pairs alone break the quota {terms.quotas[k].label!r} "
-                    f"({int(done[k])} pairs, at most {int(terms.hi[k])})"
-                )
-            terms = QuotaTerms(
-                terms.quotas,
-                terms.officers,
-                terms.households[:, kept],
-                np.maximum(terms.lo - done, 0),
-                terms.hi - done,
-            )
-        anchors = None
-        if rules.any_locked and policy.pair_distance_weight > 0:
-            hh = self.problem.households
-            anchors = (
-                rules.locked_o,
-                hh["lat"].to_numpy(float)[rules.locked_h],
-                hh["lon"].to_numpy(float)[rules.locked_h],
-            )
-        return refine(
-            model,
-            outcome,
-            policy=policy,
-            terms=terms,
-            lower=lower,
-            anchors=anchors,
-            options=self.options,
-            deadline=self.deadline,
-            progress=self.progress,
-        )
-
-
-#: The bottleneck search stops when the longest pair is known to within this (km, or
-#: cost units with ``costs=``), relative to it.
-BOTTLENECK_TOLERANCE = 1e-9
-
-
-def _bottleneck(run: _Run, policy: Policy) -> tuple[Outcome, dict[str, Any]]:
-    """The least longest pair among the pairings that pair the most households, then
-    the least total cost among those: a search over thresholds on the pairs' distance
-    (their cost with ``costs=``), each probe an exact solve.
-
-    Each feasible probe's answer has its longest pair at most the threshold, so the
-    upper end moves to an actual pair's value; the search ends when the ends meet
-    within :data:`BOTTLENECK_TOLERANCE`.  The answer at the upper end is optimal for
-    its own longest pair too: a tighter bound can only cost more.
-    """
-    listed = run.table is not None
-    plain = policy.replace(objective="total")
-    start = time.perf_counter()
-    best = run.solve(plain)
-    target = len(best.o)
-
-    def longest(o: np.ndarray, h: np.ndarray) -> float:
-        if len(o) == 0:
-            return 0.0
-        pc = run.model.costs(o, h)
-        return float((pc.cost if listed else pc.distance_km).max())
-
-    # no answer has its longest pair below lo (the locked pairs are in every one); the
-    # best answer's longest pair is hi
-    lo, hi = longest(run.rules.locked_o, run.rules.locked_h), longest(best.o, best.h)
-    while best.certified and hi - lo > BOTTLENECK_TOLERANCE * max(hi, 1.0):
-        mid = (lo + hi) / 2  # > 0: hi > lo >= 0
-        if best.prices is not None:  # each probe starts from the last answer's prices
-            run.start = best.prices
-        try:
-            bound = {"limit": mid} if listed else {}
-            probe = run.solve(plain if listed else plain.replace(max_distance_km=mid), **bound)
-        except InfeasibleError:  # minimum loads cannot be met this tight
-            lo = mid
-            continue
-        if len(probe.o) == target and probe.certified:
-            best, hi = probe, longest(probe.o, probe.h)
-        else:
-            lo = mid
-    best.seconds["total"] = time.perf_counter() - start  # every probe
-    what = "bottleneck_cost" if listed else "bottleneck_km"
-    return best, {what: hi, "threshold_probes": run.probes}
-
-
-def _with_locked(outcome: Outcome, rules, kept: np.ndarray) -> Outcome:
-    """An outcome of the problem without the locked pairs, as one of the full problem."""
-    from dataclasses import replace
-
-    from .solve import Witness
-
-    witness = outcome.witness
-    sat = outcome.sat
-    if sat is not None and "flow_h" in sat:
-        sat = {**sat, "flow_h": kept[sat["flow_h"]]}
-    if witness is not None:
-        witness = Witness(kept[witness.households], witness.officers, witness.slots)
-    return replace(
-        outcome,
-        o=np.concatenate([outcome.o, rules.locked_o]),
-        h=np.concatenate([kept[outcome.h], rules.locked_h]),
-        witness=witness,
-        potentials=None,
-        sat=sat,
-    )
+def answer(instance: Instance, outcome: Outcome, extra: dict[str, Any] | None = None) -> Result:
+    """The :class:`Result` of an instance's outcome."""
+    return _result(instance.problem, instance.model, instance.policy, outcome, extra)
 
 
 def _result(
@@ -773,8 +461,8 @@ def pair_costs(
     ...     ["cost", "distance_km", "fit", "allowed"]].to_dict("records")
     [{'cost': 10.0, 'distance_km': 0.0, 'fit': 0.5, 'allowed': True}]
     """
-    policy = _policy(policy)
-    problem = _problem(officers, households, policy, need_coordinates=True)
+    policy = as_policy(policy)
+    problem = validated_problem(officers, households, policy, need_coordinates=True)
     oi, hi, _ = validate_pairs(pairs, problem.officer_keys, problem.household_keys)
     pc = GeoCostModel(problem, policy).costs(oi, hi)
     return pd.DataFrame(

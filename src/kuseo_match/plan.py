@@ -39,7 +39,8 @@ from scipy.spatial import cKDTree
 
 from .errors import ValidationError
 from .geo import chord_from_km, haversine_km, to_xyz
-from .matcher import _policy, _problem, match
+from .instance import as_policy, validated_problem
+from .matcher import match
 from .policy import Policy
 from .reference import districts as district_table
 from .schema import validate_sites
@@ -125,7 +126,7 @@ def plan_capacity(
     >>> int(plan["new_officers"].sum()), plan.attrs["method"]
     (20, 'arithmetic: any officer can reach any household')
     """
-    policy = _policy(policy)
+    policy = as_policy(policy)
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
         raise ValidationError("must be a whole number >= 1", table="capacity", value=capacity)
     if officers is None:
@@ -133,7 +134,7 @@ def plan_capacity(
             {c: pd.Series(dtype=object) for c in ("officer_id", "agency", "district")}
             | {"lat": pd.Series(dtype=float), "lon": pd.Series(dtype=float)}
         )
-    problem = _problem(officers, households, policy, need_coordinates=True)
+    problem = validated_problem(officers, households, policy, need_coordinates=True)
     o, h = problem.officers, problem.households
     site = _sites(sites, h)
     present = match(o, h, policy)

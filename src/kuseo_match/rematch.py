@@ -40,11 +40,12 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .matcher import _match, _model, _policy, _problem, match
+from .instance import check_time_limit, prepare
+from .instance import solve as solve_instance
+from .matcher import answer
 from .policy import Policy
 from .result import Result
-from .rules import read_rules
-from .schema import validate_costs, validate_previous
+from .schema import validate_previous
 from .solve import SolveOptions
 
 __all__ = ["CHANGE_COLUMNS", "rematch"]
@@ -94,17 +95,18 @@ def rematch(
     >>> len(again.changes) == int((first.pairs["officer_id"] == o["officer_id"].iloc[0]).sum())
     True
     """
-    policy = _policy(policy)
-    options = options or SolveOptions()
+    check_time_limit(time_limit)
     prev = validate_previous(previous)
-    problem = _problem(officers, households, policy, costs is None)
-    rules = read_rules(problem, locked, forbidden)
-    table = (
-        None
-        if costs is None
-        else validate_costs(costs, problem.officer_keys, problem.household_keys)
-    )
-    model = _model(problem, policy, table, options, rules.forbidden, warn=False)
+    base = prepare(
+        officers,
+        households,
+        policy,
+        costs=costs,
+        locked=locked,
+        forbidden=forbidden,
+        options=options,
+    )  # the tables validated once; every solve below is a variant of this instance
+    problem, rules, model, policy = base.problem, base.rules, base.model, base.policy
     o = problem.officer_keys.get_indexer(prev["officer_id"])
     h = problem.household_keys.get_indexer(prev["household_id"])
     reason = np.full(len(prev), "", dtype=object)
@@ -122,46 +124,25 @@ def rematch(
         if reason[i] == "" and h[i] in locked_h:
             reason[i] = "locked to another officer"
     survive = np.flatnonzero(reason == "")
-    ids_o = problem.officers["officer_id"].to_numpy()
     ids_h = problem.households["household_id"].to_numpy()
+    last: list[np.ndarray] = []  # the prices of the last solve: the next one starts there
 
     def solve(pin: bool = False, churn: float | None = None) -> Result:
         """The user's locked pairs and, with ``pin``, the surviving pairs locked; or,
         with ``churn``, every surviving household charged ``churn`` for moving."""
-        keep = pd.DataFrame({"officer_id": ids_o[o[survive]], "household_id": ids_h[h[survive]]})
+        instance = base if not last else base.with_start(last[-1])
         if churn is not None:
-            return _match(
-                problem.officers,
-                problem.households,
-                policy.replace(churn_cost=churn),
-                costs=costs,
-                locked=locked,
-                forbidden=forbidden,
-                time_limit=time_limit,
-                progress=progress,
-                options=options,
-                stay=keep,
-            )
-        both = pd.concat(
-            [
-                pd.DataFrame(
-                    {"officer_id": ids_o[rules.locked_o], "household_id": ids_h[rules.locked_h]}
-                ),
-                keep if pin else keep.iloc[0:0],
-            ],
-            ignore_index=True,
-        )
-        return match(
-            problem.officers,
-            problem.households,
-            policy,
-            costs=costs,
-            locked=both if len(both) else None,
-            forbidden=forbidden,
-            time_limit=time_limit,
-            progress=progress,
-            options=options,
-        )
+            officer_of = np.full(problem.n_households, -1, np.int64)
+            officer_of[h[survive]] = o[survive]
+            instance = instance.with_stay(officer_of, churn)
+        elif pin:
+            instance = instance.with_locked(o[survive], h[survive])
+        outcome, extra = solve_instance(instance, time_limit=time_limit, progress=progress)
+        if outcome.prices is not None and outcome.certified:
+            last.append(outcome.prices)
+        result = answer(instance, outcome, extra)
+        inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
+        return replace(result, inputs=inputs)
 
     if policy.churn_cost is not None:
         if policy.objective == "bottleneck":
