@@ -45,6 +45,7 @@ from .instance import solve as solve_instance
 from .matcher import answer
 from .policy import Policy
 from .result import Result
+from .rules import why_not_allowed
 from .schema import validate_previous
 from .solve import SolveOptions
 
@@ -116,7 +117,8 @@ def rematch(
     if len(both):
         allowed = model.costs(o[both], h[both]).allowed
         reason[both[~allowed]] = [
-            f"previous pair no longer allowed ({_rule(problem, model, policy, o[i], h[i])})"
+            "previous pair no longer allowed "
+            f"({why_not_allowed(problem, model, policy, int(o[i]), int(h[i]))})"
             for i in both[~allowed]
         ]
     locked_h = set(rules.locked_h.tolist())
@@ -223,20 +225,3 @@ def _with_changes(prev, reason, released, result: Result, ids_h, churn: str, mov
         "churn": churn,
     }
     return replace(result, changes=changes, stats=stats)
-
-
-def _rule(problem, model, policy: Policy, o: int, h: int) -> str:
-    """Which rule a pair breaks, in words."""
-    if problem.capacity[o] == 0:
-        return "the officer's capacity is 0"
-    if policy.same_district and (
-        problem.officers["district"].iloc[o] != problem.households["district"].iloc[h]
-    ):
-        return "other district, same_district"
-    if policy.max_distance_km is not None and model.geo is not None:
-        d = float(model.geo.distance_km(np.array([o]), np.array([h]))[0])
-        if d > policy.max_distance_km:
-            return f"{d:.1f} km, beyond max_distance_km {policy.max_distance_km:g}"
-    if model.lists_every_pair:
-        return "not in costs"
-    return "forbidden"

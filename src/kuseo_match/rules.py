@@ -76,6 +76,39 @@ def _household(problem: Problem, i: int) -> Any:
     return _plain(problem.households["household_id"].iloc[int(i)])
 
 
+def why_not_allowed(problem: Problem, model: Any, policy: Any, o: int, h: int) -> str:
+    """The rule that keeps the pair ``(o, h)`` (positions) out, in words: the one
+    place that says why a pair is not allowed (locked pairs, rematch's previous
+    pairs).  Rules in order: the officer's capacity, the costs table, the
+    distance limit, the same-district rule, else the forbidden pairs.
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> from kuseo_match.instance import prepare
+    >>> o, h = km.synthetic_province(officers=5, households=8, seed=0)
+    >>> i = prepare(o, h, km.Policy(max_distance_km=0.1))
+    >>> why_not_allowed(i.problem, i.model, i.policy, 0, 0)  # doctest: +ELLIPSIS
+    'the pair is ... km apart, beyond max_distance_km = 0.1'
+    """
+    if problem.capacity[o] == 0:
+        return "the officer's capacity is 0"
+    if model.lists_every_pair:
+        return "the pair is not in the costs table (only its pairs are allowed)"
+    if policy.max_distance_km is not None and model.geo is not None:
+        d = float(model.geo.distance_km(np.array([o]), np.array([h]))[0])
+        if d > policy.max_distance_km:
+            return (
+                f"the pair is {d:.1f} km apart, beyond max_distance_km = {policy.max_distance_km:g}"
+            )
+    if policy.same_district:
+        o_d = problem.officers["district"].iloc[o]
+        h_d = problem.households["district"].iloc[h]
+        if o_d != h_d:
+            return f"same_district is set and the officer is in {o_d}, the household in {h_d}"
+    return "the pair is forbidden"
+
+
 def check_locked(problem: Problem, model: Any, rules: PairRules, policy: Any) -> None:
     """Every locked pair is allowed by the policy, and no officer is locked beyond its
     capacity; else :class:`InfeasibleError` naming the pair (or officer) and the rule."""
@@ -87,22 +120,7 @@ def check_locked(problem: Problem, model: Any, rules: PairRules, policy: Any) ->
     if len(bad):
         i = int(bad[0])
         pair = f"({_officer(problem, o[i])!r}, {_household(problem, h[i])!r})"
-        cap = problem.capacity[o[i]]
-        if cap == 0:
-            rule = "the officer's capacity is 0"
-        elif model.lists_every_pair:
-            rule = "the pair is not in the costs table (only its pairs are allowed)"
-        elif policy.max_distance_km is not None and pc.distance_km[i] > policy.max_distance_km:
-            rule = (
-                f"the pair is {pc.distance_km[i]:.1f} km apart, beyond max_distance_km = "
-                f"{policy.max_distance_km:g}"
-            )
-        elif policy.same_district:
-            o_d = problem.officers["district"].iloc[o[i]]
-            h_d = problem.households["district"].iloc[h[i]]
-            rule = f"same_district is set and the officer is in {o_d}, the household in {h_d}"
-        else:  # pragma: no cover - every rule is named above
-            rule = "the policy does not allow it"
+        rule = why_not_allowed(problem, model, policy, int(o[i]), int(h[i]))
         more = f" ({len(bad)} locked pairs like this)" if len(bad) > 1 else ""
         raise InfeasibleError(f"locked pair {pair} is not allowed: {rule}{more}")
     load = np.bincount(o, minlength=problem.n_officers)
