@@ -211,3 +211,32 @@ def test_each_fix_is_verified_warm_in_fewer_rounds_than_a_cold_solve() -> None:
             attempt = "add officers"
         assert set(fix.covers) <= set(cold.pairs["household_id"])  # the same answer, cold
         assert warm[attempt] < cold.stats["rounds"], (attempt, warm, cold.stats["rounds"])
+
+
+def test_plan_capacity_follows_the_rules_of_a_match() -> None:
+    """Forbidden pairs, locked pairs and costs= bind the officers already there, as
+    in a match; new officers are placed by geography."""
+    o, h = km.synthetic_province(officers=20, households=30, seed=4)
+    policy = km.Policy(max_distance_km=30)
+    base = km.plan_capacity(h, officers=o, policy=policy)
+    paired = km.match(o, h, policy).pairs
+    x = paired["household_id"].iloc[0]
+    every = pd.DataFrame({"officer_id": o["officer_id"], "household_id": x})
+    no_x = km.plan_capacity(h, officers=o, policy=policy, forbidden=every)
+    assert no_x["uncovered"].sum() == base["uncovered"].sum() + 1
+    assert no_x.attrs["total"] >= base.attrs["total"]
+    # a locked pair beyond the reach is refused as in a match
+    costs = km.pair_costs(o, h, every, policy)
+    far = every[~costs["allowed"].to_numpy()].head(1)
+    assert len(far) == 1
+    with pytest.raises(km.InfeasibleError, match=r"locked pair .* is not allowed"):
+        km.plan_capacity(h, officers=o, policy=policy, locked=far)
+    # a locked pair within reach: its household is covered, its officer's slot taken
+    near = paired.head(1)[["officer_id", "household_id"]]
+    kept = km.plan_capacity(h, officers=o, policy=policy, locked=near)
+    assert kept["uncovered"].sum() == base["uncovered"].sum()
+    # with costs=, the officers there cover only the listed pairs
+    listed = paired.head(5)[["officer_id", "household_id"]].assign(cost=1.0)
+    only = km.plan_capacity(h, officers=o, policy=policy, costs=listed)
+    assert only["uncovered"].sum() == len(h) - 5
+    assert only.attrs["total"] >= base.attrs["total"]

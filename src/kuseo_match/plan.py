@@ -39,11 +39,13 @@ from scipy.spatial import cKDTree
 
 from .errors import ValidationError
 from .geo import chord_from_km, haversine_km, to_xyz
-from .instance import as_policy, validated_problem
-from .matcher import match
+from .instance import Instance, as_policy, prepare, solve
+from .matcher import answer
 from .policy import Policy
 from .reference import districts as district_table
 from .schema import validate_sites
+from .solve import SolveOptions
+from .solve.model import is_listed
 
 __all__ = ["plan_capacity"]
 
@@ -85,6 +87,10 @@ def plan_capacity(
     capacity: int = 2,
     sites: pd.DataFrame | None = None,
     time_limit: float | None = 60.0,
+    costs: pd.DataFrame | None = None,
+    locked: pd.DataFrame | None = None,
+    forbidden: pd.DataFrame | None = None,
+    options: SolveOptions | None = None,
 ) -> pd.DataFrame:
     """The fewest additional officers per site so that every reachable household is covered.
 
@@ -105,6 +111,11 @@ def plan_capacity(
         :func:`kuseo_match.schema.validate_sites` does.
     time_limit : float or None, default 60
         Seconds for the integer program (limited reach only).
+    costs, locked, forbidden, options
+        As for :func:`~kuseo_match.match`, for the officers already there: they
+        cover what they may under these rules (only the pairs of ``costs`` when
+        given; locked pairs kept; forbidden pairs never).  New officers reach
+        households by the policy's geography.
 
     Returns
     -------
@@ -134,10 +145,24 @@ def plan_capacity(
             {c: pd.Series(dtype=object) for c in ("officer_id", "agency", "district")}
             | {"lat": pd.Series(dtype=float), "lon": pd.Series(dtype=float)}
         )
-    problem = validated_problem(officers, households, policy, need_coordinates=True)
+    instance = prepare(
+        officers,
+        households,
+        policy,
+        costs=costs,
+        locked=locked,
+        forbidden=forbidden,
+        options=options,
+    )  # the one road: the present officers' pairs follow every rule of a match
+    if not {"lat", "lon"} <= set(instance.problem.households.columns):
+        raise ValidationError(
+            "plan_capacity places new officers by position: the households need lat and lon",
+            table="households",
+        )
+    problem = instance.problem
     o, h = problem.officers, problem.households
     site = _sites(sites, h)
-    present = match(o, h, policy)
+    present = answer(instance, *solve(instance))
     uncovered_ids = set(present.unmatched["household_id"].astype(str))
     h_id = h["household_id"].astype(str).to_numpy()
     lost = np.array([x in uncovered_ids for x in h_id])
@@ -167,7 +192,7 @@ def plan_capacity(
             "unreachable": [],
         }
     else:
-        new, attrs = _program(o, h, site, policy, capacity, time_limit)
+        new, attrs = _program(instance, site, capacity, time_limit)
         table["new_officers"] = new
     table = table[list(PLAN_COLUMNS)]
     table.attrs.update(attrs)
@@ -183,8 +208,10 @@ def _largest_remainders(uncovered: np.ndarray, capacity: int, total: int) -> np.
     return base
 
 
-def _program(o, h, site, policy: Policy, capacity: int, time_limit):
+def _program(instance: Instance, site: pd.DataFrame, capacity: int, time_limit):
     """The integer program of the limited-reach case (see the module text)."""
+    problem, policy, model = instance.problem, instance.policy, instance.model
+    o, h = problem.officers, problem.households
     n_h, n_o, n_s = len(h), len(o), len(site)
     reach = np.inf if policy.max_distance_km is None else policy.max_distance_km
     h_lat, h_lon = h["lat"].to_numpy(float), h["lon"].to_numpy(float)
@@ -214,15 +241,30 @@ def _program(o, h, site, policy: Policy, capacity: int, time_limit):
             r, c = r[keep], c[keep]
         return r.astype(np.int64), c
 
-    oo, oh = pairs(
-        o["lat"].to_numpy(float), o["lon"].to_numpy(float), o["district"], o["capacity"].to_numpy()
-    )
+    # the present officers: the pairs a match allows (costs, forbidden, rules), the
+    # locked pairs kept (their households covered, their officers' slots taken)
+    rules = instance.rules
+    room = problem.capacity - np.bincount(rules.locked_o, minlength=n_o)
+    if is_listed(model):
+        oo, oh = model.all_pairs()
+    else:
+        oo, oh = pairs(
+            o["lat"].to_numpy(float), o["lon"].to_numpy(float), o["district"], problem.capacity
+        )
+        allowed = model.costs(oo, oh).allowed
+        oo, oh = oo[allowed], oh[allowed]
+    free = (room[oo] > 0) & ~np.isin(oh, rules.locked_h)
+    oo, oh = oo[free], oh[free]
     ss, sh = pairs(
         site["lat"].to_numpy(float), site["lon"].to_numpy(float), site["district"], np.ones(n_s)
     )
     covered = np.zeros(n_h, bool)
     covered[oh] = covered[sh] = True
-    unreachable = h["household_id"].to_numpy()[~covered].tolist()
+    locked_h = np.zeros(n_h, bool)
+    locked_h[rules.locked_h] = True
+    ss, sh = ss[~locked_h[sh]], sh[~locked_h[sh]]  # a locked household has its officer
+    unreachable = h["household_id"].to_numpy()[~covered & ~locked_h].tolist()
+    covered &= ~locked_h
     m1, m2 = len(oo), len(ss)
     n = m1 + m2 + n_s
     cols = np.arange(m1 + m2)
@@ -238,7 +280,7 @@ def _program(o, h, site, policy: Policy, capacity: int, time_limit):
         LinearConstraint(per_site, -np.inf, 0),
     ]
     if n_o:
-        constraints.append(LinearConstraint(load, 0, o["capacity"].to_numpy(float)))
+        constraints.append(LinearConstraint(load, 0, room.astype(float)))
     # fewest officers first; among those, households nearest their site (a tie rule worth
     # less than one officer in all)
     site_km = haversine_km(
