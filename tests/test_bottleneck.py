@@ -98,6 +98,18 @@ def test_bottleneck_on_khon_kaen_shortens_the_longest_pair() -> None:
     assert short.stats["threshold_probes"] > 1
 
 
+def test_the_two_threshold_searches_agree() -> None:
+    """Over the pairs' own distances (when they fit in ``pair_budget``) or over the
+    real line (when they do not): the same longest pair, objective and pairs."""
+    o, h = km.synthetic_province(officers=60, households=90, seed=3)
+    policy = km.Policy(objective="bottleneck")
+    listed = km.match(o, h, policy)
+    bisected = km.match(o, h, policy, options=km.SolveOptions(pair_budget=100))
+    assert listed.stats["bottleneck_km"] == bisected.stats["bottleneck_km"]
+    assert listed.objective == pytest.approx(bisected.objective, abs=1e-9)
+    assert listed.stats["threshold_probes"] < bisected.stats["threshold_probes"]
+
+
 def test_bottleneck_keeps_locked_pairs_and_minimum_loads() -> None:
     o, h = km.synthetic_province(officers=8, households=14, seed=4)
     locked = pd.DataFrame({"officer_id": ["OF00001"], "household_id": ["HH000001"]})

@@ -492,9 +492,11 @@ def _bottleneck(run: _Run, policy: Policy) -> tuple[Outcome, dict[str, Any]]:
     (their cost with ``costs=``), each probe an exact solve.
 
     Each feasible probe's answer has its longest pair at most the threshold, so the
-    upper end moves to an actual pair's value; the search ends when the ends meet
-    within :data:`BOTTLENECK_TOLERANCE`.  The answer at the upper end is optimal for
-    its own longest pair too: a tighter bound can only cost more.
+    upper end moves to an actual pair's value.  The thresholds are the allowed
+    pairs' own values between the ends (:func:`_thresholds`), bisected until none
+    is left; when they are too many to list, the real line is bisected until the
+    ends meet within :data:`BOTTLENECK_TOLERANCE`.  The answer at the upper end is
+    optimal for its own longest pair too: a tighter bound can only cost more.
     """
     listed = run.table is not None
     plain = policy.replace(objective="total")
@@ -511,23 +513,52 @@ def _bottleneck(run: _Run, policy: Policy) -> tuple[Outcome, dict[str, Any]]:
     # no answer has its longest pair below lo (the locked pairs are in every one); the
     # best answer's longest pair is hi
     lo, hi = longest(run.rules.locked_o, run.rules.locked_h), longest(best.o, best.h)
-    while best.certified and hi - lo > BOTTLENECK_TOLERANCE * max(hi, 1.0):
-        mid = (lo + hi) / 2  # > 0: hi > lo >= 0
+    # the longest pair is one of the pairs' values: when they are few enough to list,
+    # the search bisects them (each probe halves the values left), else the real line
+    values = _thresholds(run, lo, hi) if best.certified else None
+
+    def open_ends() -> bool:
+        if values is not None:
+            return len(values) > 0
+        return hi - lo > BOTTLENECK_TOLERANCE * max(hi, 1.0)
+
+    while best.certified and open_ends():
+        mid = float(values[len(values) // 2]) if values is not None else (lo + hi) / 2
         if best.prices is not None:  # each probe starts from the last answer's prices
             run.start = best.prices
         try:
             bound = {"limit": mid} if listed else {}
             probe = run.solve(plain if listed else plain.replace(max_distance_km=mid), **bound)
         except InfeasibleError:  # minimum loads cannot be met this tight
-            lo = mid
-            continue
-        if len(probe.o) == target and probe.certified:
+            probe = None
+        if probe is not None and len(probe.o) == target and probe.certified:
             best, hi = probe, longest(probe.o, probe.h)
+            if values is not None:
+                values = values[values < hi]
         else:
             lo = mid
+            if values is not None:
+                values = values[values > mid]
     best.seconds["total"] = time.perf_counter() - start  # every probe
     what = "bottleneck_cost" if listed else "bottleneck_km"
     return best, {what: hi, "threshold_probes": run.probes}
+
+
+def _thresholds(run: _Run, lo: float, hi: float) -> np.ndarray | None:
+    """The distinct values (distances, or costs with ``costs=``) of the allowed pairs
+    in ``[lo, hi)``, sorted: the only thresholds at which the bottleneck search's
+    answer can change.  None when the pairs within ``hi`` are more than
+    ``options.pair_budget``: the search then bisects the real line."""
+    if run.table is not None:
+        cost = run.table[2]
+        return np.unique(cost[(cost >= lo) & (cost < hi)])
+    model = run.model
+    everyone = np.arange(run.problem.n_households)
+    if int(model.count_allowed_within(everyone, hi).sum()) > run.options.pair_budget:
+        return None
+    o, h = model.within(everyone, np.full(len(everyone), hi))
+    d = model.distance_km(o, h)
+    return np.unique(d[(d >= lo) & (d < hi)])
 
 
 def _with_locked(outcome: Outcome, rules, kept: np.ndarray) -> Outcome:
