@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .answer import answer
 from .instance import Instance, prepare
 from .instance import solve as solve_instance
-from .matcher import answer
 from .policy import Policy
 from .reference import districts as district_table
 from .result import Result, Shortfall

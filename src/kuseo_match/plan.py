@@ -37,10 +37,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 from scipy.spatial import cKDTree
 
+from .answer import answer
 from .errors import ValidationError
 from .geo import chord_from_km, haversine_km, to_xyz
 from .instance import Instance, as_policy, prepare, solve
-from .matcher import answer
 from .policy import Policy
 from .reference import districts as district_table
 from .schema import validate_sites

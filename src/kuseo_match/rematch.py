@@ -39,10 +39,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from .answer import answer
 from .errors import ValidationError
 from .instance import check_time_limit, prepare
 from .instance import solve as solve_instance
-from .matcher import answer
 from .policy import Policy
 from .result import Result
 from .rules import why_not_allowed
