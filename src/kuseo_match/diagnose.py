@@ -40,7 +40,7 @@ from .schema import validate_officers
 from .solve import SolveOptions
 from .solve.certificate import shortfall_groups
 
-__all__ = ["Diagnosis", "Fix", "diagnose"]
+__all__ = ["Diagnosis", "Fix", "diagnose", "with_inputs"]
 
 #: Shortfall groups for which fixes are tried (the largest deficits first).
 FIX_GROUPS = 3
@@ -186,7 +186,7 @@ def diagnose(
     )  # the tables validated once; each fix re-solves a variant of this instance
     outcome, extra = solve_instance(base)
     inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
-    result = replace(answer(base, outcome, extra), inputs=inputs)
+    result = with_inputs(answer(base, outcome, extra), inputs)
     deficit = len(result.unmatched)
     stats: dict[str, Any] = {"rounds": outcome.rounds, "fix_rounds": {}}
     if deficit == 0:
@@ -214,6 +214,16 @@ def diagnose(
     warm = base.with_start(outcome.prices)  # every fix starts from the base prices
     fixes = _fixes(warm, result, groups, stats["fix_rounds"])
     return Diagnosis(deficit, tuple(groups), tuple(fixes), result, stats)
+
+
+def with_inputs(result: Result, inputs: dict[str, Any]) -> Result:
+    """``result`` that can diagnose itself (:attr:`Result.diagnosis`) with the rules of
+    ``inputs`` (``costs``, ``locked``, ``forbidden``, ``options``), computed on first use."""
+
+    def again(r: Result) -> Diagnosis:
+        return diagnose(r.officers, r.households, r.policy, **inputs)
+
+    return replace(result, inputs=inputs, diagnoser=again)
 
 
 def _merge_unreachable(groups: list[Shortfall], households: pd.DataFrame) -> list[Shortfall]:

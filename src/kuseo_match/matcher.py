@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ import pandas as pd
 
 from .answer import answer
 from .candidates import GeoCostModel
+from .diagnose import with_inputs
 from .instance import as_policy, check_time_limit, prepare, solve, validated_problem
 from .policy import Policy
 from .result import Result
@@ -176,7 +176,7 @@ def _match(
     result = answer(instance, *solve(instance, time_limit=time_limit, progress=progress))
     # what Result.diagnosis needs to solve again
     inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
-    return replace(result, inputs=inputs)
+    return with_inputs(result, inputs)
 
 
 def pair_costs(

@@ -125,7 +125,7 @@ def _read_text(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _districts_cached() -> pd.DataFrame:
+def districts_cached() -> pd.DataFrame:
     dtypes: dict[str, Any] = dict.fromkeys(_STRING_COLUMNS, "str")
     dtypes.update(lat="float64", lon="float64", area_km2="float64")
     frame = pd.read_csv(io.StringIO(_read_text(_DISTRICTS_FILE)), dtype=dtypes)
@@ -164,7 +164,7 @@ def districts() -> pd.DataFrame:
     >>> d.loc[d["district_code"] == "TH4001", "district_en"].item()
     'Mueang Khon Kaen'
     """
-    return _districts_cached().copy()
+    return districts_cached().copy()
 
 
 def district_info(codes: str | Iterable[str]) -> pd.DataFrame:
@@ -192,7 +192,7 @@ def district_info(codes: str | Iterable[str]) -> pd.DataFrame:
     ['Wiang Kao', 'Mueang Khon Kaen']
     """
     wanted = [codes] if isinstance(codes, str) else list(codes)
-    table = _districts_cached()
+    table = districts_cached()
     position = pd.Index(table["district_code"]).get_indexer(wanted)
     if (position < 0).any():
         bad = wanted[int(np.flatnonzero(position < 0)[0])]
@@ -210,7 +210,7 @@ def district_info(codes: str | Iterable[str]) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=1)
 def _provinces_cached() -> pd.DataFrame:
-    d = _districts_cached()
+    d = districts_cached()
     weighted = d.assign(lat_w=d["lat"] * d["area_km2"], lon_w=d["lon"] * d["area_km2"])
     grouped = weighted.groupby("province_code", sort=True)
     out = grouped.agg(
@@ -296,7 +296,7 @@ def _district_keys() -> Mapping[str, tuple[str, ...]]:
         if code not in codes:
             codes.append(code)
 
-    for row in _districts_cached().itertuples(index=False):
+    for row in districts_cached().itertuples(index=False):
         code = str(row.district_code)
         for label in (code, code[2:], row.district_th, row.district_en):
             add(str(label), code)

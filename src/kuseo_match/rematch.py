@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .answer import answer
+from .diagnose import with_inputs
 from .errors import ValidationError
 from .instance import check_time_limit, prepare
 from .instance import solve as solve_instance
@@ -144,7 +145,7 @@ def rematch(
             last.append(outcome.prices)
         result = answer(instance, outcome, extra)
         inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
-        return replace(result, inputs=inputs)
+        return with_inputs(result, inputs)
 
     if policy.churn_cost is not None:
         if policy.objective == "bottleneck":

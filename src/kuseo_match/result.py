@@ -7,7 +7,7 @@ household exactly once.  ``Result.objective`` equals ``pairs["cost"].sum()``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -181,6 +181,7 @@ class Result:
     gap: float | None = None
     changes: pd.DataFrame | None = field(default=None, repr=False)
     inputs: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
+    diagnoser: Callable[[Result], Any] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
@@ -203,12 +204,12 @@ class Result:
             return None
         cached = self.__dict__.get("_diagnosis")
         if cached is None:
-            if self.officers is None or self.households is None:
-                raise KuseoError("a Result built by hand has no tables to diagnose")
-            from .diagnose import diagnose  # diagnose imports the matcher, which imports this
-
-            inputs = dict(self.inputs or {})
-            cached = diagnose(self.officers, self.households, self.policy, **inputs)
+            if self.officers is None or self.households is None or self.diagnoser is None:
+                raise KuseoError(
+                    "a Result built by hand has no tables or rules to diagnose; call "
+                    "kuseo_match.diagnose(officers, households, policy) instead"
+                )
+            cached = self.diagnoser(self)
             object.__setattr__(self, "_diagnosis", cached)
         return cached
 

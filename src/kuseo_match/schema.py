@@ -1241,9 +1241,9 @@ def _places() -> tuple[Any, pd.Index, np.ndarray, np.ndarray]:
     from scipy.spatial import cKDTree
 
     from .geo import to_xyz
-    from .reference import _districts_cached
+    from .reference import districts_cached
 
-    d = _districts_cached()
+    d = districts_cached()
     tree = cKDTree(to_xyz(d["lat"].to_numpy(), d["lon"].to_numpy()))
     codes = pd.Index(d["district_code"])
     return tree, codes, place_margin_km(d["area_km2"].to_numpy()), d["province_code"].to_numpy()
@@ -1251,7 +1251,7 @@ def _places() -> tuple[Any, pd.Index, np.ndarray, np.ndarray]:
 
 def _check_places(rows: _Rows, frame: pd.DataFrame, whole_province: bool, mode: str) -> None:
     from .geo import haversine_km, km_from_chord, to_xyz
-    from .reference import _districts_cached
+    from .reference import districts_cached
 
     lat = frame["lat"].to_numpy(dtype=float)
     lon = frame["lon"].to_numpy(dtype=float)
@@ -1259,7 +1259,7 @@ def _check_places(rows: _Rows, frame: pd.DataFrame, whole_province: bool, mode: 
     if n == 0:
         return
     tree, codes, margin, province = _places()
-    ref = _districts_cached()
+    ref = districts_cached()
     own = codes.get_indexer(frame["district"].to_numpy(dtype=object))
     known = own >= 0
     reason = np.full(n, None, dtype=object)

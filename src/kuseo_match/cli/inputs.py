@@ -10,10 +10,11 @@ import pandas as pd
 
 from .. import io
 from ..errors import ValidationError
+from ..io.formats import CSV_SUFFIXES
 from ..schema import source_of
 from .progress import Progress
 
-CSV_SUFFIXES = (".csv", ".txt")
+__all__ = ["CSV_SUFFIXES", "ID_OF", "header_rows", "per_table", "read_input"]
 
 
 #: The id column each input of ``solve`` must have.

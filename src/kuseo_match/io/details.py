@@ -11,7 +11,7 @@ from ..schema import (
     contract_names,
     id_keys,
 )
-from .write import _plain
+from .write import plain_value
 
 if TYPE_CHECKING:
     pass
@@ -122,18 +122,18 @@ def _detail_names(table: pd.DataFrame, role: str, taken: set[str]) -> list[tuple
     return names
 
 
-def _details_by_id(table: pd.DataFrame | None, role: str, taken: set[str]) -> dict[str, dict]:
+def details_by_id(table: pd.DataFrame | None, role: str, taken: set[str]) -> dict[str, dict]:
     """``str(id) -> {output name: value}`` of the detail columns (first row per id)."""
     if table is not None:
         table = canonical_columns(table, f"{role}s")
     names = [] if table is None else _detail_names(table, role, set(taken))
     return {
-        key: {name: _plain(record[column]) for name, column in names}
-        for key, record in (_first_by_id(table, f"{role}_id") if names else {}).items()
+        key: {name: plain_value(record[column]) for name, column in names}
+        for key, record in (first_by_id(table, f"{role}_id") if names else {}).items()
     }
 
 
-def _first_by_id(frame: pd.DataFrame | None, id_column: str) -> dict[str, dict[str, Any]]:
+def first_by_id(frame: pd.DataFrame | None, id_column: str) -> dict[str, dict[str, Any]]:
     if frame is None or id_column not in frame.columns or not len(frame):
         return {}
     keys = id_keys(frame[id_column])

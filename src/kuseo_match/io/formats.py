@@ -26,14 +26,14 @@ if TYPE_CHECKING:
 ID_COLUMNS = ("officer_id", "household_id")
 
 
-_CSV_SUFFIXES = (".csv", ".txt")
+CSV_SUFFIXES = (".csv", ".txt")
 
 
-#: A header is looked for in the first ``_TITLE_ROWS + 1`` rows of a file.
-_TITLE_ROWS = 20
+#: A header is looked for in the first ``TITLE_ROWS + 1`` rows of a file.
+TITLE_ROWS = 20
 
 
-_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
 #: Default of ``read_table(max_rows=)``: the largest province has about 50,000
@@ -82,25 +82,25 @@ _DEFAULT_NA = (
 PathLike = str | os.PathLike[str]
 
 
-def _finds_id(cells: Iterable[Any], ids: tuple[str, ...]) -> list[str]:
+def finds_id(cells: Iterable[Any], ids: tuple[str, ...]) -> list[str]:
     """The id columns (of ``ids``) that a row of cells names, by name or alias."""
     named = {contract_column(v) for v in cells if v is not None and str(v).strip()}
     return [c for c in ids if c in named]
 
 
-def _header_at(rows: Iterable[Sequence[Any]], ids: tuple[str, ...]) -> int | None:
+def header_at(rows: Iterable[Sequence[Any]], ids: tuple[str, ...]) -> int | None:
     """The number (from 1) of the first of ``rows`` that names an id column."""
     for number, row in enumerate(rows, start=1):
-        if _finds_id(row, ids):
+        if finds_id(row, ids):
             return number
     return None
 
 
-def _is_id(column: Any) -> bool:
+def is_id(column: Any) -> bool:
     return contract_column(column) in ID_COLUMNS
 
 
-def _check_header(header: list[str], path: Path, name: str) -> None:
+def check_header(header: list[str], path: Path, name: str) -> None:
     seen: set[str] = set()
     for h in header:
         if h.strip() and h in seen:
@@ -113,8 +113,8 @@ def _check_header(header: list[str], path: Path, name: str) -> None:
         seen.add(h)
 
 
-def _na_values(columns: Iterable[Any]) -> dict[Any, list[str]]:
-    return {c: [""] if _is_id(c) else list(_DEFAULT_NA) for c in columns}
+def na_values(columns: Iterable[Any]) -> dict[Any, list[str]]:
+    return {c: [""] if is_id(c) else list(_DEFAULT_NA) for c in columns}
 
 
 def _ids_wanted(ids: tuple[str, ...]) -> str:
@@ -126,7 +126,7 @@ def _ids_wanted(ids: tuple[str, ...]) -> str:
     return " or ".join(names)
 
 
-def _missing_id(
+def missing_id(
     ids: tuple[str, ...],
     where: str,
     rows: int,
@@ -160,7 +160,7 @@ def _missing_id(
     )
 
 
-def _check_ids(
+def check_ids(
     frame: pd.DataFrame,
     first: int,
     where: str,
@@ -172,7 +172,7 @@ def _check_ids(
     names the cell of column ``j`` (workbooks).
     """
     for j, column in enumerate(frame.columns):
-        if not _is_id(column):
+        if not is_id(column):
             continue
         values = frame.iloc[:, j]
         i = _first_scientific(values)

@@ -19,9 +19,9 @@ from ..schema import (
     SOURCE_ATTR,
     blank_cells,
 )
-from .formats import _CSV_SUFFIXES, _XLSX_SUFFIXES, ID_COLUMNS, MAX_ROWS, PathLike
-from .read_csv import _read_csv
-from .read_xlsx import _read_xlsx
+from .formats import CSV_SUFFIXES, ID_COLUMNS, MAX_ROWS, XLSX_SUFFIXES, PathLike
+from .read_csv import read_csv_table
+from .read_xlsx import read_xlsx_table
 
 if TYPE_CHECKING:
     pass
@@ -56,8 +56,8 @@ class Reader:
 
 #: The readers, by format.
 READERS: tuple[Reader, ...] = (
-    Reader("a text file", _CSV_SUFFIXES, "encoding", _read_csv),
-    Reader("an Excel workbook", _XLSX_SUFFIXES, "sheet", _read_xlsx),
+    Reader("a text file", CSV_SUFFIXES, "encoding", read_csv_table),
+    Reader("an Excel workbook", XLSX_SUFFIXES, "sheet", read_xlsx_table),
 )
 _READERS = {suffix: r for r in READERS for suffix in r.suffixes}
 #: Which files each format-specific option is for, in messages.

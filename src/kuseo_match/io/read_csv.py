@@ -33,14 +33,14 @@ import pandas as pd
 
 from ..errors import ValidationError, shown
 from .formats import (
-    _TITLE_ROWS,
-    _check_header,
-    _check_ids,
-    _finds_id,
-    _header_at,
-    _is_id,
-    _missing_id,
-    _na_values,
+    TITLE_ROWS,
+    check_header,
+    check_ids,
+    finds_id,
+    header_at,
+    is_id,
+    missing_id,
+    na_values,
 )
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class _Undecodable:
     line: int
 
 
-def _read_csv(
+def read_csv_table(
     path: Path,
     name: str,
     encoding: str | None,
@@ -132,7 +132,7 @@ def _read_csv(
             "%s: the header is row %d (the rows above it are skipped)", name, layout.header_row
         )
     first = layout.header_row + 1
-    _check_ids(frame, first, name)
+    check_ids(frame, first, name)
     logger.debug(
         "read %s: encoding %s, separator %r, header row %d, %d rows, %d columns",
         path,
@@ -318,12 +318,12 @@ def _layout(
         text = text[: cut + 1]
     if header_row is None:
         sep, rows = _sniff(text, ids, path, name)
-        found = _header_at(rows, ids)
+        found = header_at(rows, ids)
         if required and not found:
             within = (
-                "" if whole or len(rows) > _TITLE_ROWS else f" (the first {_HEAD_BYTES >> 20} MB)"
+                "" if whole or len(rows) > TITLE_ROWS else f" (the first {_HEAD_BYTES >> 20} MB)"
             )
-            raise _missing_id(ids, name, len(rows), rows[0] if rows else None, None, within)
+            raise missing_id(ids, name, len(rows), rows[0] if rows else None, None, within)
         row = found or 1
     else:
         sep, rows = _sniff(text, ids, path, name, at=header_row)
@@ -341,11 +341,11 @@ def _layout(
                 "(--header-row)",
                 file=name,
             )
-        if required and not _finds_id(rows[header_row - 1], ids):
-            raise _missing_id(ids, name, header_row, rows[header_row - 1], header_row)
+        if required and not finds_id(rows[header_row - 1], ids):
+            raise missing_id(ids, name, header_row, rows[header_row - 1], header_row)
         row = header_row
     header = rows[row - 1] if len(rows) >= row else []
-    _check_header(header, path, name)
+    check_header(header, path, name)
     return _Layout(sep, row, header)
 
 
@@ -359,17 +359,17 @@ def _sniff(
     when given) earliest, then splits it into the most fields (ties: comma
     first).
     """
-    limit = _TITLE_ROWS + 1 if at is None else at
+    limit = TITLE_ROWS + 1 if at is None else at
     best: tuple[int, int, int] | None = None
     choice: tuple[str, list[list[str]]] = (",", [])
     for rank, sep in enumerate(_DELIMITERS):
         rows = _records(text, sep, limit, path, name)
         if at is None:
-            found = _header_at(rows, ids)
+            found = header_at(rows, ids)
             header = rows[(found or 1) - 1] if rows else []
         else:
             header = rows[at - 1] if len(rows) >= at else []
-            found = 1 if _finds_id(header, ids) else None
+            found = 1 if finds_id(header, ids) else None
         key = (found if found is not None else limit + 1, -len(header), rank)
         if best is None or key < best:
             best, choice = key, (sep, rows)
@@ -433,9 +433,9 @@ def _parse(
                 sep=layout.sep,
                 index_col=False,
                 low_memory=False,  # infer each column's type from all of it, not chunks
-                dtype={c: str for c in columns if _is_id(c)},
+                dtype={c: str for c in columns if is_id(c)},
                 keep_default_na=False,
-                na_values=_na_values(columns),
+                na_values=na_values(columns),
                 skip_blank_lines=False,  # a blank line is a row: row numbers stay true
             )
     except csv.Error as exc:

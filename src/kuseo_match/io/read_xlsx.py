@@ -14,14 +14,14 @@ import pandas as pd
 
 from ..errors import ValidationError, shown
 from .formats import (
-    _TITLE_ROWS,
-    _check_header,
-    _check_ids,
-    _finds_id,
-    _header_at,
-    _is_id,
-    _missing_id,
-    _na_values,
+    TITLE_ROWS,
+    check_header,
+    check_ids,
+    finds_id,
+    header_at,
+    is_id,
+    missing_id,
+    na_values,
 )
 from .read_xlsx_scan import SheetScan, scan_sheet
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("kuseo_match.io")
 
 
-def _read_xlsx(
+def read_xlsx_table(
     path: Path,
     name: str,
     sheet: str | int | None,
@@ -102,10 +102,10 @@ def _read_book(
                 "in row 1, or give its row as header_row (--header-row)",
                 file=name,
             )
-        if required and not _finds_id(cells, ids):
-            looked = header_row if given else min(_TITLE_ROWS + 1, worksheet.max_row or 1)
-            raise _missing_id(ids, where, looked, cells, header_row if given else None)
-        _check_header(header, path, where)
+        if required and not finds_id(cells, ids):
+            looked = header_row if given else min(TITLE_ROWS + 1, worksheet.max_row or 1)
+            raise missing_id(ids, where, looked, cells, header_row if given else None)
+        check_header(header, path, where)
         scan = _scan(path, worksheet, header_row, max_rows)
         nrows = None
         if scan is not None:
@@ -118,15 +118,15 @@ def _read_book(
             header=header_row - 1,
             nrows=nrows,
             # ids as the cells hold them: a date is refused, anything else becomes text
-            dtype={c: object for c in columns if _is_id(c)},
+            dtype={c: object for c in columns if is_id(c)},
             keep_default_na=False,
-            na_values=_na_values(columns),
+            na_values=na_values(columns),
         )
     first = header_row + 1
     if max_rows is not None and len(frame) > max_rows:  # only when the sheet was not scanned
         raise _too_many(path, where, f"{len(frame):,} data rows", header_row, max_rows, None)
     frame = _ids_as_text(frame, first, where)
-    _check_ids(frame, first, where, cell=_cell)
+    check_ids(frame, first, where, cell=_cell)
     logger.debug("read %s: header row %d, %d rows, %d columns", where, header_row, *frame.shape)
     return frame, first, chosen
 
@@ -217,7 +217,7 @@ def _ids_as_text(frame: pd.DataFrame, first: int, where: str) -> pd.DataFrame:
     """Id columns as text, exactly as written; a date in one is refused (Excel turns
     ids such as ``1-2`` or ``2024-01-02`` into dates)."""
     for j, column in enumerate(frame.columns):
-        if not _is_id(column):
+        if not is_id(column):
             continue
         values = frame.iloc[:, j]
         if values.dtype.kind == "M":
@@ -263,8 +263,8 @@ def _choose_sheet(
         available += f" and {len(names) - 30} more"
 
     def header_of(title: str) -> int | None:
-        top = book.book[title].iter_rows(max_row=_TITLE_ROWS + 1, values_only=True)
-        return _header_at(top, ids)
+        top = book.book[title].iter_rows(max_row=TITLE_ROWS + 1, values_only=True)
+        return header_at(top, ids)
 
     if sheet is None:
         for title in names:
@@ -274,7 +274,7 @@ def _choose_sheet(
         if required and len(names) > 1:
             what = " or ".join(map(repr, ids))
             raise ValidationError(
-                f"no sheet of {path} has a {what} column in its first {_TITLE_ROWS + 1} rows; "
+                f"no sheet of {path} has a {what} column in its first {TITLE_ROWS + 1} rows; "
                 f"sheets: {available}; name the one to read with sheet= (--sheet)",
                 file=name,
             )

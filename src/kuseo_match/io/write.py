@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("kuseo_match.io")
 
 
-def _prepare(path: PathLike) -> Path:
+def prepare_path(path: PathLike) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +51,7 @@ def replace_file(path: PathLike, content: bytes | Callable[[Path], object]) -> P
     >>> out.read_bytes(), [p.name for p in out.parent.iterdir()]
     (b'whole', ['a.txt'])
     """
-    path = _prepare(path)
+    path = prepare_path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         if isinstance(content, bytes):
@@ -76,14 +76,14 @@ def _write_failed(path: Path, exc: OSError) -> ValidationError:
     )
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A value as plain Python for JSON: numpy scalars unwrapped, NaN/NA as None."""
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool | int | str):
@@ -172,7 +172,7 @@ def write_summary_json(result: Result, path: PathLike) -> Path:
     data = dict(result.summary())
     data["policy"] = result.policy.to_dict()
     data["stats"] = dict(result.stats)
-    text = json.dumps(_plain(data), ensure_ascii=False, allow_nan=False, indent=2)
+    text = json.dumps(plain_value(data), ensure_ascii=False, allow_nan=False, indent=2)
     path = replace_file(path, (text + "\n").encode("utf-8"))
     logger.debug("wrote %s", path)
     return path

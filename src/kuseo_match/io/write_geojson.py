@@ -16,9 +16,9 @@ from ..schema import (
     coordinates,
     id_keys,
 )
-from .details import _details_by_id, _first_by_id
+from .details import details_by_id, first_by_id
 from .formats import PathLike
-from .write import _plain, _prepare, replace_file
+from .write import plain_value, prepare_path, replace_file
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -45,7 +45,7 @@ def _coordinates(frame: pd.DataFrame | None, id_column: str) -> dict[str, list[f
 
 
 def _feature(geometry: dict[str, Any] | None, properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": geometry, "properties": _plain(properties)}
+    return {"type": "Feature", "geometry": geometry, "properties": plain_value(properties)}
 
 
 def _point(xy: list[float] | None) -> dict[str, Any] | None:
@@ -130,16 +130,16 @@ def write_geojson(
     >>> features[0]["geometry"]["coordinates"]
     [102.84, 16.44]
     """
-    path = _prepare(path)
+    path = prepare_path(path)
     officers = canonical_columns(officers, "officers")  # alias headers, as validation reads them
     households = canonical_columns(households, "households")
     pairs, unmatched = result.pairs, result.unmatched
     house_xy = _coordinates(households, "household_id")
     officer_xy = _coordinates(officers, "officer_id")
     fixed = {"layer", "household_id", "kind", "district", "status", "officer_id", "reason"}
-    house_more = _details_by_id(households if details else None, "household", fixed)
+    house_more = details_by_id(households if details else None, "household", fixed)
     fixed = {"layer", "officer_id", "agency", "district", "capacity", "load"}
-    officer_more = _details_by_id(officers if details else None, "officer", fixed)
+    officer_more = details_by_id(officers if details else None, "officer", fixed)
     features: list[dict[str, Any]] = []
 
     for r in pairs.to_dict("records"):
@@ -175,9 +175,9 @@ def write_geojson(
             )
         )
 
-    loads = _first_by_id(result.officer_load, "officer_id")
-    given = _first_by_id(officers, "officer_id")
-    from_pairs = _first_by_id(pairs, "officer_id")
+    loads = first_by_id(result.officer_load, "officer_id")
+    given = first_by_id(officers, "officer_id")
+    from_pairs = first_by_id(pairs, "officer_id")
     counts = pairs["officer_id"].map(str).value_counts().to_dict() if len(pairs) else {}
     ids: dict[str, Any] = {}
     for source in (loads, given, from_pairs):
@@ -188,7 +188,7 @@ def write_geojson(
 
     def pick(key: str, *candidates: tuple[dict[str, dict[str, Any]], str]) -> Any:
         for source, column in candidates:
-            value = _plain(source.get(key, {}).get(column))
+            value = plain_value(source.get(key, {}).get(column))
             if value is not None:
                 return value
         return None

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .details import with_details, with_district_names
 from .formats import PathLike
-from .write import _plain, _prepare, replace_file
+from .write import plain_value, prepare_path, replace_file
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -38,7 +38,7 @@ def _cell(value: Any) -> Any:
     """A value openpyxl can store: plain Python, no control characters, NaN as empty."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    value = _plain(value)
+    value = plain_value(value)
     if isinstance(value, list | dict):
         value = json.dumps(value, ensure_ascii=False)
     if isinstance(value, str):
@@ -243,7 +243,7 @@ def write_pairs_xlsx(
     """
     from openpyxl import Workbook
 
-    path = _prepare(path)
+    path = prepare_path(path)
     names = dict(district_names or {})
     book = Workbook(write_only=True)
     taken = {"history"}  # Excel reserves it; the fixed sheets are added below

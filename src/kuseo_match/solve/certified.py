@@ -195,28 +195,6 @@ def _per_officer(officer, reduced, jr, jc, limit):
     return jr[keep], jc[keep], np.unique(jr[~keep])
 
 
-def _pool_violators(table: Candidates, d_h, d_o, rows: np.ndarray, per: int):
-    """Pool pairs of the households ``rows`` that undercut ``d`` and are not
-    candidates: each household's ``per`` most negative (rows into the pool, and
-    the households that had more)."""
-    every = len(rows) == len(table.floor)  # no copies then
-    pool_o, pool_c = table.pool_o, table.pool_c
-    p_o, p_c = (pool_o, pool_c) if every else (pool_o[rows], pool_c[rows])
-    reduced = p_c + d_h[rows, None]
-    reduced -= d_o[p_o]
-    skip = table.taken | ~table.pool_ok if every else table.taken[rows] | ~table.pool_ok[rows]
-    reduced[skip] = 0
-    join = reduced < 0
-    many = np.flatnonzero(join.sum(axis=1) > per)
-    if len(many):
-        # each household's most negative pairs only
-        worst = reduced[many]
-        nth = np.partition(worst, per - 1, axis=1)[:, per - 1]
-        join[many] &= worst <= nth[:, None]
-    jr, jc = np.nonzero(join)
-    return rows[jr], jc, rows[many]
-
-
 def solve(
     model: CostModel,
     *,
@@ -338,8 +316,8 @@ def solve(
         if len(aug_o):
             # the number of pairs grows: price the pool once and solve again
             _, aug_c = int_costs(model, aug_o, aug_h, scale)
-            jr, jc, _ = _pool_violators(
-                table, d[:n_h], d[n_h : n_h + n_o], np.arange(n_h), options.per_household
+            jr, jc, _ = table.undercutting(
+                d[:n_h], d[n_h : n_h + n_o], np.arange(n_h), options.per_household
             )
             reduced = table.pool_c[jr, jc] + d[jr] - d[n_h + table.pool_o[jr, jc]]
             jr, jc, _ = _per_officer(

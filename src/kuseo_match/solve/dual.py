@@ -87,8 +87,6 @@ def complete(
     """The search of the module docstring, from the candidates' shortest-path labels
     ``d`` and their tree ``pred`` (both changed in place).  ``clock`` is told the
     seconds spent ``"beyond_pool"``."""
-    from .certified import _pool_violators  # the pool pricing of the round loop
-
     n_h, n_o = matching.n_households, matching.n_officers
     per = options.per_household
     res = network.residual(flow)
@@ -105,7 +103,7 @@ def complete(
     while True:
         passes += 1
         d_h, d_o = d[:n_h], d[n_h : n_h + n_o]
-        jr, jc, many = _pool_violators(table, d_h, d_o, rows, per)
+        jr, jc, many = table.undercutting(d_h, d_o, rows, per)
         o, h, c = table.pool_o[jr, jc], jr, table.pool_c[jr, jc]
         more = np.zeros(0, np.int64)
         # beyond the pool too, unless the pool alone has more than a pair a household

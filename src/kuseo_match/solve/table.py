@@ -165,6 +165,29 @@ class Candidates:
                 self.taken[h[inside], hit[inside].argmax(axis=1)] = True
         self._append(o, h, cost)
 
+    def undercutting(
+        self, d_h: np.ndarray, d_o: np.ndarray, rows: np.ndarray, per: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pool pairs of the households ``rows`` that undercut the potentials
+        (``d_h``, ``d_o``) and are not candidates: each household's ``per`` most
+        negative, as rows and columns of the pool, and the households that had more."""
+        every = len(rows) == len(self.floor)  # no copies then
+        pool_o, pool_c = self.pool_o, self.pool_c
+        p_o, p_c = (pool_o, pool_c) if every else (pool_o[rows], pool_c[rows])
+        reduced = p_c + d_h[rows, None]
+        reduced -= d_o[p_o]
+        skip = self.taken | ~self.pool_ok if every else self.taken[rows] | ~self.pool_ok[rows]
+        reduced[skip] = 0
+        join = reduced < 0
+        many = np.flatnonzero(join.sum(axis=1) > per)
+        if len(many):
+            # each household's most negative pairs only
+            worst = reduced[many]
+            nth = np.partition(worst, per - 1, axis=1)[:, per - 1]
+            join[many] &= worst <= nth[:, None]
+        jr, jc = np.nonzero(join)
+        return rows[jr], jc, rows[many]
+
     def take(self, rows: np.ndarray, cols: np.ndarray) -> None:
         """Add the pool pairs ``pool_o[rows, cols]`` (not taken yet) to the table."""
         self.taken[rows, cols] = True
