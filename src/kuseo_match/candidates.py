@@ -194,6 +194,27 @@ class GeoCostModel:
     #: The allowed pairs are found by geography, not listed.
     lists_every_pair = False
 
+    # the policy's rules as the solver reads them (solve/ never sees a Policy)
+    @property
+    def max_distance_km(self) -> float | None:
+        """The distance limit of an allowed pair (None: none)."""
+        return self.policy.max_distance_km
+
+    @property
+    def same_district(self) -> bool:
+        """Whether officer and household must share a district."""
+        return self.policy.same_district
+
+    @property
+    def cross_district_penalty(self) -> float:
+        """What a pair across districts adds to the cost."""
+        return self.policy.cross_district_penalty
+
+    @property
+    def fit_weight(self) -> float:
+        """The weight of the agency's fit in the cost."""
+        return self.policy.fit_weight
+
     @property
     def geo(self) -> GeoCostModel:
         """Itself: the model of distances and positions (``CostModel.geo``)."""

@@ -471,7 +471,8 @@ class _Run:
         return refine(
             model,
             outcome,
-            policy=policy,
+            pair_distance_weight=policy.pair_distance_weight,
+            k=policy.candidate_k,
             terms=terms,
             lower=lower,
             anchors=anchors,

@@ -71,6 +71,26 @@ class Pricing(CostModel, Protocol):
 
     groups: list[np.ndarray]
 
+    @property
+    def max_distance_km(self) -> float | None:
+        """The distance limit of an allowed pair (None: none)."""
+        ...
+
+    @property
+    def same_district(self) -> bool:
+        """Whether officer and household must share a district."""
+        ...
+
+    @property
+    def cross_district_penalty(self) -> float:
+        """What a pair across districts adds to the cost."""
+        ...
+
+    @property
+    def fit_weight(self) -> float:
+        """The weight of the agency's fit in the cost."""
+        ...
+
     def penalty_bound(self, households: np.ndarray) -> np.ndarray:
         """Lower bound of ``cost - distance`` per household and agency group."""
         ...

@@ -410,7 +410,8 @@ def refine(
     model: CostModel,
     outcome: Outcome,
     *,
-    policy,
+    pair_distance_weight: float,
+    k: int,
     terms=None,
     lower: np.ndarray | None = None,
     anchors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
@@ -422,6 +423,11 @@ def refine(
 
     Parameters
     ----------
+    pair_distance_weight : float
+        Weight of the km between every two households of one officer (compact
+        pairs; 0: none).
+    k : int
+        Candidate pairs per household, as the flow's first round had.
     terms : QuotaTerms, optional
         The quotas on this problem (bounds less what locked pairs already count).
     lower : numpy.ndarray, optional
@@ -442,7 +448,7 @@ def refine(
     t0 = time.perf_counter()
     p = model.problem
     n_o = p.n_officers
-    w = float(policy.pair_distance_weight)
+    w = float(pair_distance_weight)
     quotas = terms is not None and len(terms.quotas) > 0
     flow_cost = float(model.costs(outcome.o, outcome.h).cost.sum())
     info: dict[str, Any] = {
@@ -475,7 +481,7 @@ def refine(
             model,
             outcome,
             terms,
-            k=policy.candidate_k,
+            k=k,
             lower=lower,
             options=options,
             deadline=deadline,
@@ -533,7 +539,7 @@ def refine(
         if len(extra_o):
             key = np.unique(np.r_[h, extra_h].astype(np.int64) * max(n_o, 1) + np.r_[o, extra_o])
             o, h = key % max(n_o, 1), key // max(n_o, 1)
-        built = _sat_problem(model, o, h, policy, terms if quotas else None, cap, lo, anchors)
+        built = _sat_problem(model, o, h, w, terms if quotas else None, cap, lo, anchors)
         sat_problem, cost, extra, link, a, b, s = built
         hint = in_pairs(pair_keys(hint_pairs, n_o), o, h, n_o)
         if w > 0 and not quotas and int(cap.max(initial=0)) <= 2 and rounds == 1:
@@ -654,12 +660,11 @@ def refine(
     )
 
 
-def _sat_problem(model, o, h, policy, terms, cap, lo, anchors):
+def _sat_problem(model, o, h, w: float, terms, cap, lo, anchors):
     """The CP-SAT problem of candidates ``(o, h)``: integer costs (with the compact
     pairs' distance to locked households), quota groups and links; and the real
     costs, link costs, link ends and the integer scale."""
     n_o = model.problem.n_officers
-    w = float(policy.pair_distance_weight)
     cost = np.asarray(model.costs(o, h).cost, dtype=float)
     extra = np.zeros(len(o))
     a = b = np.zeros(0, np.int64)

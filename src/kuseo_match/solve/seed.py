@@ -70,7 +70,6 @@ def transport_seed(model, engine: FlowEngine) -> tuple[np.ndarray, np.ndarray]:
     and household positions; some of its pairs may not be allowed (the caller keeps
     those that are)."""
     p = model.problem
-    policy = model.policy
     active = model.active
     empty = np.zeros(0, np.int64)
     if len(active) == 0 or p.n_households == 0:
@@ -89,12 +88,12 @@ def transport_seed(model, engine: FlowEngine) -> tuple[np.ndarray, np.ndarray]:
     km = km_from_chord(np.asarray(chord).ravel())
     differ = h_district[a] != o_district[b]
     keep = np.ones(len(a), dtype=bool)
-    if policy.same_district:
+    if model.same_district:
         keep &= ~differ
-    if policy.max_distance_km is not None:  # cells' centres may be up to a diagonal off
-        keep &= km <= policy.max_distance_km + 2 * np.sqrt(3) * size
+    if model.max_distance_km is not None:  # cells' centres may be up to a diagonal off
+        keep &= km <= model.max_distance_km + 2 * np.sqrt(3) * size
     a, b, km, differ = a[keep], b[keep], km[keep], differ[keep]
-    cost = km + policy.cross_district_penalty * differ
+    cost = km + model.cross_district_penalty * differ
     n = n_a + n_b + 2
     source, sink = n - 2, n - 1
     net = Network.build(

@@ -67,7 +67,7 @@ def pool_size(model, k: int, options: SolveOptions) -> int:
     """
     base = options.pool * k
     n_h = model.problem.n_households
-    reach = model.policy.fit_weight + model.policy.cross_district_penalty
+    reach = model.fit_weight + model.cross_district_penalty
     if reach <= 0 or n_h == 0:
         return base
     sample = np.arange(0, n_h, max(1, n_h // 1000))
