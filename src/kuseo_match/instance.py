@@ -208,6 +208,71 @@ class Instance:
         model = self.model.with_adjust(adjust)
         return replace(self, model=model, policy=self.policy.replace(churn_cost=cost))
 
+    def part(self, officers: np.ndarray, households: np.ndarray) -> Instance:
+        """The instance restricted to some officers and households (positions, or
+        boolean masks): a part of a country run.  Rules, the costs table and the
+        start prices keep what lies inside; nothing is validated again.
+
+        Examples
+        --------
+        >>> import kuseo_match as km
+        >>> o, h = km.synthetic_province(officers=30, households=40, seed=1)
+        >>> whole = prepare(o, h)
+        >>> one = whole.part(whole.problem.officers["district"] == "TH4001",
+        ...                  whole.problem.households["district"] == "TH4001")
+        >>> set(one.problem.households["district"]) <= {"TH4001"}
+        True
+        """
+        keep_o = _positions(officers, self.problem.n_officers)
+        keep_h = _positions(households, self.problem.n_households)
+        problem = Problem.from_validated(
+            self.problem.officers.iloc[keep_o], self.problem.households.iloc[keep_h]
+        )
+        new_o = np.full(self.problem.n_officers, -1, np.int64)
+        new_o[keep_o] = problem.officer_keys.get_indexer(self.problem.officer_keys[keep_o])
+        new_h = np.full(self.problem.n_households, -1, np.int64)
+        new_h[keep_h] = problem.household_keys.get_indexer(self.problem.household_keys[keep_h])
+
+        def inside(o: np.ndarray, h: np.ndarray) -> np.ndarray:
+            return (new_o[o] >= 0) & (new_h[h] >= 0)
+
+        r = self.rules
+        lk, fb = inside(r.locked_o, r.locked_h), inside(r.forbidden_o, r.forbidden_h)
+        rules = PairRules(
+            new_o[r.locked_o[lk]],
+            new_h[r.locked_h[lk]],
+            new_o[r.forbidden_o[fb]],
+            new_h[r.forbidden_h[fb]],
+        )
+        table = None
+        if self.table is not None:
+            tk = inside(self.table[0], self.table[1])
+            table = (new_o[self.table[0][tk]], new_h[self.table[1][tk]], self.table[2][tk])
+        start = None
+        if self.start is not None:
+            start = np.zeros(problem.n_officers)
+            start[new_o[keep_o]] = self.start[keep_o]
+        adjust = self.model.adjust
+        if adjust.stay is not None:
+            stay = adjust.stay[keep_h]
+            stay = np.where(stay >= 0, new_o[np.maximum(stay, 0)], -1)
+            order = new_h[keep_h]
+            placed = np.full(problem.n_households, -1, np.int64)
+            placed[order] = stay
+            adjust = Adjust(placed, adjust.stay_cost, ())
+        model = cost_model(
+            problem, self.policy, table, self.options, rules.forbidden, warn=False, adjust=adjust
+        )
+        return replace(
+            self,
+            problem=problem,
+            rules=rules,
+            model=model,
+            table=table,
+            terms=_terms(self.policy, problem),
+            start=start,
+        )
+
     def with_start(self, prices: np.ndarray | None) -> Instance:
         """The same instance, starting from ``prices`` (one per officer, cost units)."""
         return replace(self, start=None if prices is None else np.asarray(prices, float))
@@ -232,6 +297,16 @@ class Instance:
             terms=_terms(policy, problem),
             start=start,
         )
+
+
+def _positions(chosen: Any, n: int) -> np.ndarray:
+    """Positions from positions or a boolean mask of length ``n``."""
+    chosen = np.asarray(chosen)
+    if chosen.dtype == bool:
+        if len(chosen) != n:
+            raise ValueError(f"a mask of {len(chosen)} for {n} rows")
+        return np.flatnonzero(chosen)
+    return np.unique(chosen.astype(np.int64))
 
 
 def prepare(
