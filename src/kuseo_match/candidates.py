@@ -40,6 +40,7 @@ __all__ = [
     "canonical_order",
     "in_pairs",
     "pair_keys",
+    "rules_allow",
 ]
 
 
@@ -355,12 +356,9 @@ class GeoCostModel:
 
     def _rules_allow(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
         """Capacity, the district rule and the forbidden pairs (not the distance)."""
-        ok = self.problem.capacity[o] > 0
-        if self.policy.same_district:
-            ok &= self.o_district[o] == self.h_district[h]
-        if len(self._forbidden):
-            ok &= ~in_pairs(self._forbidden, o, h, self.problem.n_officers)
-        return ok
+        return rules_allow(
+            self.problem, self.policy, self._forbidden, o, h, (self.o_district, self.h_district)
+        )
 
     def nearest_among(
         self, officers: np.ndarray, households: np.ndarray, k: int
@@ -553,6 +551,44 @@ class GeoCostModel:
         if self.policy.max_distance_km is not None:
             ok &= self.distance_km(o, h) <= self.policy.max_distance_km
         return ok
+
+
+def rules_allow(
+    problem: Problem,
+    policy: Policy,
+    forbidden: np.ndarray,
+    o: np.ndarray,
+    h: np.ndarray,
+    districts: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Whether the pairs ``(o[i], h[i])`` pass the rules other than distance: the
+    officer has capacity, the districts match under ``same_district``, the pair is
+    not ``forbidden`` (keys of :func:`pair_keys`).  The one place the built-in cost
+    and a ``costs`` table take these rules from (:func:`kuseo_match.rules.why_not_allowed`
+    says which one a pair breaks).  ``districts``: the officers' and households'
+    districts as codes, when the caller has them.
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> from kuseo_match.instance import validated_problem
+    >>> o, h = km.synthetic_province(officers=3, households=2, seed=0)
+    >>> p = validated_problem(o, h, km.Policy(), True)
+    >>> keys = pair_keys((np.array([0]), np.array([0])), p.n_officers)
+    >>> rules_allow(p, km.Policy(), keys, np.array([0, 1]), np.array([0, 0])).tolist()
+    [False, True]
+    """
+    ok = problem.capacity[o] > 0
+    if policy.same_district:
+        if districts is None:
+            districts = (
+                problem.officers["district"].to_numpy(dtype=object),
+                problem.households["district"].to_numpy(dtype=object),
+            )
+        ok &= districts[0][o] == districts[1][h]
+    if len(forbidden):
+        ok &= ~in_pairs(forbidden, o, h, problem.n_officers)
+    return ok
 
 
 def pair_keys(pairs: tuple[np.ndarray, np.ndarray] | None, n_officers: int) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .candidates import Adjust, GeoCostModel, Problem, TableCostModel, in_pairs, pair_keys
+from .candidates import Adjust, GeoCostModel, Problem, TableCostModel, pair_keys, rules_allow
 from .errors import InfeasibleError, ValidationError
 from .policy import Policy
 from .quotas import QuotaTerms, quota_terms
@@ -105,11 +105,7 @@ def cost_model(
         model = GeoCostModel(problem, policy, options, forbidden, adjust)
     else:
         o, h, c = table
-        keep = ~in_pairs(pair_keys(forbidden, problem.n_officers), o, h, problem.n_officers)
-        if policy.same_district:
-            o_d = problem.officers["district"].to_numpy(dtype=object)
-            h_d = problem.households["district"].to_numpy(dtype=object)
-            keep &= o_d[o] == h_d[h]
+        keep = rules_allow(problem, policy, pair_keys(forbidden, problem.n_officers), o, h)
         geo = GeoCostModel(problem, policy, options) if _has_coordinates(problem) else None
         model = TableCostModel(problem, o[keep], h[keep], c[keep], geo, adjust)
     if warn and model.unknown_agencies:
