@@ -512,3 +512,38 @@ def test_certificate_in_chunks_and_radius_classes_reaches_the_oracle(seed: int) 
     assert len(result.pairs) == best.n_paired
     assert result.objective == pytest.approx(best.cost, rel=1e-9)
     assert result.objective == pytest.approx(expected.objective, rel=1e-12)
+
+
+def test_costs_far_below_the_grid_are_no_loss() -> None:
+    """Costs of 1e-38 and none larger: the rounding bound is negligible in absolute
+    terms (below answer.TOLERANCE_FLOOR), so the proof stands (hypothesis found this)."""
+    o = pd.DataFrame(
+        {
+            "officer_id": ["A"],
+            "agency": ["an agency not in the fit table"],
+            "district": ["D2"],
+            "lat": [16.5828],
+            "lon": [102.1317],
+        }
+    )
+    h = pd.DataFrame(
+        {
+            "household_id": [1],
+            "kind": ["welfare"],
+            "district": ["D3"],
+            "lat": [16.5828],
+            "lon": [102.1317],
+        }
+    )
+    result = km.match(
+        o,
+        h,
+        km.Policy(
+            fit_weight=1.1754943508222875e-38,
+            cross_district_penalty=0,
+            neutral_fit=0.0,
+            coordinate_check="warn",
+        ),
+    )
+    assert len(result.pairs) == 1
+    assert result.status == "optimal"

@@ -18,7 +18,7 @@ from .solve import Outcome
 from .solve.certificate import shortfall_groups
 from .solve.refine import spread_km
 
-__all__ = ["TOLERANCE_SHARE", "answer"]
+__all__ = ["TOLERANCE_FLOOR", "TOLERANCE_SHARE", "answer"]
 
 log = logging.getLogger("kuseo_match")
 
@@ -29,8 +29,12 @@ def answer(instance: Instance, outcome: Outcome, extra: dict[str, Any] | None = 
 
 
 #: ``status="optimal"`` needs the rounding bound ``stats["objective_tolerance"]`` to be
-#: at most this share of the objective; above it the status is ``"approximate"``.
+#: at most this share of the objective, or at most :data:`TOLERANCE_FLOOR`; above both
+#: the status is ``"approximate"``.
 TOLERANCE_SHARE = 1e-6
+#: A rounding bound this small (cost units: km-equivalents for the built-in cost) is
+#: no loss, however small the objective (costs of 1e-38 beside none larger).
+TOLERANCE_FLOOR = 1e-9
 
 
 def _result(
@@ -130,7 +134,8 @@ def _result(
         stats["churn_cost_total"] = float(added.sum())
     stats.update({k: v for k, v in sat.items() if k not in ("flow_h", "flow_certified")})
     status = "optimal" if outcome.certified else "feasible"
-    if status == "optimal" and objective > 0 and tolerance > TOLERANCE_SHARE * objective:
+    loose = tolerance > max(TOLERANCE_SHARE * objective, TOLERANCE_FLOOR)
+    if status == "optimal" and objective > 0 and loose:
         status = "approximate"
         log.warning(
             "the costs span too wide a range for exact integer arithmetic (cost scale %.3g): "

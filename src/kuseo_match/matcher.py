@@ -105,10 +105,12 @@ def match(
     of pair costs; exact for integer ``costs``, and within
     ``stats["objective_tolerance"]`` (each pair's cost rounded to
     ``1 / stats["cost_scale"]``; about 1e-12 relative at province size) for
-    fractional ones.  When that bound exceeds :data:`~kuseo_match.answer.TOLERANCE_SHARE` (1e-6)
-    of the objective -- costs spanning many orders of magnitude, such as
-    1e15 beside 1e-3 -- the status is ``"approximate"`` and a warning gives
-    the bound; whole-number or rescaled costs avoid it.  The same input gives
+    fractional ones.  When that bound exceeds both 1e-6 of the objective
+    (:data:`~kuseo_match.answer.TOLERANCE_SHARE`) and 1e-9
+    (:data:`~kuseo_match.answer.TOLERANCE_FLOOR`) -- costs spanning many
+    orders of magnitude, such as 1e15 beside 1e-3 -- the status is
+    ``"approximate"`` and a warning gives the bound; whole-number or
+    rescaled costs avoid it.  The same input gives
     the same pairs; ties are broken
     by the canonical order of the ids (numeric ids numerically, others as
     text), never by row order.
