@@ -383,7 +383,7 @@ def _resolve_province(value: object, argument: str) -> str:
     )
 
 
-def resolve_province(province: str | int) -> str:
+def resolve_province(province: str | int, *, argument: str = "province") -> str:
     """The RTSD code (``"TH40"``) of a province given by name or code.
 
     Parameters
@@ -394,6 +394,8 @@ def resolve_province(province: str | int) -> str:
         and ``"Chonburi"`` work), Thai name (``"ขอนแก่น"``, optionally with
         the prefix ``"จังหวัด"``), code with or without the prefix
         (``"TH40"``, ``"40"``, ``40``), or one of :data:`PROVINCE_ALIASES`.
+    argument : str, default "province"
+        The name errors blame (``synthetic_province`` passes ``"name"``).
 
     Returns
     -------
@@ -413,7 +415,7 @@ def resolve_province(province: str | int) -> str:
     >>> resolve_province("khon-kaen"), resolve_province(40)
     ('TH40', 'TH40')
     """
-    return _resolve_province(province, "province")
+    return _resolve_province(province, argument)
 
 
 # --------------------------------------------------------------------------- Khon Kaen

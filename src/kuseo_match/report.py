@@ -47,6 +47,7 @@ from ._version import __version__
 from .errors import ValidationError, printable
 from .fit import NEEDS, default_fit_table
 from .io.write import replace_file
+from .reference import resolve_province
 from .result import Result
 from .schema import canonical_columns, coordinates, need_flags
 from .synth import SYNTHETIC_COLUMN
@@ -260,12 +261,6 @@ def _reference_boundaries(boundaries: Mapping[str, Any] | None) -> Mapping[str, 
 
 def _province_code(district: Any) -> str:
     return str(district)[:4]
-
-
-def _resolve_province(province: str | int) -> str:
-    from .reference import resolve_province
-
-    return resolve_province(province)
 
 
 # -------------------------------------------------------------------- frame helpers
@@ -817,7 +812,7 @@ def plot_map(
     thai = font is not None
 
     names = _reference_districts(districts)
-    province_code = _resolve_province(province) if province is not None else None
+    province_code = resolve_province(province) if province is not None else None
 
     hh = _attach(_result_households(result), household_xy, "household_id", "households")
     pairs = result.pairs[["officer_id", "household_id", "distance_km", "household_district"]]

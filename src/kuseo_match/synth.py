@@ -78,8 +78,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.path import Path
 
-from kuseo_match import reference
-from kuseo_match.errors import ValidationError
+from . import reference
+from .errors import ValidationError
 
 __all__ = [
     "AGENCY_WEIGHTS",
@@ -666,7 +666,7 @@ def synthetic_province(
     officers = _check_count(officers, "officers")
     developable = _check_developable(developable, households)
     _make_rng(seed)  # validate before the (cached) plan is built
-    code = reference._resolve_province(name, "name")
+    code = reference.resolve_province(name, argument="name")
     return _generate(_plan((code,), False), households, officers, developable, seed)
 
 
