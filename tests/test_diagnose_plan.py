@@ -240,3 +240,27 @@ def test_plan_capacity_follows_the_rules_of_a_match() -> None:
     only = km.plan_capacity(h, officers=o, policy=policy, costs=listed)
     assert only["uncovered"].sum() == len(h) - 5
     assert only.attrs["total"] >= base.attrs["total"]
+
+
+def test_cli_plan_reads_the_rules_of_a_match(tmp_path, capsys) -> None:
+    """``kuseo-match plan --forbidden F``: the officers there cover less, so the plan
+    sees more households uncovered than without the file."""
+    from kuseo_match.cli import main
+
+    o, h = km.synthetic_province(officers=20, households=30, seed=4)
+    o.to_csv(tmp_path / "officers.csv", index=False)
+    h.to_csv(tmp_path / "households.csv", index=False)
+    (tmp_path / "p.toml").write_text("max_distance_km = 30\n", encoding="utf-8")
+    x = km.match(o, h, km.Policy(max_distance_km=30)).pairs["household_id"].iloc[0]
+    pd.DataFrame({"officer_id": o["officer_id"], "household_id": x}).to_csv(
+        tmp_path / "never.csv", index=False
+    )
+    base = ["plan", str(tmp_path / "households.csv"), "--officers", str(tmp_path / "officers.csv")]
+    base += ["--policy", str(tmp_path / "p.toml"), "-q"]
+    assert main([*base, "--out", str(tmp_path / "a")]) == 0
+    assert (
+        main([*base, "--forbidden", str(tmp_path / "never.csv"), "--out", str(tmp_path / "b")]) == 0
+    )
+    a = pd.read_csv(tmp_path / "a" / "plan.csv")
+    b = pd.read_csv(tmp_path / "b" / "plan.csv")
+    assert b["uncovered"].sum() == a["uncovered"].sum() + 1

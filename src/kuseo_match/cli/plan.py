@@ -30,6 +30,17 @@ def _plan_arguments(parser: argparse.ArgumentParser) -> None:
         help="where new officers may be based: site_id, district, lat, lon (default: each "
         "district's centroid)",
     )
+    for name, what in (
+        ("costs", "allowed pairs and their costs (officer_id, household_id, cost)"),
+        ("locked", "pairs kept (officer_id, household_id)"),
+        ("forbidden", "pairs never used (officer_id, household_id)"),
+    ):
+        parser.add_argument(
+            f"--{name}",
+            type=Path,
+            metavar="F",
+            help=f"table of {what}, for the officers already there, as in solve",
+        )
     out_option(parser, "plan-output")
     add_match_options(parser)
 
@@ -47,6 +58,11 @@ def _plan(args: argparse.Namespace, progress: Progress, policy: Policy | None) -
     households = read_input(progress, "households", args.households)
     officers = None if args.officers is None else read_input(progress, "officers", args.officers)
     sites = None if args.sites is None else read_input(progress, "sites", args.sites)
+    rules = {
+        name: read_input(progress, name, getattr(args, name))
+        for name in ("costs", "locked", "forbidden")
+        if getattr(args, name) is not None
+    }
     with progress.stage("planning"):
         plan = plan_capacity(
             households,
@@ -55,6 +71,7 @@ def _plan(args: argparse.Namespace, progress: Progress, policy: Policy | None) -
             capacity=args.capacity,
             sites=sites,
             time_limit=args.time_limit if args.time_limit is not None else 60.0,
+            **rules,
         )
     return plan
 
