@@ -29,7 +29,7 @@ from .errors import InfeasibleError, ValidationError
 from .policy import Policy
 from .quotas import QuotaTerms, quota_terms
 from .rules import PairRules, check_locked, read_rules, remap, without_locked
-from .schema import validate_costs, validate_pairs, validate_start, validate_tables
+from .schema import validate_costs, validate_start, validate_tables
 from .solve import Outcome, SolveOptions, Witness
 from .solve import solve as solve_certified
 from .solve.refine import refine
@@ -314,15 +314,13 @@ def prepare(
     locked: Any = None,
     forbidden: Any = None,
     options: SolveOptions | None = None,
-    stay: pd.DataFrame | None = None,
     start: Any = None,
     progress: Callable[[str], None] | None = None,
 ) -> Instance:
     """Validate the input once and compile it into an :class:`Instance`.
 
-    Parameters are those of :func:`kuseo_match.match`; ``stay`` (for
-    :func:`kuseo_match.rematch`): pairs (``officer_id, household_id``) whose
-    household pays ``policy.churn_cost`` when paired with any other officer.
+    Parameters are those of :func:`kuseo_match.match` (``rematch``'s churn cost
+    is a variant: :meth:`Instance.with_stay`).
 
     Examples
     --------
@@ -348,15 +346,7 @@ def prepare(
         if costs is None
         else validate_costs(costs, problem.officer_keys, problem.household_keys)
     )
-    adjust = None
-    if stay is not None and policy.churn_cost is not None:
-        so, sh, _ = validate_pairs(
-            stay, problem.officer_keys, problem.household_keys, table="previous"
-        )
-        officer_of = np.full(problem.n_households, -1, np.int64)
-        officer_of[sh] = so
-        adjust = Adjust(officer_of, float(policy.churn_cost))
-    model = cost_model(problem, policy, table, options, rules.forbidden, adjust=adjust)
+    model = cost_model(problem, policy, table, options, rules.forbidden)
     check_locked(problem, model, rules, policy)
     return Instance(
         problem=problem,
@@ -372,7 +362,17 @@ def prepare(
 
 
 def check_time_limit(time_limit: Any) -> None:
-    """Refuse a ``time_limit`` that is not a number of seconds > 0 (or None)."""
+    """Refuse a ``time_limit`` that is not a number of seconds > 0 (or None).
+
+    Examples
+    --------
+    >>> check_time_limit(5)
+    >>> check_time_limit(0)
+    Traceback (most recent call last):
+    ...
+    kuseo_match.errors.ValidationError: time_limit: value 0: must be a number of seconds > 0, \
+or None
+    """
     if time_limit is not None and (
         isinstance(time_limit, bool)
         or not isinstance(time_limit, int | float)

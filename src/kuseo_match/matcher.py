@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -131,37 +130,6 @@ def match(
     >>> result.status, len(result.unmatched)
     ('optimal', 0)
     """
-    return _match(
-        officers,
-        households,
-        policy,
-        costs=costs,
-        locked=locked,
-        forbidden=forbidden,
-        time_limit=time_limit,
-        progress=progress,
-        options=options,
-        start_prices=start,
-    )
-
-
-def _match(
-    officers: Any,
-    households: Any,
-    policy: Any,
-    *,
-    costs: Any = None,
-    locked: Any = None,
-    forbidden: Any = None,
-    time_limit: float | None = None,
-    progress: Callable[[str], None] | None = None,
-    options: SolveOptions | None = None,
-    stay: pd.DataFrame | None = None,
-    start_prices: Any = None,
-) -> Result:
-    """:func:`match`, and, for :func:`~kuseo_match.rematch`, ``stay``: pairs
-    (``officer_id, household_id``) whose household pays ``policy.churn_cost`` when
-    paired with any other officer."""
     check_time_limit(time_limit)  # before the tables: a bad setting is refused first
     instance = prepare(
         officers,
@@ -171,8 +139,7 @@ def _match(
         locked=locked,
         forbidden=forbidden,
         options=options,
-        stay=stay,
-        start=start_prices,
+        start=start,
         progress=progress,
     )
     result = answer(instance, *solve(instance, time_limit=time_limit, progress=progress))
