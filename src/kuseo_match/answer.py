@@ -24,7 +24,17 @@ log = logging.getLogger("kuseo_match")
 
 
 def answer(instance: Instance, outcome: Outcome, extra: dict[str, Any] | None = None) -> Result:
-    """The :class:`Result` of an instance's outcome."""
+    """The :class:`Result` of an instance's outcome.
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> from kuseo_match.instance import prepare, solve
+    >>> o, h = km.synthetic_province(officers=10, households=15, seed=1)
+    >>> instance = prepare(o, h)
+    >>> answer(instance, *solve(instance)).status
+    'optimal'
+    """
     return _result(instance.problem, instance.model, instance.policy, outcome, extra)
 
 

@@ -218,7 +218,16 @@ def diagnose(
 
 def with_inputs(result: Result, inputs: dict[str, Any]) -> Result:
     """``result`` that can diagnose itself (:attr:`Result.diagnosis`) with the rules of
-    ``inputs`` (``costs``, ``locked``, ``forbidden``, ``options``), computed on first use."""
+    ``inputs`` (``costs``, ``locked``, ``forbidden``, ``options``), computed on first use.
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> o, h = km.synthetic_province(officers=5, households=15, seed=1)
+    >>> plain = km.match(o, h)
+    >>> with_inputs(plain, {"options": km.SolveOptions()}).diagnosis.deficit
+    5
+    """
 
     def again(r: Result) -> Diagnosis:
         return diagnose(r.officers, r.households, r.policy, **inputs)
