@@ -18,7 +18,14 @@ import pandas as pd
 from .errors import KuseoError
 from .policy import Policy
 
-__all__ = ["OFFICER_LOAD_COLUMNS", "PAIR_COLUMNS", "UNMATCHED_COLUMNS", "Result", "Shortfall"]
+__all__ = [
+    "OFFICER_LOAD_COLUMNS",
+    "PAIR_COLUMNS",
+    "PART_COLUMNS",
+    "UNMATCHED_COLUMNS",
+    "Result",
+    "Shortfall",
+]
 
 #: Columns of ``Result.pairs``, in order.
 PAIR_COLUMNS = (
@@ -37,6 +44,18 @@ PAIR_COLUMNS = (
 UNMATCHED_COLUMNS = ("household_id", "kind", "household_district", "reason")
 #: Columns of ``Result.officer_load``, in order.
 OFFICER_LOAD_COLUMNS = ("officer_id", "agency", "district", "capacity", "load", "price")
+#: Columns of ``Result.parts``, in order.
+PART_COLUMNS = (
+    "part",
+    "provinces",
+    "officers",
+    "households",
+    "paired",
+    "objective",
+    "status",
+    "seconds",
+    "tries",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,6 +142,11 @@ class Result:
         ``stats["proven_over"]`` says so (:mod:`kuseo_match.solve.refine`);
         0 for a proven optimum.  None for flow runs (always proven or
         stopped by a time limit).
+    parts : pandas.DataFrame or None
+        When the run was solved in parts (:mod:`kuseo_match.parts`): one row per
+        part, columns :data:`PART_COLUMNS` (``part``, ``provinces``,
+        ``officers``, ``households``, ``paired``, ``objective``, ``status``,
+        ``seconds``, ``tries``); None for a run solved whole.
     stats : Mapping[str, Any]
         Solve statistics: ``engine`` (which engine ran: ``"flow (ortools)"``),
         ``candidate_pairs``, ``rounds``, ``seconds`` (and per-stage seconds),
@@ -180,6 +204,7 @@ class Result:
     shortfall: Shortfall | None = field(default=None, repr=False)
     gap: float | None = None
     changes: pd.DataFrame | None = field(default=None, repr=False)
+    parts: pd.DataFrame | None = field(default=None, repr=False)
     inputs: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
     diagnoser: Callable[[Result], Any] | None = field(default=None, repr=False, compare=False)
 
