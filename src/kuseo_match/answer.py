@@ -244,6 +244,8 @@ def _reasons(
         where = f"within {policy.max_distance_km:g} km"
         if policy.same_district:
             where += " in its district (same_district)"
+        elif policy.same_province:
+            where += " in its province (same_province)"
         base = np.array(
             [
                 f"no officer {where}" if k == 0 else f"the {k} officer(s) {where} are all full"
@@ -251,15 +253,20 @@ def _reasons(
             ],
             dtype=object,
         )
-    elif policy.same_district:
-        active = cap > 0
-        per_district = pd.Series(active, index=offs["district"].to_numpy()).groupby(level=0).sum()
-        n = pd.Series(hhs["district"].to_numpy()[lost]).map(per_district).fillna(0).astype(int)
+    elif policy.same_district or policy.same_province:
+        if policy.same_district:
+            rule, area = "same_district", "district"
+            o_area, h_area = offs["district"].to_numpy(), hhs["district"].to_numpy()
+        else:
+            rule, area = "same_province", "province"
+            o_area, h_area = problem.provinces
+        per_area = pd.Series(cap > 0, index=o_area).groupby(level=0).sum()
+        n = pd.Series(h_area[lost]).map(per_area).fillna(0).astype(int)
         base = np.array(
             [
-                "no officer with capacity in its district (same_district)"
+                f"no officer with capacity in its {area} ({rule})"
                 if k == 0
-                else f"the {k} officer(s) of its district are all full (same_district)"
+                else f"the {k} officer(s) of its {area} are all full ({rule})"
                 for k in n
             ],
             dtype=object,

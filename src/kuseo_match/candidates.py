@@ -97,6 +97,14 @@ class Problem:
     def capacity(self) -> np.ndarray:
         return self.officers["capacity"].to_numpy(dtype=np.int64)
 
+    @cached_property
+    def provinces(self) -> tuple[np.ndarray, np.ndarray]:
+        """Officers' and households' province codes
+        (:func:`~kuseo_match.reference.province_codes`; None where unknown)."""
+        from .reference import province_codes
+
+        return province_codes(self.officers), province_codes(self.households)
+
 
 @dataclass(frozen=True)
 class PairCosts:
@@ -352,7 +360,12 @@ class GeoCostModel:
         """Whether every pair with an officer of capacity > 0 is allowed (no distance limit,
         no district rule, nothing forbidden)."""
         p = self.policy
-        return p.max_distance_km is None and not p.same_district and len(self._forbidden) == 0
+        return (
+            p.max_distance_km is None
+            and not p.same_district
+            and not p.same_province
+            and len(self._forbidden) == 0
+        )
 
     def _rules_allow(self, o: np.ndarray, h: np.ndarray) -> np.ndarray:
         """Capacity, the district rule and the forbidden pairs (not the distance)."""
@@ -538,7 +551,8 @@ class GeoCostModel:
         """Number of officers each household may be paired with (every rule) within
         ``radius_km``: ball counts when only capacity and distance rule, else the
         allowed pairs counted."""
-        if not self.policy.same_district and len(self._forbidden) == 0:
+        p = self.policy
+        if not p.same_district and not p.same_province and len(self._forbidden) == 0:
             return self.count_within(households, radius_km)
         _, found = self.within(households, np.full(len(households), float(radius_km)))
         place = np.full(self.problem.n_households, -1, np.int64)
@@ -562,7 +576,8 @@ def rules_allow(
     districts: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Whether the pairs ``(o[i], h[i])`` pass the rules other than distance: the
-    officer has capacity, the districts match under ``same_district``, the pair is
+    officer has capacity, the provinces match under ``same_province`` and the
+    districts under ``same_district``, the pair is
     not ``forbidden`` (keys of :func:`pair_keys`).  The one place the built-in cost
     and a ``costs`` table take these rules from (:func:`kuseo_match.rules.why_not_allowed`
     says which one a pair breaks).  ``districts``: the officers' and households'
@@ -579,6 +594,9 @@ def rules_allow(
     [False, True]
     """
     ok = problem.capacity[o] > 0
+    if policy.same_province:
+        o_p, h_p = problem.provinces
+        ok &= o_p[o] == h_p[h]
     if policy.same_district:
         if districts is None:
             districts = (

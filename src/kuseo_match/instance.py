@@ -29,7 +29,7 @@ from .errors import InfeasibleError, ValidationError
 from .policy import Policy
 from .quotas import QuotaTerms, quota_terms
 from .rules import PairRules, check_locked, read_rules, remap, without_locked
-from .schema import validate_costs, validate_start, validate_tables
+from .schema import check_provinces, validate_costs, validate_start, validate_tables
 from .solve import Outcome, SolveOptions, Witness
 from .solve import solve as solve_certified
 from .solve.refine import refine
@@ -274,6 +274,8 @@ class Instance:
         return replace(self, start=None if prices is None else np.asarray(prices, float))
 
     def _compiled(self, problem, policy, rules, table, start) -> Instance:
+        if policy.same_province:
+            check_provinces(problem)
         adjust = self.model.adjust
         if adjust.stay is not None and problem is not self.problem:
             moved = problem.officer_keys.get_indexer(self.problem.officer_keys)
@@ -340,6 +342,8 @@ def prepare(
     options = options or SolveOptions()
     clock = time.perf_counter()
     problem = validated_problem(officers, households, policy, costs is None, progress)
+    if policy.same_province:
+        check_provinces(problem)
     rules = read_rules(problem, locked, forbidden)
     table = (
         None

@@ -181,6 +181,14 @@ class Policy:
         Only pairs of an officer and a household of the same district are
         allowed (district teams stay in their district); ``cross_district_penalty``
         then plays no part.
+    same_province : bool, default False
+        Only pairs of an officer and a household of the same province are
+        allowed (a province runs its own programme).  A row's province is its
+        ``province`` column (a code or a Thai or English name) where given,
+        else its district's province; a row with neither is refused.  The run
+        then splits exactly into one part per province or more
+        (:mod:`kuseo_match.parts`), which a pool of processes or a Dask cluster
+        can solve side by side.
     coordinate_check : {"refuse", "warn"}, default "refuse"
         What positions that cannot be right do: lat = lon = 0 (a placeholder
         for "no GPS"), a point outside the area of Thailand's districts, a
@@ -231,6 +239,7 @@ class Policy:
     objective: str = "total"
     min_load: int = 0
     same_district: bool = False
+    same_province: bool = False
     coordinate_check: str = "refuse"
     quotas: Any = ()
     pair_distance_weight: float = 0.0
@@ -272,13 +281,15 @@ class Policy:
         _integer("candidate_k", self.candidate_k, lo=1)
         _integer("min_load", self.min_load, lo=0)
         _one_of("objective", self.objective, ("total", "bottleneck"))
-        if not isinstance(self.same_district, bool):
-            raise ValidationError(
-                f"must be true or false, not {type(self.same_district).__name__}",
-                table="policy",
-                column="same_district",
-                value=self.same_district,
-            )
+        for name in ("same_district", "same_province"):
+            flag = getattr(self, name)
+            if not isinstance(flag, bool):
+                raise ValidationError(
+                    f"must be true or false, not {type(flag).__name__}",
+                    table="policy",
+                    column=name,
+                    value=flag,
+                )
         _one_of("coordinate_check", self.coordinate_check, ("refuse", "warn"))
         if isinstance(self.quotas, dict) or not isinstance(self.quotas, list | tuple):
             raise ValidationError(
@@ -318,7 +329,7 @@ class Policy:
         kuseo_match.errors.ValidationError: policy: field 'capasity': unknown setting; \
 did you mean 'capacity'? Known: capacity, capacity_by, max_distance_km, fit_weight, \
 cross_district_penalty, neutral_fit, fit_table, candidate_k, objective, min_load, same_district, \
-coordinate_check, quotas, pair_distance_weight, churn_cost
+same_province, coordinate_check, quotas, pair_distance_weight, churn_cost
         """
         if not isinstance(values, dict):
             raise ValidationError(

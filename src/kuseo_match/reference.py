@@ -45,6 +45,7 @@ __all__ = [
     "fold_text",
     "khon_kaen_geojson",
     "khon_kaen_polygons",
+    "province_codes",
     "provinces",
     "resolve_province",
     "tpmap_khon_kaen",
@@ -416,6 +417,39 @@ def resolve_province(province: str | int, *, argument: str = "province") -> str:
     ('TH40', 'TH40')
     """
     return _resolve_province(province, argument)
+
+
+def province_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's province code: its ``province`` cell where that names a province,
+    else its ``district``'s province when the district is a shipped code; None where
+    neither tells.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"district": ["TH4001", "TH5001", "D1", "D1"],
+    ...                      "province": [None, None, "ขอนแก่น", None]})
+    >>> province_codes(rows).tolist()
+    ['TH40', 'TH50', 'TH40', None]
+    """
+    out = np.full(len(frame), None, dtype=object)
+    if "province" in frame.columns:
+        col = frame["province"]
+        codes, uniques = pd.factorize(col.astype(str).str.strip().where(col.notna()))
+        resolved = []
+        for value in uniques:
+            try:
+                resolved.append(_resolve_province(value, "province"))
+            except ValidationError:
+                resolved.append(None)
+        known = codes >= 0
+        out[known] = np.array(resolved, dtype=object)[codes[known]]
+    if "district" in frame.columns:
+        by_district = districts_cached().set_index("district_code")["province_code"]
+        from_district = pd.Series(frame["district"].to_numpy(dtype=object)).map(by_district)
+        empty = pd.isna(out)
+        out[empty] = from_district.to_numpy(dtype=object)[empty]
+        out[pd.isna(out)] = None
+    return out
 
 
 # --------------------------------------------------------------------------- Khon Kaen

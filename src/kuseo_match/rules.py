@@ -101,6 +101,10 @@ def why_not_allowed(problem: Problem, model: Any, policy: Any, o: int, h: int) -
             return (
                 f"the pair is {d:.1f} km apart, beyond max_distance_km = {policy.max_distance_km:g}"
             )
+    if policy.same_province:
+        o_p, h_p = (codes[i] for codes, i in zip(problem.provinces, (o, h), strict=True))
+        if o_p != h_p:
+            return f"same_province is set and the officer is in {o_p}, the household in {h_p}"
     if policy.same_district:
         o_d = problem.officers["district"].iloc[o]
         h_d = problem.households["district"].iloc[h]

@@ -82,6 +82,7 @@ __all__ = [
     "Source",
     "blank_cells",
     "canonical_columns",
+    "check_provinces",
     "contract_column",
     "contract_names",
     "coordinates",
@@ -1399,6 +1400,35 @@ def need_flags(households: pd.DataFrame) -> pd.DataFrame:
     for col in NEED_COLUMNS:
         out[col] = _flags(rows, df, col)
     return out
+
+
+# ------------------------------------------------------------------------ provinces
+def check_provinces(problem: Any) -> None:
+    """Every row has a province (``Policy(same_province=True)`` needs it): a
+    ``province`` cell naming one, or a shipped district code; else
+    :class:`ValidationError` naming the table, the first ids and what to add."""
+    for table, frame, codes in zip(
+        ("officers", "households"),
+        (problem.officers, problem.households),
+        problem.provinces,
+        strict=True,
+    ):
+        missing = np.flatnonzero(pd.isna(codes))
+        if len(missing) == 0:
+            continue
+        key = "officer_id" if table == "officers" else "household_id"
+        first = frame.iloc[missing[:3]]
+        shown_rows = ", ".join(
+            f"{shown(i)} (district {shown(d)})"
+            for i, d in zip(first[key], first["district"], strict=True)
+        )
+        raise ValidationError(
+            f"same_province needs each row's province: {len(missing):,} row(s) have no "
+            f"'province' value naming one and no shipped district code, such as {shown_rows}; "
+            "add a 'province' column (code, Thai or English name) or give districts as codes",
+            table=table,
+            column="province",
+        )
 
 
 # ---------------------------------------------------------------------------- start prices
