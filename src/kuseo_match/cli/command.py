@@ -93,7 +93,8 @@ def add_match_options(parser: argparse.ArgumentParser, *, time_limit: bool = Tru
         metavar="TOML",
         help="policy file (capacity, max_distance_km, fit_weight, cross_district_penalty, "
         "neutral_fit, fit_table, candidate_k, objective, min_load, same_district, "
-        "same_province, coordinate_check, pair_distance_weight, [[quotas]]); unknown keys are errors",
+        "same_province, coordinate_check, pair_distance_weight, [[quotas]]); "
+        "unknown keys are errors",
     )
     parser.add_argument(
         "--coordinate-check",
