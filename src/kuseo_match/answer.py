@@ -54,6 +54,8 @@ def _result(
     outcome: Outcome,
     extra: dict[str, Any] | None = None,
 ) -> Result:
+    extra = dict(extra or {})
+    parts = extra.pop("parts_table", None)  # Result.parts, not a statistic
     o, h = outcome.o, outcome.h
     order = np.argsort(h, kind="stable")
     o, h = o[order], h[order]
@@ -136,7 +138,7 @@ def _result(
         "seconds_by_stage": dict(outcome.seconds),
         "cost_scale": outcome.scale,
         "objective_tolerance": tolerance,
-        **(extra or {}),
+        **extra,
     }
     if spread is not None:
         stats["pair_distance_km"] = spread
@@ -170,6 +172,7 @@ def _result(
         households=hhs,
         shortfall=shortfall,
         gap=outcome.gap,
+        parts=parts,
     )
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 from .answer import answer
 from .instance import Instance, prepare
 from .instance import solve as solve_instance
+from .parts import check_executor
 from .policy import Policy
 from .reference import districts as district_table
 from .result import Result, Shortfall
@@ -151,12 +152,13 @@ def diagnose(
     locked: pd.DataFrame | None = None,
     forbidden: pd.DataFrame | None = None,
     options: SolveOptions | None = None,
+    executor: Any = None,
 ) -> Diagnosis:
     """Why households stay unmatched, and verified changes that pair them.
 
     Parameters
     ----------
-    officers, households, policy, costs, locked, forbidden, options
+    officers, households, policy, costs, locked, forbidden, options, executor
         As for :func:`~kuseo_match.match`; every fix is verified with the same rules.
 
     Returns
@@ -175,6 +177,7 @@ def diagnose(
     >>> all(f.covered > 0 for f in d.fixes)
     True
     """
+    check_executor(executor)
     base = prepare(
         officers,
         households,
@@ -184,8 +187,14 @@ def diagnose(
         forbidden=forbidden,
         options=options,
     )  # the tables validated once; each fix re-solves a variant of this instance
-    outcome, extra = solve_instance(base)
-    inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
+    outcome, extra = solve_instance(base, executor=executor)
+    inputs = {
+        "costs": costs,
+        "locked": locked,
+        "forbidden": forbidden,
+        "options": options,
+        "executor": executor,
+    }
     result = with_inputs(answer(base, outcome, extra), inputs)
     deficit = len(result.unmatched)
     stats: dict[str, Any] = {"rounds": outcome.rounds, "fix_rounds": {}}
@@ -212,7 +221,7 @@ def diagnose(
     groups = _merge_unreachable(groups, problem.households)
     groups.sort(key=lambda g: (-g.deficit, str(g.households[0])))
     warm = base.with_start(outcome.prices)  # every fix starts from the base prices
-    fixes = _fixes(warm, result, groups, stats["fix_rounds"])
+    fixes = _fixes(warm, result, groups, stats["fix_rounds"], executor)
     return Diagnosis(deficit, tuple(groups), tuple(fixes), result, stats)
 
 
@@ -255,7 +264,11 @@ def _merge_unreachable(groups: list[Shortfall], households: pd.DataFrame) -> lis
 
 
 def _fixes(
-    warm: Instance, result: Result, groups: list[Shortfall], rounds: dict[str, int]
+    warm: Instance,
+    result: Result,
+    groups: list[Shortfall],
+    rounds: dict[str, int],
+    executor: Any = None,
 ) -> list[Fix]:
     """The fixes that pair some of ``groups``' households, each verified by solving
     a variant of ``warm`` (started from the base solve's prices); ``rounds``
@@ -267,7 +280,7 @@ def _fixes(
     ids_h = households["household_id"].astype(str).to_numpy()
 
     def covers(instance: Instance, attempt: str) -> pd.Index:
-        outcome, _ = solve_instance(instance)
+        outcome, _ = solve_instance(instance, executor=executor)
         rounds[attempt] = outcome.rounds
         now = set(ids_h[outcome.h])
         return pd.Index(sorted(unmatched & now), name="household_id")

@@ -36,11 +36,13 @@ from .solve.refine import refine
 
 __all__ = [
     "Instance",
+    "Piece",
     "as_policy",
     "check_time_limit",
     "cost_model",
     "prepare",
     "solve",
+    "solve_whole",
     "validated_problem",
 ]
 
@@ -206,8 +208,7 @@ class Instance:
 
     def part(self, officers: np.ndarray, households: np.ndarray) -> Instance:
         """The instance restricted to some officers and households (positions, or
-        boolean masks): a part of a country run.  Rules, the costs table and the
-        start prices keep what lies inside; nothing is validated again.
+        boolean masks): a part of a country run (:meth:`piece`, compiled).
 
         Examples
         --------
@@ -219,6 +220,12 @@ class Instance:
         >>> set(one.problem.households["district"]) <= {"TH4001"}
         True
         """
+        return self.piece(officers, households).compile()
+
+    def piece(self, officers: np.ndarray, households: np.ndarray) -> Piece:
+        """Some officers and households (positions, or boolean masks) as a
+        :class:`Piece`: their rows, the rules, costs table, start prices and churn
+        terms that lie inside, nothing validated again and no cost model built."""
         keep_o = _positions(officers, self.problem.n_officers)
         keep_h = _positions(households, self.problem.n_households)
         problem = Problem.from_validated(
@@ -248,25 +255,26 @@ class Instance:
         if self.start is not None:
             start = np.zeros(problem.n_officers)
             start[new_o[keep_o]] = self.start[keep_o]
-        adjust = self.model.adjust
+        adjust, stay = self.model.adjust, None
         if adjust.stay is not None:
-            stay = adjust.stay[keep_h]
-            stay = np.where(stay >= 0, new_o[np.maximum(stay, 0)], -1)
-            order = new_h[keep_h]
-            placed = np.full(problem.n_households, -1, np.int64)
-            placed[order] = stay
-            adjust = Adjust(placed, adjust.stay_cost, ())
-        model = cost_model(
-            problem, self.policy, table, self.options, rules.forbidden, warn=False, adjust=adjust
-        )
-        return replace(
-            self,
+            kept_stay = adjust.stay[keep_h]
+            stay = np.full(problem.n_households, -1, np.int64)
+            stay[new_h[keep_h]] = np.where(kept_stay >= 0, new_o[np.maximum(kept_stay, 0)], -1)
+        officer_at = np.empty(len(keep_o), np.int64)
+        officer_at[new_o[keep_o]] = keep_o
+        household_at = np.empty(len(keep_h), np.int64)
+        household_at[new_h[keep_h]] = keep_h
+        return Piece(
             problem=problem,
+            policy=self.policy,
+            options=self.options,
             rules=rules,
-            model=model,
             table=table,
-            terms=_terms(self.policy, problem),
             start=start,
+            stay=stay,
+            stay_cost=adjust.stay_cost,
+            officers=officer_at,
+            households=household_at,
         )
 
     def with_start(self, prices: np.ndarray | None) -> Instance:
@@ -294,6 +302,59 @@ class Instance:
             table=table,
             terms=_terms(policy, problem),
             start=start,
+        )
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A part of an instance as plain data: what a worker process receives
+    (:mod:`kuseo_match.parts`); :meth:`compile` builds the cost model there.
+
+    Attributes
+    ----------
+    problem : Problem
+        The part's rows, in canonical order.
+    policy, options, rules, table, start
+        As in :class:`Instance`, restricted to the part.
+    stay : numpy.ndarray or None
+        Each household's officer to stay with under a churn cost (-1: none).
+    stay_cost : float
+    officers, households : numpy.ndarray
+        The whole instance's positions of the part's rows, in the part's order.
+    """
+
+    problem: Problem
+    policy: Policy
+    options: SolveOptions
+    rules: PairRules
+    table: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+    start: np.ndarray | None
+    stay: np.ndarray | None
+    stay_cost: float
+    officers: np.ndarray
+    households: np.ndarray
+
+    def compile(self) -> Instance:
+        """The part as an :class:`Instance` (its cost model built)."""
+        adjust = Adjust() if self.stay is None else Adjust(self.stay, self.stay_cost, ())
+        model = cost_model(
+            self.problem,
+            self.policy,
+            self.table,
+            self.options,
+            self.rules.forbidden,
+            warn=False,
+            adjust=adjust,
+        )
+        return Instance(
+            problem=self.problem,
+            policy=self.policy,
+            options=self.options,
+            rules=self.rules,
+            model=model,
+            table=self.table,
+            terms=_terms(self.policy, self.problem),
+            start=self.start,
         )
 
 
@@ -402,17 +463,39 @@ def solve(
     *,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
+    executor: Any = None,
 ) -> tuple[Outcome, dict[str, Any]]:
     """Solve an instance: its outcome, and the statistics of the objective's search
-    (the bottleneck's longest pair and probes; empty for the total cost).
+    (the bottleneck's longest pair and probes; how the run was split in parts).
+
+    Large runs are solved in parts (:mod:`kuseo_match.parts`), through ``executor``
+    (None, a number of local processes, or a :class:`concurrent.futures.Executor`);
+    the answer is the same as :func:`solve_whole`'s.
 
     Raises
     ------
     ValidationError
-        A ``time_limit`` that is not a number of seconds > 0.
+        A ``time_limit`` that is not a number of seconds > 0, a bad ``executor``.
     InfeasibleError
         Minimum loads or quotas no pairing can meet.
     """
+    from . import parts  # parts builds on this module
+
+    check_time_limit(time_limit)
+    outcome, extra = parts.solve(
+        instance, time_limit=time_limit, progress=progress, executor=executor
+    )
+    outcome.seconds["validation"] = instance.validation_seconds
+    return outcome, extra
+
+
+def solve_whole(
+    instance: Instance,
+    *,
+    time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Outcome, dict[str, Any]]:
+    """Solve an instance in one piece (every part of a run is solved so)."""
     check_time_limit(time_limit)
     run = _Run(instance, time_limit, progress, time.perf_counter())
     extra: dict[str, Any] = {}
@@ -420,7 +503,6 @@ def solve(
         outcome, extra = _bottleneck(run, instance.policy)
     else:
         outcome = run.solve(instance.policy)
-    outcome.seconds["validation"] = instance.validation_seconds
     return outcome, extra
 
 

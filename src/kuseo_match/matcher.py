@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from .answer import answer
 from .candidates import GeoCostModel
 from .diagnose import with_inputs
 from .instance import as_policy, check_time_limit, prepare, solve, validated_problem
+from .parts import check_executor
 from .policy import Policy
 from .result import Result
 from .schema import validate_pairs
@@ -42,6 +44,7 @@ def match(
     progress: Callable[[str], None] | None = None,
     options: SolveOptions | None = None,
     start: pd.Series | pd.DataFrame | None = None,
+    executor: Any = None,
 ) -> Result:
     """Pair officers with households: most households covered, then least total cost.
 
@@ -87,6 +90,12 @@ def match(
         first round, so a similar problem is proven in fewer rounds (one, with
         the optimal prices).  Officers without a price start at 0; only speed
         depends on it.
+    executor : None, int or concurrent.futures.Executor, optional
+        Where the parts of a large run are solved (:mod:`kuseo_match.parts`):
+        None (default) one after another in this process, an int that many
+        local worker processes, or an executor such as a Dask cluster's
+        ``dask.distributed.Client(address).get_executor()``.  The answer is the
+        same whichever is given; ``result.parts`` lists the parts.
 
     Returns
     -------
@@ -131,6 +140,7 @@ def match(
     ('optimal', 0)
     """
     check_time_limit(time_limit)  # before the tables: a bad setting is refused first
+    check_executor(executor)
     instance = prepare(
         officers,
         households,
@@ -142,9 +152,16 @@ def match(
         start=start,
         progress=progress,
     )
-    result = answer(instance, *solve(instance, time_limit=time_limit, progress=progress))
+    outcome, extra = solve(instance, time_limit=time_limit, progress=progress, executor=executor)
+    result = answer(instance, outcome, extra)
     # what Result.diagnosis needs to solve again
-    inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
+    inputs = {
+        "costs": costs,
+        "locked": locked,
+        "forbidden": forbidden,
+        "options": options,
+        "executor": executor,
+    }
     return with_inputs(result, inputs)
 
 

@@ -41,6 +41,7 @@ from .answer import answer
 from .errors import ValidationError
 from .geo import chord_from_km, haversine_km, to_xyz
 from .instance import Instance, as_policy, prepare, solve
+from .parts import check_executor
 from .policy import Policy
 from .reference import districts as district_table
 from .schema import validate_sites
@@ -91,6 +92,7 @@ def plan_capacity(
     locked: pd.DataFrame | None = None,
     forbidden: pd.DataFrame | None = None,
     options: SolveOptions | None = None,
+    executor: Any = None,
 ) -> pd.DataFrame:
     """The fewest additional officers per site so that every reachable household is covered.
 
@@ -111,7 +113,7 @@ def plan_capacity(
         :func:`kuseo_match.schema.validate_sites` does.
     time_limit : float or None, default 60
         Seconds for the integer program (limited reach only).
-    costs, locked, forbidden, options
+    costs, locked, forbidden, options, executor
         As for :func:`~kuseo_match.match`, for the officers already there: they
         cover what they may under these rules (only the pairs of ``costs`` when
         given; locked pairs kept; forbidden pairs never).  New officers reach
@@ -138,6 +140,7 @@ def plan_capacity(
     (20, 'arithmetic: any officer can reach any household')
     """
     policy = as_policy(policy)
+    check_executor(executor)
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
         raise ValidationError("must be a whole number >= 1", table="capacity", value=capacity)
     if officers is None:
@@ -162,7 +165,7 @@ def plan_capacity(
     problem = instance.problem
     o, h = problem.officers, problem.households
     site = _sites(sites, h)
-    present = answer(instance, *solve(instance))
+    present = answer(instance, *solve(instance, executor=executor))
     uncovered_ids = set(present.unmatched["household_id"].astype(str))
     h_id = h["household_id"].astype(str).to_numpy()
     lost = np.array([x in uncovered_ids for x in h_id])

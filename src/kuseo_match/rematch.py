@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,7 @@ from .diagnose import with_inputs
 from .errors import ValidationError
 from .instance import check_time_limit, prepare
 from .instance import solve as solve_instance
+from .parts import check_executor
 from .policy import Policy
 from .result import Result
 from .rules import why_not_allowed
@@ -68,6 +70,7 @@ def rematch(
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
     options: SolveOptions | None = None,
+    executor: Any = None,
 ) -> Result:
     """Pair again, keeping the previous pairs that still work (see the module text).
 
@@ -77,7 +80,8 @@ def rematch(
         ``officer_id, household_id`` of the earlier pairing (a ``pairs.csv``
         read back works; other columns are ignored).  Ids no longer in the
         tables are reported in ``changes``, never dropped silently.
-    officers, households, policy, costs, locked, forbidden, time_limit, progress, options
+    officers, households, policy, costs, locked, forbidden, time_limit, progress, options, \
+executor
         As for :func:`~kuseo_match.match`; ``locked`` pairs win over previous ones.
 
     Returns
@@ -98,6 +102,7 @@ def rematch(
     True
     """
     check_time_limit(time_limit)
+    check_executor(executor)
     prev = validate_previous(previous)
     base = prepare(
         officers,
@@ -140,11 +145,19 @@ def rematch(
             instance = instance.with_stay(officer_of, churn)
         elif pin:
             instance = instance.with_locked(o[survive], h[survive])
-        outcome, extra = solve_instance(instance, time_limit=time_limit, progress=progress)
+        outcome, extra = solve_instance(
+            instance, time_limit=time_limit, progress=progress, executor=executor
+        )
         if outcome.prices is not None and outcome.certified:
             last.append(outcome.prices)
         result = answer(instance, outcome, extra)
-        inputs = {"costs": costs, "locked": locked, "forbidden": forbidden, "options": options}
+        inputs = {
+            "costs": costs,
+            "locked": locked,
+            "forbidden": forbidden,
+            "options": options,
+            "executor": executor,
+        }
         return with_inputs(result, inputs)
 
     if policy.churn_cost is not None:

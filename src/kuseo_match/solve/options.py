@@ -92,6 +92,17 @@ class SolveOptions:
         CP-SAT's search workers.  One is deterministic; more search a
         portfolio in parallel and may find better answers sooner, but
         which answer a limit stops at then depends on timing.
+    part_households : int or None, default 20_000
+        Runs of more households than this are solved in parts
+        (:mod:`kuseo_match.parts`): where the allowed pairs split
+        (``same_province``, a distance limit, ``same_district``, a ``costs``
+        table), the parts are exact and their answers merged, whole components
+        grouped up to about this many households a part; where they do not,
+        the provinces are solved first as a warm start of one certified solve.
+        The answer is the same either way; None always solves in one piece.
+    part_retries : int, default 2
+        A part whose task is lost (a worker process killed, a cluster worker
+        gone) is submitted again this many times before the run fails.
     seed : int, default 0
         CP-SAT's random seed.
 
@@ -122,6 +133,8 @@ number >= 1, or None
     sat_k: int = 8
     sat_work: float = 20.0
     sat_workers: int = 1
+    part_households: int | None = 20_000
+    part_retries: int = 2
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -148,6 +161,18 @@ number >= 1, or None
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise bad(name, value, "a whole number >= 1")
+        if self.part_households is not None and (
+            isinstance(self.part_households, bool)
+            or not isinstance(self.part_households, int)
+            or self.part_households < 1
+        ):
+            raise bad("part_households", self.part_households, "a whole number >= 1, or None")
+        if (
+            isinstance(self.part_retries, bool)
+            or not isinstance(self.part_retries, int)
+            or self.part_retries < 0
+        ):
+            raise bad("part_retries", self.part_retries, "a whole number >= 0")
         for name in ("repair", "repair_share"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
