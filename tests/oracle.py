@@ -181,6 +181,11 @@ def builtin_costs(
     allowed = np.repeat((np.asarray(capacity) > 0)[:, None], n_h, axis=1)
     if policy.max_distance_km is not None:
         allowed &= d <= policy.max_distance_km
+    if policy.same_district:
+        allowed &= ~differ
+    if policy.same_province:  # the raw province column (the synthetic tables carry one)
+        o_p, h_p = officers["province"].to_numpy(str), households["province"].to_numpy(str)
+        allowed &= o_p[:, None] == h_p[None, :]
     return BuiltinCosts(d, fit, affinity, cost, allowed)
 
 

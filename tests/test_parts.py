@@ -1,0 +1,245 @@
+"""Runs solved in parts (kuseo_match.parts): the same answer as one piece, whatever
+solves the parts (this process, local processes, a Dask cluster, a worker killed)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kuseo_match as km
+from kuseo_match.errors import ValidationError
+from kuseo_match.instance import prepare
+from kuseo_match.parts import components, groups
+from oracle import builtin_costs, capacities, optimum, table_cost_matrix
+
+#: Small enough for the dense oracle, in several provinces.
+SMALL = {"households": 260, "officers": 170, "seed": 3}
+#: Parts of at most this many households, so that small runs split.
+SPLIT = km.SolveOptions(part_households=40)
+WHOLE = km.SolveOptions(part_households=None)
+
+
+@pytest.fixture(scope="module")
+def country() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return km.synthetic_country(**SMALL)
+
+
+def _oracle(o: pd.DataFrame, h: pd.DataFrame, policy: km.Policy):
+    capacity = capacities(o, policy.capacity)
+    return optimum(capacity, builtin_costs(o, h, policy, capacity).matrix())
+
+
+def _officer_of(result: km.Result) -> dict[str, str]:
+    p = result.pairs
+    return dict(zip(p["household_id"].astype(str), p["officer_id"].astype(str), strict=True))
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        km.Policy(same_province=True),
+        km.Policy(same_district=True),
+        km.Policy(max_distance_km=25),
+        km.Policy(same_province=True, max_distance_km=40, capacity=1),
+        km.Policy(),  # no split: the provinces' prices start one solve
+    ],
+    ids=["same_province", "same_district", "distance", "province_distance", "warm_start"],
+)
+def test_parts_give_the_one_call_optimum(country, policy: km.Policy) -> None:
+    o, h = country
+    parts = km.match(o, h, policy, options=SPLIT)
+    whole = km.match(o, h, policy, options=WHOLE)
+    best = _oracle(o, h, policy)
+    assert parts.status == whole.status == "optimal"
+    assert len(parts.pairs) == len(whole.pairs) == best.n_paired
+    assert parts.objective == pytest.approx(best.cost, rel=1e-9, abs=1e-6)
+    assert whole.objective == pytest.approx(best.cost, rel=1e-9, abs=1e-6)
+    assert parts.stats["parts"] > 1
+    table = parts.parts
+    assert list(table.columns) == list(km.result.PART_COLUMNS)
+    assert (table["status"] == "optimal").all()
+    if parts.stats["part_mode"] == "exact":
+        assert table["households"].sum() <= len(h)
+        assert table["paired"].sum() == len(parts.pairs)
+        assert table["objective"].sum() == pytest.approx(parts.objective)
+    else:
+        assert policy == km.Policy()
+        assert parts.stats["repair_changed"] >= 0
+    # the prices are an equilibrium of the whole run: every part's officer is cheapest
+    prices = parts.officer_load.set_index("officer_id")["price"]
+    assert prices.notna().sum() == (parts.officer_load["capacity"] > 0).sum()
+
+
+def test_a_costs_table_splits_by_its_components(country) -> None:
+    o, h = country
+    rng = np.random.default_rng(0)
+    # each household lists three officers of its own province: components within provinces
+    rows = []
+    for hid, prov in zip(h["household_id"], h["province"], strict=True):
+        pool = o.loc[o["province"] == prov, "officer_id"].to_numpy()
+        if len(pool) == 0:
+            continue
+        for oid in rng.choice(pool, size=min(3, len(pool)), replace=False):
+            rows.append((oid, hid, float(rng.integers(1, 50))))
+    costs = pd.DataFrame(rows, columns=["officer_id", "household_id", "cost"])
+    parts = km.match(o, h, costs=costs, options=SPLIT)
+    whole = km.match(o, h, costs=costs, options=WHOLE)
+    capacity = capacities(o, 2)
+    best = optimum(capacity, table_cost_matrix(o, h, costs, capacity))
+    assert parts.stats["part_mode"] == "exact"
+    assert len(parts.pairs) == len(whole.pairs) == best.n_paired
+    assert parts.objective == whole.objective == pytest.approx(best.cost)
+
+
+def test_the_distance_components_stay_the_same_when_the_edges_are_cut(country) -> None:
+    o, h = country
+    policy = km.Policy(max_distance_km=30)
+    loose = components(prepare(o, h, policy))
+    tight = components(prepare(o, h, policy, options=km.SolveOptions(pair_budget=50)))
+    assert loose is not None and tight is not None
+    for a, b in zip(loose, tight, strict=True):  # the same partition, whatever the labels
+        assert pd.crosstab(a, b).astype(bool).sum(axis=1).max() == 1
+        assert pd.crosstab(b, a).astype(bool).sum(axis=1).max() == 1
+
+
+def test_groups_pack_whole_labels_largest_first() -> None:
+    label_h = np.array([0, 0, 0, 1, 1, 2, 3])
+    label_o = np.array([0, 1, 2, -1])  # label 3 has no officer: no part
+    parts = groups(label_o, label_h, target=3)
+    assert [h.tolist() for _, h in parts] == [[0, 1, 2], [3, 4, 5]]
+    assert [o.tolist() for o, _ in parts] == [[0], [1, 2]]
+
+
+def test_what_couples_the_run_keeps_it_whole(country) -> None:
+    o, h = country
+    for policy in (
+        km.Policy(same_province=True, objective="bottleneck"),
+        km.Policy(same_province=True, pair_distance_weight=0.1),
+        km.Policy(same_province=True, quotas=[{"households": {"kind": "welfare"}, "min_count": 1}]),
+    ):
+        assert components(prepare(o, h, policy)) is None
+
+
+def test_a_province_short_of_officers_leaves_the_others_unchanged(country) -> None:
+    o, h = country
+    policy = km.Policy(same_province=True)
+    short = h["province"].value_counts().index[0]
+    stay = o[o["province"] == short].head(2)
+    few = pd.concat([o[o["province"] != short], stay])
+    result = km.match(few, h, policy, options=SPLIT)
+    assert result.status == "optimal"
+    province = h.set_index("household_id")["province"]
+    lost = result.unmatched[result.unmatched["household_id"].map(province) == short]
+    assert len(lost) == (h["province"] == short).sum() - stay["capacity"].sum()
+    assert lost["reason"].str.contains("officer.s. of its province are all full").all()
+    assert result.shortfall is not None and result.shortfall.deficit == len(result.unmatched)
+    # the other provinces are paired as they are without the short one
+    others = km.match(few, h[h["province"] != short], policy, options=SPLIT)
+    mine = _officer_of(result)
+    theirs = _officer_of(others)
+    assert set(result.unmatched["household_id"]) - set(lost["household_id"]) == set(
+        others.unmatched["household_id"]
+    )
+    assert {k: mine[k] for k in theirs} == theirs
+
+
+def test_executors_give_identical_pairs(country) -> None:
+    o, h = country
+    policy = km.Policy(same_province=True)
+    serial = km.match(o, h, policy, options=SPLIT)
+    local = km.match(o, h, policy, options=SPLIT, executor=2)
+    pd.testing.assert_frame_equal(serial.pairs, local.pairs)
+    pd.testing.assert_frame_equal(serial.officer_load, local.officer_load)
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_gives_identical_pairs(country) -> None:
+    distributed = pytest.importorskip("distributed")
+    o, h = country
+    policy = km.Policy(same_province=True)
+    serial = km.match(o, h, policy, options=SPLIT)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_cluster = km.match(o, h, policy, options=SPLIT, executor=client.get_executor())
+    pd.testing.assert_frame_equal(serial.pairs, on_cluster.pairs)
+    assert on_cluster.stats["parts"] == serial.stats["parts"]
+
+
+@pytest.mark.slow
+def test_a_killed_worker_is_retried_and_the_answer_stays() -> None:
+    # parts that take long enough that a worker is killed while it solves one
+    o, h = km.synthetic_country(households=24_000, officers=15_000, seed=2)
+    policy = km.Policy(same_province=True)
+    options = km.SolveOptions(part_households=3_000)
+    serial = km.match(o, h, policy, options=options)
+    killed: list[int] = []
+
+    def kill_one() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not killed:
+            children = multiprocessing.active_children()
+            busy = [c for c in children if c.pid is not None and _cpu_seconds(c.pid) > 1.5]
+            if busy:
+                os.kill(busy[0].pid, signal.SIGKILL)
+                killed.append(busy[0].pid)
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_one)
+    killer.start()
+    try:
+        again = km.match(o, h, policy, options=options, executor=2)
+    finally:
+        killer.join()
+    assert killed, "no worker was seen solving"
+    assert again.stats["parts_retried"] >= 1
+    assert (again.parts["tries"] > 1).any()
+    pd.testing.assert_frame_equal(serial.pairs, again.pairs)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_rematch_diagnose_and_plan_take_an_executor(country) -> None:
+    o, h = country
+    policy = km.Policy(same_province=True)
+    first = km.match(o, h, policy, options=SPLIT)
+    again = km.rematch(first.pairs, o.iloc[3:], h, policy, options=SPLIT, executor=2)
+    serial = km.rematch(first.pairs, o.iloc[3:], h, policy, options=SPLIT)
+    assert again.stats["parts"] > 1
+    pd.testing.assert_frame_equal(again.pairs, serial.pairs)
+    pd.testing.assert_frame_equal(again.changes, serial.changes)
+    d = km.diagnose(o.iloc[: len(o) // 3], h, policy, options=SPLIT, executor=None)
+    assert d.deficit == len(d.result.unmatched) > 0
+    plan = km.plan_capacity(h, officers=o, policy=policy, options=SPLIT, executor=2)
+    assert int(plan["new_officers"].sum()) >= 0
+
+
+@pytest.mark.parametrize("bad", ["dask", 0, True, 1.5, object()])
+def test_a_bad_executor_is_refused_before_the_tables(bad) -> None:
+    with pytest.raises(ValidationError, match="executor"):
+        km.match(pd.DataFrame(), pd.DataFrame(), executor=bad)
+
+
+def test_same_province_needs_a_province_for_every_row(country) -> None:
+    o, h = country
+    h = h.drop(columns="province").assign(district="Somewhere")
+    with pytest.raises(ValidationError, match="same_province needs each row's province"):
+        km.match(o, h, km.Policy(same_province=True), progress=None)
