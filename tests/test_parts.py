@@ -54,7 +54,7 @@ def _officer_of(result: km.Result) -> dict[str, str]:
 )
 def test_parts_give_the_one_call_optimum(country, policy: km.Policy) -> None:
     o, h = country
-    parts = km.match(o, h, policy, options=SPLIT)
+    parts = km.match(o, h, policy, options=SPLIT.replace(warm_parts=True))
     whole = km.match(o, h, policy, options=WHOLE)
     best = _oracle(o, h, policy)
     assert parts.status == whole.status == "optimal"

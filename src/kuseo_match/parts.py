@@ -15,11 +15,13 @@ parts), proven when every part's is.  Quotas (which count across parts), compact
 pairs and the bottleneck objective (whose longest pair is the whole run's) are
 solved in one piece.
 
-*Warm start.*  When the pairs do not split, the provinces are solved first as
-parts (pairs across their borders left out), and their officers' prices start
-one certified solve over every allowed pair (the ``start=`` of
-:func:`kuseo_match.match`), which mends the pairs near the borders;
-``stats["repair_changed"]`` counts the households whose officer it changed.
+*Warm start* (``SolveOptions(warm_parts=True)``).  When the pairs do not split,
+the provinces are solved first as parts (pairs across their borders left out),
+and their officers' prices start one certified solve over every allowed pair
+(the ``start=`` of :func:`kuseo_match.match`), which mends the pairs near the
+borders; ``stats["repair_changed"]`` counts the households whose officer it
+changed.  Off by default: the certified solve from the provinces' prices costs
+about as much as from none (``benchmarks/RESULTS.md``).
 
 *Executors.*  ``executor`` is ``None`` (the parts one after another, in this
 process), an int (that many local worker processes, spawned) or any
@@ -298,7 +300,7 @@ def solve(
         parts = groups(*labels, target)
         if len(parts) > 1:
             return _exact(instance, parts, time_limit, progress, executor, clock)
-    if instance.start is None and labels is None:
+    if instance.options.warm_parts and instance.start is None and labels is None:
         warm = _provinces(instance, target)
         if warm is not None:
             return _warm(instance, warm, time_limit, progress, executor, clock)

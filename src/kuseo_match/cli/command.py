@@ -4,15 +4,17 @@ the matching options and the match itself."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import enum
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..errors import ValidationError, shown
 from ..matcher import match
 from ..policy import Policy
 from ..rematch import rematch
@@ -20,6 +22,8 @@ from ..result import Result
 from .progress import Progress
 
 PROG = "kuseo-match"
+#: Seconds ``--scheduler`` waits for the Dask scheduler to answer.
+SCHEDULER_TIMEOUT = 10
 
 
 class ExitCode(enum.IntEnum):
@@ -103,6 +107,20 @@ def add_match_options(parser: argparse.ArgumentParser, *, time_limit: bool = Tru
         "far from their district): refuse them (the default) or only warn; overrides "
         "the policy file",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="solve the parts of a large run (provinces under same_province, components "
+        "under a distance limit) in N local processes (default: one after another in "
+        "this process); the answer is the same",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="solve the parts on a running Dask cluster (dask-scheduler's address, such as "
+        "tcp://10.0.0.5:8786; needs kuseo-match[dask])",
+    )
     if not time_limit:
         return
     parser.add_argument(
@@ -142,6 +160,37 @@ def read_policy(path: Path | None, coordinate_check: str | None = None) -> Polic
     return policy
 
 
+@contextlib.contextmanager
+def executor_of(args: argparse.Namespace) -> Iterator[Any]:
+    """The executor ``--workers`` or ``--scheduler`` asks for (None: neither), the
+    Dask client closed at the end."""
+    workers, address = getattr(args, "workers", None), getattr(args, "scheduler", None)
+    if workers is not None and address is not None:
+        raise ValidationError("give --workers or --scheduler, not both", table="--workers")
+    if workers is not None and workers < 1:
+        raise ValidationError("must be a whole number >= 1", table="--workers", value=workers)
+    if address is None:
+        yield workers
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ValidationError(
+            'needs Dask: pip install "kuseo-match[dask]"', table="--scheduler"
+        ) from None
+    try:
+        client = Client(address, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ValidationError(
+            f"no Dask scheduler answered at {shown(address)} within "
+            f"{SCHEDULER_TIMEOUT} s ({exc}); start one with 'dask-scheduler' and workers "
+            "with 'dask-worker ADDRESS'",
+            table="--scheduler",
+        ) from None
+    with client:
+        yield client.get_executor()
+
+
 def run_match(
     progress: Progress,
     officers: pd.DataFrame,
@@ -153,6 +202,7 @@ def run_match(
     locked: pd.DataFrame | None = None,
     forbidden: pd.DataFrame | None = None,
     previous: pd.DataFrame | None = None,
+    executor: Any = None,
 ) -> Result:
     text = f"matching {len(households):,} households with {len(officers):,} officers"
     solver = match if previous is None else functools.partial(rematch, previous)
@@ -166,6 +216,7 @@ def run_match(
             forbidden=forbidden,
             time_limit=time_limit,
             progress=stage,
+            executor=executor,
         )
 
 

@@ -97,9 +97,14 @@ class SolveOptions:
         (:mod:`kuseo_match.parts`): where the allowed pairs split
         (``same_province``, a distance limit, ``same_district``, a ``costs``
         table), the parts are exact and their answers merged, whole components
-        grouped up to about this many households a part; where they do not,
-        the provinces are solved first as a warm start of one certified solve.
-        The answer is the same either way; None always solves in one piece.
+        grouped up to about this many households a part.  The answer is the
+        same either way; None always solves in one piece.
+    warm_parts : bool, default False
+        Where the pairs do not split, solve the provinces first (as parts, through
+        the executor) and start one certified solve from their prices.  Off by
+        default: measured slower than one solve at 100,000 households
+        (``benchmarks/bench_country.py``), the certified solve costing as much
+        from the provinces' prices as from none.
     part_retries : int, default 2
         A part whose task is lost (a worker process killed, a cluster worker
         gone) is submitted again this many times before the run fails.
@@ -134,6 +139,7 @@ number >= 1, or None
     sat_work: float = 20.0
     sat_workers: int = 1
     part_households: int | None = 20_000
+    warm_parts: bool = False
     part_retries: int = 2
     seed: int = 0
 
@@ -167,6 +173,8 @@ number >= 1, or None
             or self.part_households < 1
         ):
             raise bad("part_households", self.part_households, "a whole number >= 1, or None")
+        if not isinstance(self.warm_parts, bool):
+            raise bad("warm_parts", self.warm_parts, "true or false")
         if (
             isinstance(self.part_retries, bool)
             or not isinstance(self.part_retries, int)
