@@ -459,8 +459,16 @@ def _each(
                 except KuseoError:
                     raise
                 except BrokenProcessPool:
-                    if not own or tries[i] > retries:
+                    if not own:
                         raise
+                    if tries[i] > retries:
+                        raise KuseoError(
+                            f"the worker processes ended {tries[i]} times while solving part "
+                            f"{i}: out of memory, killed, or they could not start -- a script "
+                            "that passes executor=N must make its calls under "
+                            "'if __name__ == \"__main__\":' (worker processes are spawned "
+                            "and import the script)"
+                        ) from None
                     # a worker died: every task in flight is lost with the pool
                     lost = [i, *pending.values()]
                     log.warning(

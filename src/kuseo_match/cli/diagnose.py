@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..diagnose import diagnose
-from .command import ExitCode, Subcommand, add_match_options, read_policy
+from .command import ExitCode, Subcommand, add_match_options, executor_of, read_policy
 from .inputs import read_input
 from .progress import Progress
 
@@ -26,8 +26,11 @@ def _run_diagnose(args: argparse.Namespace) -> int:
     officers = read_input(progress, "officers", args.officers)
     households = read_input(progress, "households", args.households)
     costs = None if args.costs is None else read_input(progress, "costs", args.costs)
-    with progress.stage("diagnosing (each fix is verified by solving again)"):
-        found = diagnose(officers, households, policy, costs=costs)
+    with (
+        executor_of(args) as executor,
+        progress.stage("diagnosing (each fix is verified by solving again)"),
+    ):
+        found = diagnose(officers, households, policy, costs=costs, executor=executor)
     if not args.quiet:
         print(found)
     return ExitCode.OK if found.deficit == 0 else ExitCode.UNMATCHED

@@ -10,7 +10,14 @@ import pandas as pd
 from .. import io
 from ..plan import plan_capacity
 from ..policy import Policy
-from .command import ExitCode, Subcommand, add_match_options, out_option, read_policy
+from .command import (
+    ExitCode,
+    Subcommand,
+    add_match_options,
+    executor_of,
+    out_option,
+    read_policy,
+)
 from .inputs import read_input
 from .progress import Progress
 
@@ -63,7 +70,7 @@ def _plan(args: argparse.Namespace, progress: Progress, policy: Policy | None) -
         for name in ("costs", "locked", "forbidden")
         if getattr(args, name) is not None
     }
-    with progress.stage("planning"):
+    with executor_of(args) as executor, progress.stage("planning"):
         plan = plan_capacity(
             households,
             officers=officers,
@@ -71,6 +78,7 @@ def _plan(args: argparse.Namespace, progress: Progress, policy: Policy | None) -
             capacity=args.capacity,
             sites=sites,
             time_limit=args.time_limit if args.time_limit is not None else 60.0,
+            executor=executor,
             **rules,
         )
     return plan
