@@ -199,14 +199,15 @@ def _distance_labels(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
     pass ``options.pair_budget``, so memory stays bounded."""
     problem, model, options = instance.problem, instance.model, instance.options
     n_o, n_h = problem.n_officers, problem.n_households
-    limit = float(instance.policy.max_distance_km)
+    limit = instance.policy.max_distance_km
+    assert limit is not None  # components() calls this only under a distance limit
     kept_o: list[np.ndarray] = []
     kept_h: list[np.ndarray] = []
     held = 0
     everyone = np.arange(n_h)
     for start in range(0, n_h, options.ball_chunk):
         chunk = everyone[start : start + options.ball_chunk]
-        o, h = model.within(chunk, np.full(len(chunk), limit))
+        o, h = model.within(chunk, np.full(len(chunk), float(limit)))
         kept_o.append(o)
         kept_h.append(h)
         held += len(o)
@@ -319,7 +320,18 @@ def _provinces(instance: Instance, target: int) -> list[tuple[np.ndarray, np.nda
     return parts if len(parts) > 1 else None
 
 
-def _exact(instance, parts, time_limit, progress, executor, clock):
+Parts = list[tuple[np.ndarray, np.ndarray]]
+Progress = Callable[[str], None] | None
+
+
+def _exact(
+    instance: Instance,
+    parts: Parts,
+    time_limit: float | None,
+    progress: Progress,
+    executor: Any,
+    clock: float,
+) -> tuple[Outcome, dict[str, Any]]:
     answers, table, retried = _run(instance, parts, time_limit, progress, executor, clock)
     outcome = _merged(instance, answers, clock)
     extra = {
@@ -331,7 +343,14 @@ def _exact(instance, parts, time_limit, progress, executor, clock):
     return outcome, extra
 
 
-def _warm(instance, parts, time_limit, progress, executor, clock):
+def _warm(
+    instance: Instance,
+    parts: Parts,
+    time_limit: float | None,
+    progress: Progress,
+    executor: Any,
+    clock: float,
+) -> tuple[Outcome, dict[str, Any]]:
     p = instance.policy
     loose = p.replace(objective="total", quotas=(), pair_distance_weight=0.0, min_load=0)
     answers, table, retried = _run(
@@ -363,7 +382,15 @@ def _warm(instance, parts, time_limit, progress, executor, clock):
     return outcome, extra
 
 
-def _run(instance, parts, time_limit, progress, executor, clock, policy=None):
+def _run(
+    instance: Instance,
+    parts: Parts,
+    time_limit: float | None,
+    progress: Progress,
+    executor: Any,
+    clock: float,
+    policy: Any = None,
+) -> tuple[list[PartAnswer], pd.DataFrame, int]:
     """Every part solved (through the executor): the answers in part order, the
     per-part table and how many parts were submitted more than once."""
     h_code = instance.problem.provinces[1]
@@ -517,13 +544,17 @@ def _merged(instance: Instance, answers: list[PartAnswer], clock: float) -> Outc
         inside = np.zeros(problem.n_households, dtype=bool)
         for a in answers:
             inside[a.households] = True
-        ws = [a for a in answers if a.outcome.witness is not None]
-        hs = [a.households[a.outcome.witness.households] for a in ws]
-        os_ = [a.officers[a.outcome.witness.officers] for a in ws]
+        ws = [(a, a.outcome.witness) for a in answers if a.outcome.witness is not None]
         witness = Witness(
-            np.sort(np.concatenate([*hs, np.flatnonzero(~inside)])),
-            np.sort(np.concatenate([*os_, np.zeros(0, np.int64)])),
-            int(sum(a.outcome.witness.slots for a in ws)),
+            np.sort(
+                np.concatenate(
+                    [*(a.households[w.households] for a, w in ws), np.flatnonzero(~inside)]
+                )
+            ),
+            np.sort(
+                np.concatenate([*(a.officers[w.officers] for a, w in ws), np.zeros(0, np.int64)])
+            ),
+            sum(int(w.slots) for _, w in ws),
         )
     # one scale whose rounding bound n_pairs / scale is the sum of the parts' bounds
     bound = sum(len(a.outcome.o) / a.outcome.scale for a in answers)
