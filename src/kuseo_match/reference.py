@@ -435,7 +435,7 @@ def province_codes(frame: pd.DataFrame) -> np.ndarray:
     if "province" in frame.columns:
         col = frame["province"]
         codes, uniques = pd.factorize(col.astype(str).str.strip().where(col.notna()))
-        resolved = []
+        resolved: list[str | None] = []
         for value in uniques:
             try:
                 resolved.append(_resolve_province(value, "province"))

@@ -12,8 +12,8 @@ from .progress import Progress
 
 
 def _diagnose_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("officers", type=Path, help="officers table (.csv or .xlsx)")
-    parser.add_argument("households", type=Path, help="households table (.csv or .xlsx)")
+    parser.add_argument("officers", type=Path, help="officers table (.csv, .xlsx or .parquet)")
+    parser.add_argument("households", type=Path, help="households table (.csv, .xlsx or .parquet)")
     parser.add_argument(
         "--costs", type=Path, metavar="F", help="table of allowed pairs and their costs"
     )

@@ -23,7 +23,7 @@ from .progress import Progress
 
 
 def _plan_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("households", type=Path, help="households table (.csv or .xlsx)")
+    parser.add_argument("households", type=Path, help="households table (.csv, .xlsx or .parquet)")
     parser.add_argument(
         "--officers", type=Path, metavar="F", help="the officers already there (default: none)"
     )

@@ -59,6 +59,16 @@ def _run_report(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _table(folder: Path, name: str) -> Path:
+    """A table output of ``folder`` in whichever format the run wrote it (``.csv``
+    when neither is there, so that the error names the usual file)."""
+    for table_format in io.TABLE_FORMATS:
+        path = folder / io.in_format(name, table_format)
+        if path.is_file():
+            return path
+    return folder / name
+
+
 def load_result(
     folder: Path, *, policy: Policy | None = None
 ) -> tuple[Result, pd.DataFrame, pd.DataFrame]:
@@ -69,7 +79,7 @@ def load_result(
     folder : pathlib.Path
         Holds ``officers.csv``, ``households.csv``, ``pairs.csv``,
         ``unmatched.csv`` and ``summary.json`` (as ``demo`` and ``solve``
-        write them).
+        write them; the tables as ``.parquet`` after ``--output-format parquet``).
     policy : Policy, optional
         The policy to attach; default the settings stored in
         ``summary.json`` (with the shipped fit table: a custom one is not
@@ -93,11 +103,11 @@ def load_result(
         A file is missing or unreadable, a column is missing, or
         ``summary.json`` is not a summary.
     """
-    officers = io.read_table(folder / "officers.csv")
-    households = io.read_table(folder / "households.csv")
-    pairs = _columns(io.read_table(folder / "pairs.csv"), PAIR_COLUMNS, "pairs.csv")
+    officers = io.read_table(_table(folder, "officers.csv"))
+    households = io.read_table(_table(folder, "households.csv"))
+    pairs = _columns(io.read_table(_table(folder, "pairs.csv")), PAIR_COLUMNS, "pairs.csv")
     unmatched = _columns(
-        io.read_table(folder / "unmatched.csv"), UNMATCHED_COLUMNS, "unmatched.csv"
+        io.read_table(_table(folder, "unmatched.csv")), UNMATCHED_COLUMNS, "unmatched.csv"
     )
     summary = _read_summary(folder / "summary.json")
     if policy is None:
@@ -116,9 +126,11 @@ def load_result(
         coordinate_check="warn",  # the run that wrote them decided
         capacity_by=policy.capacity_by,
     )
-    if (folder / "officer_load.csv").is_file():
+    if _table(folder, "officer_load.csv").is_file():
         officer_load = _columns(
-            io.read_table(folder / "officer_load.csv"), OFFICER_LOAD_COLUMNS, "officer_load.csv"
+            io.read_table(_table(folder, "officer_load.csv")),
+            OFFICER_LOAD_COLUMNS,
+            "officer_load.csv",
         )
     else:  # a run of an older version: loads from the pairs, prices unknown
         counts = pairs["officer_id"].astype(str).value_counts()

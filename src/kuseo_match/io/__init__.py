@@ -8,7 +8,8 @@ sheet and the delimiter are found) and writes results that open correctly in
 Excel: CSV in UTF-8 with a byte-order mark, where text that could run as a
 formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
 gets a leading ``'``, and workbooks whose text cells keep their exact text
-(Excel never evaluates a text cell).
+(Excel never evaluates a text cell).  Country-sized tables may be read and
+written as Parquet instead (with pyarrow, an optional dependency).
 
 Readers and writers raise :class:`~kuseo_match.errors.ValidationError` naming
 the file (``file="officers.csv"``) and saying what to do.  Checking the
@@ -17,7 +18,7 @@ module.
 
 Modules
 -------
-``read`` (``read_csv``, ``read_xlsx``), ``formats``
+``read`` (``read_csv``, ``read_xlsx``, ``read_parquet``), ``formats``
     Reading: one reader per file format, chosen by suffix.
 ``sanitise``
     Cells that spreadsheet programs would run as formulas.
@@ -32,13 +33,15 @@ Modules
 Functions
 ---------
 read_table
-    A ``.csv``/``.txt`` or ``.xlsx`` file as a DataFrame.
+    A ``.csv``/``.txt``, ``.xlsx`` or ``.parquet`` file as a DataFrame.
 neutralise_formulas
     A copy of a frame that spreadsheet programs will not evaluate.
 with_details, with_district_names
     Pair lists with the input tables' other columns, and district names.
 write_csv
     A frame as UTF-8-with-BOM CSV.
+write_table
+    A frame as CSV or Parquet, by the file's suffix.
 write_pairs_xlsx
     A :class:`~kuseo_match.result.Result` as a workbook (summary, pairs,
     unmatched, one sheet per district).
@@ -49,11 +52,11 @@ write_summary_json
 """
 
 from .details import with_details, with_district_names
-from .folder import OUTPUTS, Output, OutputFolder, outputs_of
+from .folder import OUTPUTS, TABLE_FORMATS, Output, OutputFolder, in_format, outputs_of
 from .formats import ID_COLUMNS, PathLike
 from .read import read_table
 from .sanitise import FORMULA_TRIGGERS, neutralise_formulas
-from .write import replace_file, write_csv, write_summary_json
+from .write import replace_file, write_csv, write_summary_json, write_table
 from .write_geojson import write_geojson
 from .write_xlsx import write_pairs_xlsx
 
@@ -61,9 +64,11 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "ID_COLUMNS",
     "OUTPUTS",
+    "TABLE_FORMATS",
     "Output",
     "OutputFolder",
     "PathLike",
+    "in_format",
     "neutralise_formulas",
     "outputs_of",
     "read_table",
@@ -74,4 +79,5 @@ __all__ = [
     "write_geojson",
     "write_pairs_xlsx",
     "write_summary_json",
+    "write_table",
 ]

@@ -1,5 +1,6 @@
-"""``read_table``: a ``.csv``/``.txt`` or ``.xlsx`` file as a DataFrame, values unchanged;
-the reader of each format is in :mod:`.read_csv` and :mod:`.read_xlsx`."""
+"""``read_table``: a ``.csv``/``.txt``, ``.xlsx`` or ``.parquet`` file as a DataFrame,
+values unchanged; the reader of each format is in :mod:`.read_csv`, :mod:`.read_xlsx`
+and :mod:`.read_parquet`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ..schema import (
 )
 from .formats import CSV_SUFFIXES, ID_COLUMNS, MAX_ROWS, XLSX_SUFFIXES, PathLike
 from .read_csv import read_csv_table
+from .read_parquet import PARQUET_SUFFIXES, read_parquet_table
 from .read_xlsx import read_xlsx_table
 
 if TYPE_CHECKING:
@@ -40,28 +42,54 @@ class Reader:
         The format in messages ("a text file").
     suffixes : tuple of str
         The file name endings it reads, lower case.
-    option : str
-        Its one format-specific option of :func:`read_table`: ``"encoding"``
-        or ``"sheet"``.
+    option : str or None
+        Its one format-specific option of :func:`read_table`: ``"encoding"``,
+        ``"sheet"``, or None (Parquet).
     read : callable
         ``read(path, name, option, header_row, ids, required, max_rows)`` ->
         ``(frame, first data row number, sheet or None)``.
+    header_row : bool
+        Whether ``header_row=`` applies: False for a format whose file names
+        its columns (Parquet).
     """
 
     kind: str
     suffixes: tuple[str, ...]
-    option: str
+    option: str | None
     read: Callable[..., tuple[pd.DataFrame, int, str | None]]
+    header_row: bool = True
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The format-specific options of :func:`read_table` this format takes."""
+        named = () if self.option is None else (self.option,)
+        return named + (("header_row",) if self.header_row else ())
 
 
 #: The readers, by format.
 READERS: tuple[Reader, ...] = (
     Reader("a text file", CSV_SUFFIXES, "encoding", read_csv_table),
     Reader("an Excel workbook", XLSX_SUFFIXES, "sheet", read_xlsx_table),
+    Reader("a Parquet file", PARQUET_SUFFIXES, None, read_parquet_table, header_row=False),
 )
 _READERS = {suffix: r for r in READERS for suffix in r.suffixes}
 #: Which files each format-specific option is for, in messages.
-_FOR = {"encoding": "CSV files", "sheet": "Excel workbooks"}
+_FOR = {
+    "encoding": "CSV files",
+    "sheet": "Excel workbooks",
+    "header_row": "CSV files and Excel workbooks",
+}
+
+
+def reader_of(path: PathLike) -> Reader | None:
+    """The reader of ``path``, by its suffix (None for an unknown one).
+
+    Examples
+    --------
+    >>> reader_of("households.PQ").kind, reader_of("officers.csv").options
+    ('a Parquet file', ('encoding', 'header_row'))
+    """
+    return _READERS.get(Path(path).suffix.lower())
 
 
 def read_table(
@@ -74,7 +102,7 @@ def read_table(
     id_column: str | None = None,
     max_rows: int | None = MAX_ROWS,
 ) -> pd.DataFrame:
-    """Read a ``.csv``/``.txt`` or ``.xlsx`` table without changing its values.
+    """Read a ``.csv``/``.txt``, ``.xlsx`` or ``.parquet`` table without changing its values.
 
     Parameters
     ----------
@@ -84,7 +112,10 @@ def read_table(
         (ties go to the comma), with LF, CRLF or CR-only ("CSV (Macintosh)")
         line ends and fields of any length; ``.xlsx`` and ``.xlsm`` as Excel
         workbooks (formula cells give the value Excel saved; hidden rows are
-        read, with a warning).  The suffix is case-insensitive.
+        read, with a warning); ``.parquet`` and ``.pq`` as Parquet files, with
+        pyarrow (``pip install "kuseo-match[parquet]"``): typed columns keep
+        their type, text stays text, and an empty text cell is missing, as in
+        a CSV file.  The suffix is case-insensitive.
     table : str, optional
         The name errors use for the file (``ValidationError.file``); default
         the file name, e.g. ``"officers.csv"``.
@@ -103,14 +134,16 @@ def read_table(
         Row number (from 1, as Excel shows it) of the header; the rows above
         it, such as a title, are skipped.  Default: detected, the first of
         rows 1-21 that names the id column (a title above the header is
-        skipped, and the row used is logged), else row 1.
+        skipped, and the row used is logged), else row 1.  Not for Parquet
+        files, which name their columns.
     id_column : str, optional
         The id column the table must have (``"officer_id"``,
         ``"household_id"``): it chooses the sheet and the header row, and a
         file whose header (in its first 21 rows, or at ``header_row``) does
         not name it, by name or alias, is refused from its head, before the
         rest is read or decoded; a workbook in which no sheet has it is
-        refused with a message listing the sheets.
+        refused with a message listing the sheets; a Parquet file without it,
+        from its footer, before its data is read.
     max_rows : int or None, default 2,000,000
         Most data rows (below the header) accepted; a file with more is
         refused before its table is built (for a workbook, from the rows that
@@ -118,7 +151,8 @@ def read_table(
         read).  The largest province has about 50,000 households and the
         whole country about 650,000, so more rows than the default are a
         wrong file or an export gone wrong, which would otherwise take
-        minutes and gigabytes to read.  ``None``: no limit.
+        minutes and gigabytes to read (a Parquet file's row count is in its
+        footer).  ``None``: no limit.
 
     Returns
     -------
@@ -129,16 +163,18 @@ def read_table(
         inferred as pandas does.  Rows whose cells are all empty are left
         out (a warning says how many).  A header-only file gives an empty
         frame with those columns.  ``frame.attrs`` notes the file, sheet and
-        each row's spreadsheet row number (:class:`kuseo_match.schema.Source`),
-        so that validation messages can name them.
+        each row's spreadsheet row number (:class:`kuseo_match.schema.Source`;
+        for Parquet, the row number of the table saved as CSV, from 2), so
+        that validation messages can name them.
 
     Raises
     ------
     ValidationError
-        Missing, unreadable, empty, undecodable or malformed file, unknown
-        suffix, repeated column names, missing sheet or id column, more than
-        ``max_rows`` rows, an id that Excel turned into a date or saved in
-        scientific notation (``1.40990E+12``: its digits are lost), a formula
+        Missing, unreadable, empty, undecodable or malformed file (a damaged
+        Parquet file; pyarrow missing for one), unknown suffix, repeated
+        column names, missing sheet or id column, more than ``max_rows``
+        rows, an id that Excel turned into a date or saved in scientific
+        notation (``1.40990E+12``: its digits are lost), a formula
         cell without a saved value, or an option that does not apply to the
         file type.
 
@@ -184,18 +220,18 @@ def read_table(
             value=max_rows,
         )
     ids = (id_column,) if id_column is not None else ID_COLUMNS
-    suffix = path.suffix.lower()
-    reader = _READERS.get(suffix)
+    reader = reader_of(path)
     if reader is None:
-        hint = " (old Excel format: open it in Excel and save as .xlsx)" if suffix == ".xls" else ""
+        old = path.suffix.lower() == ".xls"
+        hint = " (old Excel format: open it in Excel and save as .xlsx)" if old else ""
         raise ValidationError(
             f"cannot read {path}: unknown file type {path.suffix or '(none)'!r}{hint}; "
             f"use one of {', '.join(_READERS)}",
             file=name,
         )
-    chosen_options = {"encoding": encoding, "sheet": sheet}
+    chosen_options = {"encoding": encoding, "sheet": sheet, "header_row": header_row}
     for option, value in chosen_options.items():
-        if value is not None and option != reader.option:
+        if value is not None and option not in reader.options:
             raise ValidationError(
                 f"{option}= applies to {_FOR[option]} only, and {path} is {reader.kind}; "
                 f"drop the {option} option",
@@ -208,7 +244,7 @@ def read_table(
         reader.read,
         path,
         name,
-        chosen_options[reader.option],
+        None if reader.option is None else chosen_options[reader.option],
         given,
         ids,
         id_column is not None,
