@@ -4,7 +4,20 @@ The people who run a pairing programme would rather look at a map than read
 a thousand rows.  This module draws one (:func:`plot_map`, :func:`write_map`)
 and builds a single self-contained HTML page around it (:func:`render_report`,
 :func:`write_report`): headline numbers, need coverage, officers' load, a
-per-district table, the unmatched households and the policy used.
+per-district table, the unmatched households and the policy used; when the
+households lie in more than one province, a per-province table too
+(:meth:`~kuseo_match.result.Result.by_province`).
+
+Above :data:`AGGREGATE_HOUSEHOLDS` households (20,000: a large province; a
+country holds up to a million) one mark per household stops being readable
+and the files stop being usable, so the outputs switch to districts and
+provinces: the map draws each district once, shaded by its unmatched share
+(its polygon where one is shipped, else a circle at its centre sized by its
+households) beside a second panel coloured by mean distance, instead of
+every household, officer and pair line; the report lists the unmatched
+households per district instead of one by one; and ``kuseo-match`` writes
+``pairs.geojson`` only when asked (``--geojson``).  :func:`plot_map` and
+:func:`render_report` take the threshold as ``aggregate_above``.
 
 Both carry the credits the data's licences ask for (``data/SOURCES.md``):
 the district boundaries, centroids and names are RTSD's, as published by UN
@@ -36,12 +49,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
+from matplotlib import colormaps, patheffects
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontProperties, findSystemFonts, fontManager
 from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
+from matplotlib.ticker import PercentFormatter
 
 from ._version import __version__
 from .errors import ValidationError, printable
@@ -53,6 +69,7 @@ from .schema import canonical_columns, coordinates, need_flags
 from .synth import SYNTHETIC_COLUMN
 
 __all__ = [
+    "AGGREGATE_HOUSEHOLDS",
     "NEED_LABELS",
     "district_summary",
     "is_synthetic",
@@ -65,6 +82,12 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Households above which the map, the report and ``kuseo-match``'s
+#: ``pairs.geojson`` show districts and provinces instead of every household
+#: (see the module text); the ``aggregate_above`` default of :func:`plot_map`
+#: and :func:`render_report`.
+AGGREGATE_HOUSEHOLDS = 20_000
 
 #: Household need columns and their labels (Thai, English), in report order.
 NEED_LABELS: Mapping[str, tuple[str, str]] = {
@@ -729,6 +752,7 @@ def plot_map(
     thai_labels: bool = True,
     districts: pd.DataFrame | None = None,
     boundaries: Mapping[str, Any] | None = None,
+    aggregate_above: int = AGGREGATE_HOUSEHOLDS,
 ) -> Figure:
     """Draw households, officers and their pairs on a district map.
 
@@ -739,6 +763,14 @@ def plot_map(
     unmatched households are red crosses, counted in the title with the
     mean and longest distance.  Longitude and latitude have equal ground
     scale (aspect ``1 / cos(latitude)``).
+
+    Above ``aggregate_above`` households shown, the map draws districts
+    instead of households, officers and pairs, in two panels: each district
+    with households is shaded by its unmatched share (left) and by the mean
+    distance of its households' pairs (right), as its polygon where one is
+    known, else as a circle at its centroid whose area grows with its
+    households (a district the reference does not know: at the mean of its
+    households' positions).  The title keeps the whole run's numbers.
 
     When district polygons, centroids or names are drawn, a line at the
     bottom of the figure credits their source, as their licence asks:
@@ -763,7 +795,9 @@ def plot_map(
         :func:`kuseo_match.reference.resolve_province`.  Officers outside it are still drawn
         when paired with one of its households.  Default: everything.
     ax : matplotlib.axes.Axes, optional
-        Draw into these axes; default a new 10 x 10.5 inch figure.
+        Draw into these axes (above ``aggregate_above`` households: the
+        unmatched-share panel only); default a new figure of about 10 x 10.5
+        inches (two panels side by side above ``aggregate_above``).
     thai_labels : bool, default True
         District names and legend in Thai (with English) using
         :func:`thai_font`; English only when False or no Thai font exists.
@@ -776,6 +810,8 @@ def plot_map(
         ``districts`` lacks the code); default Khon Kaen's
         (:func:`kuseo_match.reference.khon_kaen_geojson`), loaded only when
         a Khon Kaen (``TH40``) district is shown.
+    aggregate_above : int, default :data:`AGGREGATE_HOUSEHOLDS`
+        Most households (of ``province`` when given) drawn one by one.
 
     Returns
     -------
@@ -784,8 +820,12 @@ def plot_map(
         ``gid`` values: ``"pairs"`` (a LineCollection, one segment per pair),
         ``"households-<kind>"``, ``"officers"``, ``"officers-idle"``,
         ``"unmatched"``, ``"districts"`` (polygons), ``"district-points"``;
-        texts ``"credit"`` (the figure's ``supxlabel``) and
-        ``"synthetic-mark"`` (in the axes).
+        above ``aggregate_above``: ``"districts"`` (polygons shaded by
+        unmatched share), ``"district-households"`` (circles, one per
+        district without a polygon, in district code order),
+        ``"districts-distance"`` and ``"district-distance"`` (the same in
+        the mean-distance panel); texts ``"credit"`` (the figure's
+        ``supxlabel``) and ``"synthetic-mark"`` (in the axes).
 
     Raises
     ------
@@ -802,6 +842,14 @@ def plot_map(
     >>> pairs = [c for c in fig.axes[0].collections if c.get_gid() == "pairs"][0]
     >>> len(pairs.get_segments()) == len(result.pairs)
     True
+
+    Above ``aggregate_above`` households, one shaded polygon per district of
+    Khon Kaen (the shipped polygons) and no pair lines:
+
+    >>> fig = plot_map(result, o, h, aggregate_above=10)
+    >>> gids = {c.get_gid(): c for c in fig.axes[0].collections}
+    >>> len(gids["districts"].get_paths()), "pairs" in gids
+    (26, False)
     """
     officers = _canonical(officers, "officers")
     households = _canonical(households, "households")
@@ -822,14 +870,7 @@ def plot_map(
         pairs = pairs[pairs["household_district"].map(_province_code) == province_code]
         in_province = staff["district"].map(_province_code) == province_code
         staff = staff[in_province | staff["officer_id"].isin(pairs["officer_id"])]
-    segments = _attach(
-        _attach(pairs, officer_xy, "officer_id", "officers", "o_"),
-        household_xy,
-        "household_id",
-        "households",
-        "h_",
-    )
-    busy = set(pairs["officer_id"])
+    aggregate = len(hh) > aggregate_above
 
     if province_code is not None:
         provinces = {province_code}
@@ -862,14 +903,91 @@ def plot_map(
     aspect = 1.0 / max(math.cos(math.radians(lat0)), 0.01)
 
     if ax is None:
-        fig = Figure(figsize=_figure_size(xlim, ylim, aspect), layout="constrained")
-        ax = fig.add_subplot()
+        # Two panels with their colour bars: size the figure for a map 2.3 times as wide.
+        wide = (xlim[0], xlim[1] + 1.3 * (xlim[1] - xlim[0])) if aggregate else xlim
+        fig = Figure(figsize=_figure_size(wide, ylim, aspect), layout="constrained")
+        axes = list(fig.subplots(1, 2)) if aggregate else [fig.add_subplot()]
     else:
         fig = ax.figure
         while isinstance(fig, SubFigure):
             fig = fig.figure
+        axes = [ax]
 
-    # District polygons and centroids.
+    dist = pd.to_numeric(pairs["distance_km"], errors="coerce").to_numpy(dtype=float)
+    title = _map_title(
+        len(hh),
+        int(hh["paired"].sum()),
+        dist[np.isfinite(dist)],
+        _province_name(province_code, names, thai),
+        thai,
+    )
+    if aggregate:
+        handles = _draw_districts(axes, hh, pairs, places, rings, font, title, aggregate_above)
+    else:
+        handles = _draw_households(
+            axes[0], hh, pairs, staff, officer_xy, household_xy, places, rings, font, title
+        )
+    for panel in axes:
+        panel.set_xlim(*xlim)
+        panel.set_ylim(*ylim)
+        panel.set_aspect(aspect, adjustable="box")
+        panel.set_xlabel("")
+        panel.set_ylabel("")
+        panel.tick_params(labelsize=7, colors="#666666")
+        for spine in panel.spines.values():
+            spine.set_color("#bbbbbb")
+    _district_labels(axes[0], places, font)
+    axes[0].legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.05),
+        ncols=1 if aggregate else 3 if fig.get_figwidth() >= 9.5 else 2,
+        frameon=False,
+        prop=_sized(font, 8),
+        markerscale=1.0 if aggregate else 1.5,
+    )
+    for panel in axes:
+        _scale_bar(panel, lat0, _sized(font, 7), thai)
+    credit = bool(rings) or bool(places[["name_th", "name_en"]].notna().to_numpy().any())
+    _credit_and_mark(axes[0], font, credit=credit, synthetic=is_synthetic(officers, households))
+    return fig
+
+
+def _province_name(code: str | None, names: pd.DataFrame | None, thai: bool) -> str | None:
+    """The map title's province line: "ขอนแก่น / Khon Kaen" (the code when unknown)."""
+    if code is None:
+        return None
+    if names is not None:
+        hit = names[names["province_code"] == code]
+        if len(hit):
+            rec = hit.iloc[0]
+            return f"{rec['province_th']} / {rec['province_en']}" if thai else rec["province_en"]
+    return code
+
+
+def _draw_households(
+    ax: Any,
+    hh: pd.DataFrame,
+    pairs: pd.DataFrame,
+    staff: pd.DataFrame,
+    officer_xy: pd.DataFrame,
+    household_xy: pd.DataFrame,
+    places: pd.DataFrame,
+    rings: Mapping[str, list[np.ndarray]],
+    font: FontProperties | None,
+    title: str,
+) -> list[Any]:
+    """The detailed map: districts, every household, officer and pair line; the
+    legend's handles."""
+    thai = font is not None
+    segments = _attach(
+        _attach(pairs, officer_xy, "officer_id", "officers", "o_"),
+        household_xy,
+        "household_id",
+        "households",
+        "h_",
+    )
+    busy = set(pairs["officer_id"])
     if rings:
         fills = [ring for code in sorted(rings) for ring in rings[code]]
         ax.add_collection(
@@ -980,69 +1098,174 @@ def plot_map(
     handles.append(
         Line2D([], [], color=_PAIR_COLOUR, lw=0.8, label=_label("คู่", "Pair", len(segments), thai))
     )
+    ax.set_title(title, fontproperties=_sized(font, 11, "bold"), loc="left")
+    return handles
 
-    # Equal ground scale, labels.
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect(aspect, adjustable="box")
 
+def _draw_districts(
+    axes: list[Any],
+    hh: pd.DataFrame,
+    pairs: pd.DataFrame,
+    places: pd.DataFrame,
+    rings: Mapping[str, list[np.ndarray]],
+    font: FontProperties | None,
+    title: str,
+    aggregate_above: int,
+) -> list[Any]:
+    """The map above ``aggregate_above`` households: one mark per district, shaded by
+    unmatched share (``axes[0]``) and by mean distance (``axes[1]``, when given); the
+    legend's handles (circle sizes)."""
+    thai = font is not None
+    stats = hh.groupby(hh["district"].astype(str))["paired"].agg(households="size", paired="sum")
+    stats["share"] = 1.0 - stats["paired"] / stats["households"]
+    dist = pd.to_numeric(pairs["distance_km"], errors="coerce")
+    stats["mean_km"] = dist.groupby(pairs["household_district"].astype(str).to_numpy()).mean()
+    where = places.drop_duplicates("code").set_index("code")[["lat", "lon"]]
+    stats = stats.join(where, how="left").sort_index()
+    top = max(int(stats["households"].max()), 1) if len(stats) else 1
+
+    def area(n: Any) -> Any:  # points², proportional to households
+        return 6.0 + 360.0 * np.asarray(n, dtype=float) / top
+
+    loose = stats[~stats.index.isin(list(rings))].dropna(subset=["lat", "lon"])
+    background = places[~places["code"].isin(list(rings))].dropna(subset=["lat", "lon"])
+    counted = f"{len(hh):,} > {aggregate_above:,}"
+    panels = (
+        (
+            "share",
+            "OrRd",
+            ("สัดส่วนครัวเรือนที่ยังไม่ได้จับคู่ ตามอำเภอ", "Unmatched share by district"),
+            ("districts", "district-households"),
+        ),
+        (
+            "mean_km",
+            "YlGnBu",
+            ("ระยะทางเฉลี่ย (กม.) ตามอำเภอ", "Mean distance (km) by district"),
+            ("districts-distance", "district-distance"),
+        ),
+    )
+    for ax, (column, cmap_name, (th, en), (gid_poly, gid_dot)) in zip(axes, panels, strict=False):
+        values = stats[column].to_numpy(dtype=float)
+        finite = values[np.isfinite(values)]
+        floor = 0.01 if column == "share" else 1.0
+        norm = Normalize(0.0, max(float(finite.max()) if finite.size else 0.0, floor))
+        cmap = colormaps[cmap_name].with_extremes(bad="#cfcfcf")
+        if len(background):
+            ax.scatter(
+                background["lon"],
+                background["lat"],
+                s=3,
+                c="#d5d5d5",
+                linewidths=0,
+                zorder=0,
+                gid="district-points",
+            )
+        if rings:
+            codes = sorted(rings)
+            shade = stats[column].reindex(codes).to_numpy(dtype=float)
+            colours = [
+                cmap(norm(v)) if math.isfinite(v) else "#f2f0ea"
+                for code, v in zip(codes, shade, strict=True)
+                for _ in rings[code]
+            ]
+            ax.add_collection(
+                PolyCollection(
+                    [ring for code in codes for ring in rings[code]],
+                    facecolors=colours,
+                    edgecolors="#8a8a8a",
+                    linewidths=0.5,
+                    zorder=1,
+                    gid=gid_poly,
+                )
+            )
+        ax.scatter(
+            loose["lon"],
+            loose["lat"],
+            s=area(loose["households"]),
+            c=loose[column].to_numpy(dtype=float),
+            cmap=cmap,
+            norm=norm,
+            edgecolors="#555555",
+            linewidths=0.4,
+            alpha=0.9,
+            zorder=2,
+            plotnonfinite=True,
+            gid=gid_dot,
+        )
+        bar = ax.figure.colorbar(
+            ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.45, pad=0.01, aspect=30
+        )
+        bar.ax.tick_params(labelsize=7)
+        if column == "share":
+            bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        label = f"{th}\n{en}" if thai else en
+        ax.set_title(label, fontproperties=_sized(font, 10, "bold"), loc="left")
+    if len(axes) > 1:
+        axes[0].figure.suptitle(title, x=0.01, ha="left", fontproperties=_sized(font, 11, "bold"))
+    else:  # the caller's axes: the run's numbers above the panel's own title
+        label = axes[0].get_title(loc="left")
+        axes[0].set_title(f"{title}\n{label}", fontproperties=_sized(font, 11, "bold"), loc="left")
+    handles = []
+    for n in _nice_counts(top) if len(loose) else ():
+        text = f"{n:,} ครัวเรือน / households" if thai else f"{n:,} households"
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="o",
+                markersize=math.sqrt(float(area(n))),
+                markerfacecolor="white",
+                markeredgecolor="#555555",
+                label=text,
+            )
+        )
+    note = f"{counted} households: one mark per district,\nno pairs or officers"
+    if thai:
+        note = f"ไม่แสดงรายครัวเรือน คู่ และเจ้าหน้าที่ /\n{note}"
+    handles.append(Line2D([], [], linestyle="", label=note))
+    return handles
+
+
+def _nice_counts(top: int) -> list[int]:
+    """Two or three round counts up to ``top`` for the circle-size legend.
+
+    Examples
+    --------
+    >>> _nice_counts(5_321), _nice_counts(7)
+    ([5000, 500, 50], [7])
+    """
+    lead = 10 ** int(math.log10(top)) if top >= 1 else 1
+    first = (top // lead) * lead
+    return [n for n in (first, first // 10, first // 100) if n >= 1][:3] if first >= 10 else [first]
+
+
+def _district_labels(ax: Any, places: pd.DataFrame, font: FontProperties | None) -> None:
+    """District names at their centroids, when there are few enough to read."""
+    thai = font is not None
     label_font = _sized(font, 7.5)
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     labelled = places.dropna(subset=["lat", "lon"])
-    if len(labelled) <= _MAX_LABELLED_DISTRICTS:
-        for rec in labelled.itertuples(index=False):
-            text = rec.name_th if thai and isinstance(rec.name_th, str) else rec.name_en
-            if not isinstance(text, str) or not text:
-                text = rec.code
-            ax.annotate(
-                text,
-                (rec.lon, rec.lat),
-                xytext=(0, 5),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontproperties=label_font,
-                color="#333333",
-                zorder=5,
-                path_effects=halo,
-                gid=f"label-{rec.code}",
-                annotation_clip=True,
-            )
-
-    province_name = None
-    if province_code is not None:
-        province_name = province_code
-        if names is not None:
-            hit = names[names["province_code"] == province_code]
-            if len(hit):
-                rec = hit.iloc[0]
-                province_name = (
-                    f"{rec['province_th']} / {rec['province_en']}" if thai else rec["province_en"]
-                )
-    dist = pd.to_numeric(pairs["distance_km"], errors="coerce").to_numpy(dtype=float)
-    ax.set_title(
-        _map_title(n_h, int(hh["paired"].sum()), dist[np.isfinite(dist)], province_name, thai),
-        fontproperties=_sized(font, 11, "bold"),
-        loc="left",
-    )
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.0, -0.05),
-        ncols=3 if fig.get_figwidth() >= 9.5 else 2,
-        frameon=False,
-        prop=_sized(font, 8),
-        markerscale=1.5,
-    )
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.tick_params(labelsize=7, colors="#666666")
-    for spine in ax.spines.values():
-        spine.set_color("#bbbbbb")
-    _scale_bar(ax, lat0, _sized(font, 7), thai)
-    credit = bool(rings) or bool(places[["name_th", "name_en"]].notna().to_numpy().any())
-    _credit_and_mark(ax, font, credit=credit, synthetic=is_synthetic(officers, households))
-    return fig
+    if len(labelled) > _MAX_LABELLED_DISTRICTS:
+        return
+    for rec in labelled.itertuples(index=False):
+        text = rec.name_th if thai and isinstance(rec.name_th, str) else rec.name_en
+        if not isinstance(text, str) or not text:
+            text = rec.code
+        ax.annotate(
+            text,
+            (rec.lon, rec.lat),
+            xytext=(0, 5),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontproperties=label_font,
+            color="#333333",
+            zorder=5,
+            path_effects=halo,
+            gid=f"label-{rec.code}",
+            annotation_clip=True,
+        )
 
 
 def _figure_size(
@@ -1093,7 +1316,7 @@ def write_map(
         Resolution; the default figure is 10 x 10.5 inches.
     **kwargs
         Passed to :func:`plot_map` (``province``, ``thai_labels``,
-        ``districts``, ``boundaries``; not ``ax``).
+        ``districts``, ``boundaries``, ``aggregate_above``; not ``ax``).
 
     Returns
     -------
@@ -1344,21 +1567,19 @@ def _load_bars(staff: pd.DataFrame) -> str:
     return '<div class="bars" id="load-histogram">' + "".join(rows) + "</div>"
 
 
-def _district_table(
-    result: Result,
-    officers: pd.DataFrame,
-    households: pd.DataFrame,
-    districts: pd.DataFrame | None,
-) -> str:
-    table = district_summary(result, officers, households, districts=districts)
+def _district_table(result: Result, table: pd.DataFrame, provinces: bool) -> str:
+    """The per-district table (``table``: :func:`district_summary`), with each
+    district's province when the run spans several."""
+    where = _district_provinces(table["district_code"]) if provinces else None
     rows = []
-    for rec in table.itertuples(index=False):
+    for i, rec in enumerate(table.itertuples(index=False)):
         warn = ' class="warn"' if rec.unmatched else ""
         mean_km = float(rec.mean_km)
         rows.append(
             f'<tr data-district="{_e(rec.district_code)}"{warn}><td>{_e(rec.district_code)}</td>'
             f"<td>{_e(rec.district_th if isinstance(rec.district_th, str) else '')}</td>"
             f"<td>{_e(rec.district_en if isinstance(rec.district_en, str) else '')}</td>"
+            + ("" if where is None else f'<td data-col="province">{_e(where[i])}</td>')
             + "".join(
                 f'<td class="n" data-col="{col}" data-value="{int(getattr(rec, col))}">'
                 f"{int(getattr(rec, col)):,}</td>"
@@ -1377,7 +1598,7 @@ def _district_table(
     dist = pd.to_numeric(result.pairs["distance_km"], errors="coerce")
     total_km = float(dist.mean()) if dist.notna().any() else None
     total = (
-        '<tr class="total"><td colspan="3">รวม / Total</td>'
+        f'<tr class="total"><td colspan="{3 if where is None else 4}">รวม / Total</td>'
         + "".join(
             f'<td class="n">{int(table[col].sum()):,}</td>'
             for col in ("households", "officers", "slots", "paired", "unmatched")
@@ -1392,6 +1613,7 @@ def _district_table(
             ("รหัส", "Code"),
             ("อำเภอ", "District (Thai)"),
             ("", "District (English)"),
+            *([("จังหวัด", "Province")] if where is not None else []),
             ("ครัวเรือน", "Households"),
             ("เจ้าหน้าที่", "Officers"),
             ("ที่ว่าง", "Slots"),
@@ -1413,6 +1635,85 @@ def _district_table(
     return note + (
         f'<table id="districts"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
         f"</tbody><tfoot>{total}</tfoot></table>"
+    )
+
+
+def _district_provinces(codes: pd.Series) -> list[str]:
+    """ "ขอนแก่น / Khon Kaen" for each district code ("" where it names no province)."""
+    from .reference import province_codes, provinces
+
+    names = provinces().set_index("province_code")
+    label = names["province_th"] + " / " + names["province_en"]
+    found = pd.Series(province_codes(pd.DataFrame({"district": codes.to_numpy()})))
+    return found.map(label).fillna("").tolist()
+
+
+def _province_table(table: pd.DataFrame) -> str:
+    """The per-province table (``table``: :meth:`Result.by_province`)."""
+    counts = ("households", "paired", "unmatched")
+    rows = []
+    for rec in table.itertuples(index=False):
+        warn = ' class="warn"' if rec.unmatched else ""
+        th = rec.province_th if isinstance(rec.province_th, str) else "ไม่ทราบ"
+        en = rec.province_en if isinstance(rec.province_en, str) else "unknown"
+        share = float(rec.unmatched_share)
+        cells = [
+            *((col, int(getattr(rec, col)), _fmt_int(getattr(rec, col))) for col in counts),
+            ("unmatched_share", share, _pct(share)),
+            *(
+                (col, float(getattr(rec, col)), _fmt_km(float(getattr(rec, col))))
+                for col in ("mean_distance_km", "max_distance_km")
+            ),
+            *(
+                (col, int(getattr(rec, col)), _fmt_int(getattr(rec, col)))
+                for col in ("officers", "slots")
+            ),
+            ("objective", float(rec.objective), f"{float(rec.objective):,.1f}"),
+        ]
+        rows.append(
+            f'<tr data-province="{_e(rec.province_code)}"{warn}><td>{_e(rec.province_code)}</td>'
+            f"<td>{_e(th)}</td><td>{_e(en)}</td>"
+            + "".join(
+                f'<td class="n" data-col="{col}" data-value="{_e(_data_value(value))}">'
+                f"{_e(text)}</td>"
+                for col, value, text in cells
+            )
+            + "</tr>"
+        )
+    n, lost = int(table["households"].sum()), int(table["unmatched"].sum())
+    total = (
+        '<tr class="total"><td colspan="3">รวม / Total</td>'
+        + "".join(f'<td class="n">{_fmt_int(table[col].sum())}</td>' for col in counts)
+        + f'<td class="n">{_pct(lost / n if n else None)}</td><td></td>'
+        + f'<td class="n">{_fmt_km(float(table["max_distance_km"].max()))}</td>'
+        + "".join(
+            f'<td class="n">{_fmt_int(table[col].sum())}</td>' for col in ("officers", "slots")
+        )
+        + f'<td class="n">{float(table["objective"].sum()):,.1f}</td></tr>'
+    )
+    head = "".join(
+        f"<th>{th} <small>{en}</small></th>"
+        for th, en in (
+            ("รหัส", "Code"),
+            ("จังหวัด", "Province (Thai)"),
+            ("", "Province (English)"),
+            ("ครัวเรือน", "Households"),
+            ("จับคู่แล้ว", "Paired"),
+            ("ยังไม่ได้จับคู่", "Unmatched"),
+            ("สัดส่วน", "Unmatched share"),
+            ("ระยะเฉลี่ย กม.", "Mean km"),
+            ("ไกลสุด กม.", "Longest km"),
+            ("เจ้าหน้าที่", "Officers"),
+            ("ที่ว่าง", "Slots"),
+            ("ต้นทุน", "Cost (objective)"),
+        )
+    )
+    return (
+        f'<table id="provinces"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
+        f"</tbody><tfoot>{total}</tfoot></table>"
+        '<p class="note">จังหวัดของครัวเรือนตามอำเภอ หรือคอลัมน์ province / A household\'s '
+        "province is its district's, else its <code>province</code> column's; cost is the "
+        "sum of its pairs' costs (its share of the objective).</p>"
     )
 
 
@@ -1456,6 +1757,66 @@ def _unmatched_table(result: Result) -> str:
         "<th>ครัวเรือน <small>Household</small></th><th>ประเภท <small>Kind</small></th>"
         "<th>อำเภอ <small>District</small></th><th>เหตุผล <small>Reason</small></th></tr>"
         f"</thead><tbody>{rows}</tbody></table></div>{more}"
+    )
+
+
+def _unmatched_by_district(result: Result, table: pd.DataFrame, provinces: bool) -> str:
+    """Above the aggregation threshold: unmatched households per district (most first),
+    with the most common reason, instead of one row per household."""
+    lost = result.unmatched
+    if lost.empty:
+        return _unmatched_table(result)
+    reasons = (
+        lost.groupby([lost["household_district"].astype(str), lost["reason"].astype(str)])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["n", "reason"], ascending=[False, True], kind="stable")
+        .drop_duplicates("household_district")
+        .set_index("household_district")
+    )
+    shown = table[table["unmatched"] > 0].sort_values(
+        ["unmatched", "district_code"], ascending=[False, True], kind="stable"
+    )
+    where = _district_provinces(shown["district_code"]) if provinces else None
+    rows = []
+    for i, rec in enumerate(shown.itertuples(index=False)):
+        code = str(rec.district_code)
+        reason = (
+            f"{reasons.at[code, 'reason']} ({int(reasons.at[code, 'n']):,})"
+            if code in reasons.index
+            else ""
+        )
+        share = rec.unmatched / rec.households if rec.households else None
+        rows.append(
+            f'<tr data-district="{_e(code)}"><td>{_e(code)}</td>'
+            f"<td>{_e(rec.district_th if isinstance(rec.district_th, str) else '')}</td>"
+            f"<td>{_e(rec.district_en if isinstance(rec.district_en, str) else '')}</td>"
+            + ("" if where is None else f"<td>{_e(where[i])}</td>")
+            + f'<td class="n" data-col="unmatched" data-value="{int(rec.unmatched)}">'
+            f"{_fmt_int(rec.unmatched)}</td>"
+            f'<td class="n">{_fmt_int(rec.households)}</td><td class="n">{_pct(share)}</td>'
+            f"<td>{_e(reason)}</td></tr>"
+        )
+    head = "".join(
+        f"<th>{th} <small>{en}</small></th>"
+        for th, en in (
+            ("รหัส", "Code"),
+            ("อำเภอ", "District (Thai)"),
+            ("", "District (English)"),
+            *([("จังหวัด", "Province")] if where is not None else []),
+            ("ยังไม่ได้จับคู่", "Unmatched"),
+            ("ครัวเรือน", "Households"),
+            ("สัดส่วน", "Share"),
+            ("เหตุผลที่พบมากที่สุด", "Most common reason"),
+        )
+    )
+    return (
+        f'<p class="note" id="unmatched-by-district">{len(lost):,} ครัวเรือนตามอำเภอ '
+        "(รายชื่อและเหตุผลอยู่ใน unmatched.csv) / households by district; each household "
+        "and its reason is in unmatched.csv and pairs.xlsx.</p>"
+        '<div class="scroll"><table id="unmatched-districts"><thead><tr>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -1526,17 +1887,24 @@ def render_report(
     districts: pd.DataFrame | None = None,
     boundaries: Mapping[str, Any] | None = None,
     embed_font: bool = True,
+    aggregate_above: int = AGGREGATE_HOUSEHOLDS,
 ) -> str:
     """One self-contained HTML page about a matching result (Thai and English).
 
     The page holds the headline numbers, households by kind, need coverage,
-    officers' load, a per-district table, the map, the unmatched households
-    and the policy used; a footer (``#sources``) credits the district data
-    (RTSD via UN OCHA, with a link to its CC BY-IGO 3.0 licence) and the
-    agency-need fit table.  When :func:`is_synthetic` holds for the frames,
-    a banner (``#synthetic-banner``) at the top says that every officer and
-    household is generated, and the footer credits TPMAP, from which the
-    synthetic households' needs are drawn.  Images are inline (base64 data
+    officers' load, a per-province table (``#provinces``, when the households
+    lie in more than one province: :meth:`Result.by_province`), a
+    per-district table (with each district's province then), the map, the
+    unmatched households and the policy used.  Above ``aggregate_above``
+    households the map is :func:`plot_map`'s district map and the unmatched
+    households are counted per district (``#unmatched-districts``, with the
+    most common reason) instead of listed one by one.  A footer
+    (``#sources``) credits the district data (RTSD via UN OCHA, with a link
+    to its CC BY-IGO 3.0 licence) and the agency-need fit table.  When
+    :func:`is_synthetic` holds for the frames, a banner
+    (``#synthetic-banner``) at the top says that every officer and household
+    is generated, and the footer credits TPMAP, from which the synthetic
+    households' needs are drawn.  Images are inline (base64 data
     URIs); there is no script, stylesheet link or external font, and the
     licence link is the page's only external address.  All user text (ids,
     agencies, reasons, districts) is escaped.
@@ -1548,8 +1916,8 @@ def render_report(
     ``need-<name>-households``, ``need-<name>-paired``,
     ``need-<name>-share``; per kind ``kind-<kind>-households`` and
     ``kind-<kind>-paired``.  Unmatched reasons are ``tr[data-reason]``,
-    load bars ``[data-load]``, district rows ``tr[data-district]`` with
-    cells ``td[data-col]``.
+    load bars ``[data-load]``, district rows ``tr[data-district]`` and
+    province rows ``tr[data-province]`` with cells ``td[data-col]``.
 
     Parameters
     ----------
@@ -1568,6 +1936,9 @@ def render_report(
         Embed the Thai font found by :func:`thai_font` (about 300 kB as a
         data URI) so Thai renders on machines without a Thai font; the
         system font stack follows it.
+    aggregate_above : int, default :data:`AGGREGATE_HOUSEHOLDS`
+        Most households shown one by one (on the map and in the unmatched
+        list).
 
     Returns
     -------
@@ -1588,7 +1959,14 @@ def render_report(
     staff = _officer_capacity(result, officers)
     if map_png is None:
         try:
-            fig = plot_map(result, officers, households, districts=districts, boundaries=boundaries)
+            fig = plot_map(
+                result,
+                officers,
+                households,
+                districts=districts,
+                boundaries=boundaries,
+                aggregate_above=aggregate_above,
+            )
         except ValidationError as exc:
             logger.warning("no map in the report: %s", exc)
             map_html = f'<p class="note" id="no-map">ไม่มีแผนที่ / No map: {_e(exc)}</p>'
@@ -1607,6 +1985,14 @@ def render_report(
     css = font_css + _CSS.replace("FONTS", fonts)
     n_unmatched = len(result.unmatched)
     synthetic = is_synthetic(officers, households)
+    by_province = result.by_province()
+    several = int((by_province["households"] > 0).sum()) > 1
+    by_district = district_summary(result, officers, households, districts=districts)
+    unmatched = (
+        _unmatched_by_district(result, by_district, several)
+        if result.n_households > aggregate_above
+        else _unmatched_table(result)
+    )
     sections = [
         *([_synthetic_banner()] if synthetic else []),
         f"<h1>{_e(title)}</h1>",
@@ -1620,12 +2006,17 @@ def render_report(
         _needs_table(result, households),
         "<h2>ภาระงานของเจ้าหน้าที่ <small>Officers' load</small></h2>",
         _load_bars(staff),
+        *(
+            ["<h2>ตามจังหวัด <small>By province</small></h2>", _province_table(by_province)]
+            if several
+            else []
+        ),
         "<h2>ตามอำเภอ <small>By district</small></h2>",
-        _district_table(result, officers, households, districts),
+        _district_table(result, by_district, several),
         "<h2>แผนที่ <small>Map</small></h2>",
         f'<div class="map">{map_html}</div>',
         f"<h2>ครัวเรือนที่ยังไม่ได้จับคู่ ({n_unmatched:,}) <small>Unmatched households</small></h2>",
-        _unmatched_table(result),
+        unmatched,
         "<h2>นโยบายที่ใช้ <small>Policy used</small></h2>",
         _policy_table(result),
         _sources(result, synthetic),
@@ -1658,7 +2049,7 @@ def write_report(
         File to write (its folder must exist); overwritten.
     **kwargs
         Passed to :func:`render_report` (``title``, ``districts``,
-        ``boundaries``, ``embed_font``).
+        ``boundaries``, ``embed_font``, ``aggregate_above``).
 
     Returns
     -------

@@ -18,6 +18,7 @@ from ..errors import ValidationError, shown
 from ..matcher import match
 from ..policy import Policy
 from ..rematch import rematch
+from ..report import AGGREGATE_HOUSEHOLDS
 from ..result import Result
 from .progress import Progress
 
@@ -133,7 +134,8 @@ def add_match_options(parser: argparse.ArgumentParser, *, time_limit: bool = Tru
 
 
 def out_option(parser: argparse.ArgumentParser, default: str, *, details: bool = False) -> None:
-    """``--out DIR`` and, for matching commands (``details``), ``--with-details``."""
+    """``--out DIR`` and, for matching commands (``details``), ``--with-details`` and
+    ``--geojson``."""
     parser.add_argument(
         "--out",
         type=Path,
@@ -150,6 +152,13 @@ def out_option(parser: argparse.ArgumentParser, default: str, *, details: bool =
             help="also copy your tables' other columns (names, phones, ids) into "
             "officer_load.csv and pairs.geojson; pairs.csv, unmatched.csv and pairs.xlsx "
             "always carry them",
+        )
+        parser.add_argument(
+            "--geojson",
+            action="store_true",
+            help=f"write pairs.geojson even above {AGGREGATE_HOUSEHOLDS:,} households "
+            "(kuseo_match.report.AGGREGATE_HOUSEHOLDS), where it is left out: a point per "
+            "household and a line per pair make it too large for QGIS or web maps",
         )
 
 

@@ -8,7 +8,15 @@ import time
 from .. import io
 from ..policy import Policy
 from ..synth import synthetic_province
-from .command import Subcommand, add_match_options, exit_code, out_option, read_policy, run_match
+from .command import (
+    Subcommand,
+    add_match_options,
+    executor_of,
+    exit_code,
+    out_option,
+    read_policy,
+    run_match,
+)
 from .outputs import listed, write_inputs, write_outputs
 from .progress import Progress
 from .summary import print_summary
@@ -37,9 +45,18 @@ def _run_demo(args: argparse.Namespace) -> int:
     with io.OutputFolder(args.out, "match") as out:
         tables = (("officers.csv", officers), ("households.csv", households))
         written = write_inputs(progress, out, tables)
-        result = run_match(progress, officers, households, policy, None, args.time_limit)
+        with executor_of(args) as executor:
+            result = run_match(
+                progress, officers, households, policy, None, args.time_limit, executor=executor
+            )
         written += write_outputs(
-            progress, result, officers, households, out, details=args.with_details
+            progress,
+            result,
+            officers,
+            households,
+            out,
+            details=args.with_details,
+            geojson=args.geojson,
         )
     title = "Synthetic Khon Kaen"
     print_summary(args, result, title, args.out, time.perf_counter() - start, written)

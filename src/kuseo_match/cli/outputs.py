@@ -44,24 +44,34 @@ def write_outputs(
     out: io.OutputFolder,
     *,
     details: bool = False,
+    table_format: str = "csv",
+    geojson: bool = False,
+    aggregate_above: int = report.AGGREGATE_HOUSEHOLDS,
 ) -> list[Path]:
     """Every output of a matching run (not the input copies), into ``out``.
 
     The pair tables and the workbook carry the input tables' other columns;
     ``officer_load.csv`` and ``pairs.geojson`` only with ``details``
     (``--with-details``): phones or national ids are personal data, and a
-    GeoJSON file is made to be published on web maps.
+    GeoJSON file is made to be published on web maps.  Above
+    ``aggregate_above`` households (:data:`kuseo_match.report.AGGREGATE_HOUSEHOLDS`)
+    the map and the report show districts (:func:`write_pictures`) and
+    ``pairs.geojson`` is written only with ``geojson`` (``--geojson``); else
+    a warning and ``summary.json``'s ``not_written`` say why
+    (:func:`geojson_left_out`), and an earlier run's file is removed.  ``table_format``
+    (``--output-format``): the tables as ``.csv`` or ``.parquet``
+    (:func:`kuseo_match.io.in_format`).
     """
     written = []
     pairs = io.with_district_names(io.with_details(result.pairs, officers, households))
-    written.append(_write(progress, out, "pairs.csv", lambda p: io.write_csv(pairs, p)))
+    written.append(_write_table(progress, out, "pairs.csv", pairs, table_format))
     unmatched = io.with_district_names(io.with_details(result.unmatched, None, households))
-    written.append(_write(progress, out, "unmatched.csv", lambda p: io.write_csv(unmatched, p)))
+    written.append(_write_table(progress, out, "unmatched.csv", unmatched, table_format))
     load = result.officer_load
     if details:
         load = io.with_details(load, officers, None)
     load = io.with_district_names(load)
-    written.append(_write(progress, out, "officer_load.csv", lambda p: io.write_csv(load, p)))
+    written.append(_write_table(progress, out, "officer_load.csv", load, table_format))
     written.append(
         _write(
             progress,
@@ -76,22 +86,62 @@ def write_outputs(
             ),
         )
     )
+    left_out = geojson_left_out(result, geojson, aggregate_above)
+    if left_out is None:
+        written.append(
+            _write(
+                progress,
+                out,
+                "pairs.geojson",
+                lambda p: io.write_geojson(result, officers, households, p, details=details),
+            )
+        )
+    else:
+        log.warning("no pairs.geojson: %s", left_out)
+    not_written = None if left_out is None else {"pairs.geojson": left_out}
     written.append(
         _write(
             progress,
             out,
-            "pairs.geojson",
-            lambda p: io.write_geojson(result, officers, households, p, details=details),
+            "summary.json",
+            lambda p: io.write_summary_json(result, p, not_written=not_written),
         )
     )
-    written.append(
-        _write(progress, out, "summary.json", lambda p: io.write_summary_json(result, p))
-    )
     if result.changes is not None:
-        changes = result.changes
-        written.append(_write(progress, out, "changes.csv", lambda p: io.write_csv(changes, p)))
-    written += write_pictures(progress, result, officers, households, out)
+        written.append(_write_table(progress, out, "changes.csv", result.changes, table_format))
+    written += write_pictures(progress, result, officers, households, out, aggregate_above)
     return written
+
+
+def geojson_left_out(
+    result: Result, wanted: bool, aggregate_above: int = report.AGGREGATE_HOUSEHOLDS
+) -> str | None:
+    """Why a matching run leaves ``pairs.geojson`` out, or None when it writes it.
+
+    Above ``aggregate_above`` households
+    (:data:`kuseo_match.report.AGGREGATE_HOUSEHOLDS`), one point per
+    household and one line per pair make a file too large for QGIS or a web
+    map (76 MB for a million), so it is written only when ``wanted``
+    (``--geojson``).
+
+    Examples
+    --------
+    >>> from kuseo_match.result import PAIR_COLUMNS, Result
+    >>> lost = pd.DataFrame({"household_id": range(20_001), "kind": "welfare",
+    ...                      "household_district": "TH4001", "reason": "no officer"})
+    >>> big = Result(pd.DataFrame(columns=list(PAIR_COLUMNS)), lost, "optimal", 0.0)
+    >>> print(geojson_left_out(big, False))  # doctest: +NORMALIZE_WHITESPACE
+    20,001 households, above 20,000 (kuseo_match.report.AGGREGATE_HOUSEHOLDS);
+    run again with --geojson to write it
+    >>> geojson_left_out(big, True) is None
+    True
+    """
+    if wanted or result.n_households <= aggregate_above:
+        return None
+    return (
+        f"{result.n_households:,} households, above {aggregate_above:,} "
+        "(kuseo_match.report.AGGREGATE_HOUSEHOLDS); run again with --geojson to write it"
+    )
 
 
 def write_inputs(
@@ -99,17 +149,30 @@ def write_inputs(
     out: io.OutputFolder,
     tables: Sequence[tuple[str, pd.DataFrame]],
     sources: Sequence[Path] = (),
+    *,
+    table_format: str = "csv",
 ) -> list[Path]:
     """Copies of the tables that were matched (``officers.csv``,
-    ``households.csv``); an input file that is already there is kept, never
-    written over."""
+    ``households.csv``, or ``.parquet`` in that ``table_format``); an input
+    file that is already there, in either format, is kept, never written over
+    or removed."""
     written = []
     for name, frame in tables:
-        if any(same_file(out.final(name), p) for p in sources):
-            written.append(out.keep(name))
+        there = [io.in_format(name, f) for f in io.TABLE_FORMATS]
+        kept = next((n for n in there if any(same_file(out.final(n), p) for p in sources)), None)
+        if kept is not None:
+            written.append(out.keep(kept))
         else:
-            written.append(_write(progress, out, name, functools.partial(io.write_csv, frame)))
+            written.append(_write_table(progress, out, name, frame, table_format))
     return written
+
+
+def _write_table(
+    progress: Progress, out: io.OutputFolder, name: str, frame: pd.DataFrame, table_format: str
+) -> Path:
+    """The table output ``name`` (its ``.csv`` name) in ``table_format``."""
+    named = io.in_format(name, table_format)
+    return _write(progress, out, named, functools.partial(io.write_table, frame))
 
 
 def _write(
@@ -125,14 +188,21 @@ def write_pictures(
     officers: pd.DataFrame,
     households: pd.DataFrame,
     out: io.OutputFolder,
+    aggregate_above: int = report.AGGREGATE_HOUSEHOLDS,
 ) -> list[Path]:
-    """map.png (when the tables have coordinates) and report.html."""
+    """map.png (when the tables have coordinates) and report.html; districts instead
+    of households above ``aggregate_above`` households."""
     written = []
     map_png = None
     with progress.stage(f"drawing {out.final('map.png')}"):
         try:
             written.append(
-                out.write("map.png", lambda p: report.write_map(result, officers, households, p))
+                out.write(
+                    "map.png",
+                    lambda p: report.write_map(
+                        result, officers, households, p, aggregate_above=aggregate_above
+                    ),
+                )
             )
         except ValidationError as exc:
             if "cannot write" in exc.reason:
@@ -145,7 +215,14 @@ def write_pictures(
             progress,
             out,
             "report.html",
-            lambda p: report.write_report(result, officers, households, p, map_png=map_png),
+            lambda p: report.write_report(
+                result,
+                officers,
+                households,
+                p,
+                map_png=map_png,
+                aggregate_above=aggregate_above,
+            ),
         )
     )
     return written

@@ -5,31 +5,44 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .. import io
 from ..errors import ValidationError
+from ..io.read_parquet import parquet_modules
 from ..policy import Policy
 from ..result import Result
-from .command import Subcommand, add_match_options, exit_code, out_option, read_policy, run_match
-from .inputs import CSV_SUFFIXES, header_rows, per_table, read_input
+from .command import (
+    Subcommand,
+    add_match_options,
+    executor_of,
+    exit_code,
+    out_option,
+    read_policy,
+    run_match,
+)
+from .inputs import FORMATS, header_rows, per_table, read_input, takes
 from .outputs import listed, write_inputs, write_outputs
 from .progress import Progress
 from .summary import print_summary
+
+#: The table outputs, which --output-format writes as .csv or .parquet.
+_TABLES = ", ".join(n.removesuffix(".csv") for n in io.outputs_of("rematch") if n.endswith(".csv"))
 
 
 def solve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "officers",
         type=Path,
-        help="officers table (.csv or .xlsx): officer_id, agency, "
+        help=f"officers table ({FORMATS}): officer_id, agency, "
         "district, lat, lon, optional capacity",
     )
     parser.add_argument(
         "households",
         type=Path,
-        help="households table (.csv or .xlsx): household_id, kind, "
+        help=f"households table ({FORMATS}): household_id, kind, "
         "district, lat, lon, optional need_* flags",
     )
     parser.add_argument(
@@ -53,6 +66,15 @@ def solve_arguments(parser: argparse.ArgumentParser) -> None:
         help="table of pairs never used (officer_id, household_id), e.g. conflicts of interest",
     )
     out_option(parser, "kuseo-output", details=True)
+    parser.add_argument(
+        "--output-format",
+        choices=io.TABLE_FORMATS,
+        default="csv",
+        help=f"format of the tables written ({_TABLES}): csv (UTF-8 with a byte-order mark, "
+        "for Excel; the default) or parquet (for programs and country-sized tables; needs "
+        'pyarrow: pip install "kuseo-match[parquet]"); an earlier run\'s tables in the other '
+        "format are removed",
+    )
     parser.add_argument(
         "--encoding",
         metavar="ENC",
@@ -79,7 +101,9 @@ def solve_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _rematch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "previous", type=Path, help="the previous pairs (officer_id, household_id), e.g. pairs.csv"
+        "previous",
+        type=Path,
+        help="the previous pairs (officer_id, household_id), e.g. pairs.csv or pairs.parquet",
     )
     solve_arguments(parser)
 
@@ -94,26 +118,25 @@ def run_solve(args: argparse.Namespace) -> int:
     for name in ("costs", "locked", "forbidden"):
         if getattr(args, name) is not None:
             inputs.append((name, getattr(args, name)))
-    if args.encoding is not None and not any(p.suffix.lower() in CSV_SUFFIXES for _, p in inputs):
+    if args.encoding is not None and not any(takes(p, "encoding") for _, p in inputs):
         raise ValidationError(
-            "applies to CSV inputs only, and every input is a workbook; drop --encoding",
+            "applies to CSV inputs only, and every input is a workbook or a Parquet file; "
+            "drop --encoding",
             table="--encoding",
             value=args.encoding,
         )
+    if args.output_format == "parquet":  # before any work, not after the solve
+        parquet_modules("--output-format", "--output-format parquet")
     names = [t for t, _ in inputs]
-    rows = header_rows(args.header_row, names)
-    workbooks = [t for t, p in inputs if p.suffix.lower() not in CSV_SUFFIXES]
-    sheets = per_table(args.sheet, "--sheet", workbooks if args.sheet else names)
-    for table in sheets:
-        if table not in workbooks:
-            raise ValidationError(
-                f"names a sheet of the {table} table, which is not a workbook; drop it",
-                table="--sheet",
-                value=sheets[table],
-            )
+    files = dict(inputs)
+    rows = header_rows(args.header_row, names, files)
+    sheets = per_table(args.sheet, "--sheet", names, files)
     run = "rematch" if "previous" in names else "match"
-    with io.OutputFolder(args.out, run) as out:  # locked and writable before any work
-        result, written = _solve(args, progress, policy, out, inputs, rows, sheets)
+    with (
+        io.OutputFolder(args.out, run) as out,  # locked and writable before any work
+        executor_of(args) as executor,  # a Dask scheduler that does not answer: now
+    ):
+        result, written = _solve(args, progress, policy, out, inputs, rows, sheets, executor)
     print_summary(
         args,
         result,
@@ -133,10 +156,11 @@ def _solve(
     inputs: list[tuple[str, Path]],
     rows: dict[str, int],
     sheets: dict[str, str],
+    executor: Any = None,
 ) -> tuple[Result, list[Path]]:
     tables: dict[str, pd.DataFrame] = {}
     for name, path in inputs:
-        encoding = args.encoding if path.suffix.lower() in CSV_SUFFIXES else None
+        encoding = args.encoding if takes(path, "encoding") else None
         tables[name] = read_input(
             progress,
             name,
@@ -156,19 +180,30 @@ def _solve(
         locked=tables.get("locked"),
         forbidden=tables.get("forbidden"),
         previous=tables.get("previous"),
+        executor=executor,
     )
     copies = (("officers.csv", officers), ("households.csv", households))
-    written = write_inputs(progress, out, copies, [p for _, p in inputs])
-    written += write_outputs(progress, result, officers, households, out, details=args.with_details)
+    table_format = args.output_format
+    written = write_inputs(progress, out, copies, [p for _, p in inputs], table_format=table_format)
+    written += write_outputs(
+        progress,
+        result,
+        officers,
+        households,
+        out,
+        details=args.with_details,
+        table_format=table_format,
+        geojson=args.geojson,
+    )
     return result, written
 
 
 SOLVE = Subcommand(
     "solve",
     "match your own officers and households tables",
-    "Read the officers and households tables (CSV in any encoding, or XLSX), match "
+    "Read the officers and households tables (CSV in any encoding, XLSX or Parquet), match "
     f"them and write {listed('match')} (the tables matched; an input is never written "
-    "over) into --out.",
+    "over; the tables as .parquet with --output-format parquet) into --out.",
     solve_arguments,
     run_solve,
 )

@@ -13,7 +13,10 @@ into the same folder.
 
 :data:`OUTPUTS` lists every file a run may write, with what it holds and which
 commands write it: it drives the writing, the removal of an earlier run's files
-that this run does not replace, the command's help and the README's table.
+that this run does not replace, the command's help and the README's table.  A
+table (a ``.csv`` name there) may be written in another of :data:`TABLE_FORMATS`
+instead (``pairs.parquet``: :func:`in_format`); a run removes an earlier run's
+table in either format, so a folder never holds two formats of one table.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -34,7 +37,15 @@ from typing import IO, Any
 from ..errors import ValidationError
 from .formats import PathLike
 
-__all__ = ["OUTPUTS", "Output", "OutputFolder", "outputs_of", "recover"]
+__all__ = [
+    "OUTPUTS",
+    "TABLE_FORMATS",
+    "Output",
+    "OutputFolder",
+    "in_format",
+    "outputs_of",
+    "recover",
+]
 
 logger = logging.getLogger("kuseo_match.io")
 
@@ -93,7 +104,12 @@ OUTPUTS: tuple[Output, ...] = (
         _MATCH,
     ),
     Output("pairs.xlsx", "summary, pairs, unmatched and one sheet per district, as text", _MATCH),
-    Output("pairs.geojson", "households, officers and pair lines for QGIS or web maps", _MATCH),
+    Output(
+        "pairs.geojson",
+        "households, officers and pair lines for QGIS or web maps (above 20,000 households "
+        "only with --geojson)",
+        _MATCH,
+    ),
     Output(
         "summary.json", "the numbers of the summary, the policy and the run's statistics", _MATCH
     ),
@@ -112,13 +128,39 @@ OUTPUTS: tuple[Output, ...] = (
 )
 
 
+#: The formats a table output may be written in (``--output-format``), by suffix:
+#: a table is listed in :data:`OUTPUTS` by its ``.csv`` name.
+TABLE_FORMATS = ("csv", "parquet")
+
+
+def in_format(name: str, table_format: str) -> str:
+    """The file name of the output ``name`` when tables are written in
+    ``table_format`` (one of :data:`TABLE_FORMATS`): a table (a ``.csv`` name)
+    takes the format's suffix; any other output keeps its name.
+
+    Examples
+    --------
+    >>> in_format("pairs.csv", "parquet"), in_format("pairs.xlsx", "parquet")
+    ('pairs.parquet', 'pairs.xlsx')
+    """
+    if table_format not in TABLE_FORMATS:
+        raise ValueError(f"unknown table format {table_format!r}: use one of {TABLE_FORMATS}")
+    stem, _, suffix = name.rpartition(".")
+    return f"{stem}.{table_format}" if suffix == "csv" else name
+
+
+def _in_every_format(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(in_format(n, f) for n in names for f in TABLE_FORMATS))
+
+
 #: The earlier outputs each kind of run replaces: new tables make an earlier
 #: run's pairs wrong, so ``synth`` removes them too.
 _REPLACES = {"match": _MATCH, "rematch": _MATCH, "synth": _MATCH}
 
 
 def outputs_of(run: str) -> tuple[str, ...]:
-    """The names of the files ``run`` may write (see :data:`OUTPUTS`).
+    """The names of the files ``run`` may write (see :data:`OUTPUTS`; a table
+    by its ``.csv`` name, see :func:`in_format`).
 
     Examples
     --------
@@ -138,10 +180,11 @@ class OutputFolder:
     (a second run is refused, naming the lock), finishes or clears what an
     earlier stopped run left and creates the staging folder, so that a folder
     that cannot be written is found before any work.  :meth:`write` writes one
-    output into the staging folder.  Leaving without an error moves every
+    output into the staging folder (a table under its name in any of
+    :data:`TABLE_FORMATS`).  Leaving without an error moves every
     written file into place and removes the earlier run's outputs of the same
     kind that this run did not write (a matching run's outputs when the tables
-    are new: ``synth``); leaving with an error (or Ctrl-C)
+    are new: ``synth``; a table in the other format too); leaving with an error (or Ctrl-C)
     discards the staging folder and keeps the folder as it was.
 
     Parameters
@@ -167,9 +210,9 @@ class OutputFolder:
     def __init__(self, path: PathLike, run: str, *, option: str = "--out") -> None:
         self.folder = Path(path)
         self.run = run
-        self.names = outputs_of(run)
+        self.names = _in_every_format(outputs_of(run))
         family = _REPLACES.get(run, (run,))
-        self.replaces = tuple(o.name for o in OUTPUTS if set(o.runs) & set(family))
+        self.replaces = _in_every_format(o.name for o in OUTPUTS if set(o.runs) & set(family))
         self.option = option
         self.staging = self.folder / f"{STAGING_PREFIX}{os.getpid()}"
         self.written: list[str] = []

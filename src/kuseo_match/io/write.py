@@ -1,5 +1,5 @@
-"""Writing files: CSV in UTF-8 with a byte-order mark, the summary as JSON, and the
-errors that name the file that could not be written."""
+"""Writing files: tables as CSV in UTF-8 with a byte-order mark or as Parquet, the
+summary as JSON, and the errors that name the file that could not be written."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ValidationError
-from .formats import PathLike
+from ..errors import ValidationError, shown
+from .formats import CSV_SUFFIXES, PathLike
+from .read_parquet import PARQUET_SUFFIXES, parquet_modules
 from .sanitise import neutralise_formulas
 
 if TYPE_CHECKING:
@@ -136,12 +137,109 @@ def write_csv(df: pd.DataFrame, path: PathLike) -> Path:
     return path
 
 
-def write_summary_json(result: Result, path: PathLike) -> Path:
+def write_table(df: pd.DataFrame, path: PathLike) -> Path:
+    """Write a frame as CSV or Parquet, chosen by the suffix of ``path``.
+
+    ``.csv`` and ``.txt``: :func:`write_csv` (UTF-8 with a byte-order mark,
+    text that could run as a formula neutralised).  ``.parquet`` and ``.pq``:
+    Parquet, with pyarrow (``pip install "kuseo-match[parquet]"``), no index
+    column, each column's type kept and text exactly as it is (programs read
+    Parquet, and none runs a cell as a formula, so no ``'`` is added); a
+    column that mixes text with numbers (as an Excel column may) is written
+    as text, with a warning naming it.  Either is read back by
+    :func:`~kuseo_match.io.read_table`, and replaces ``path`` whole or not at
+    all (:func:`replace_file`).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table; not changed.
+    path : str or os.PathLike
+        Output file, ending in ``.csv``, ``.txt``, ``.parquet`` or ``.pq``
+        (any case); missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ValidationError
+        Another suffix, pyarrow missing for Parquet, a column name used
+        twice (Parquet), or a file that cannot be written.
+
+    Examples
+    --------
+    >>> from kuseo_match.io import read_table
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> df = pd.DataFrame({"household_id": ["0041"], "kind": ["ครัวเรือนพัฒนาได้"]})
+    >>> out = write_table(df, folder / "households.parquet")
+    >>> read_table(out).equals(df), read_table(write_table(df, folder / "h.csv")).equals(df)
+    (True, True)
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return write_csv(df, path)
+    if suffix not in PARQUET_SUFFIXES:
+        raise ValidationError(
+            f"cannot write {path}: unknown table file type {path.suffix or '(none)'!r}; use "
+            f"one of {', '.join(CSV_SUFFIXES + PARQUET_SUFFIXES)}",
+            file=path.name,
+        )
+    pa, pq = parquet_modules(path.name, f"writing {path}")
+    names = [str(c) for c in df.columns]
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None:
+        raise ValidationError(
+            f"cannot write {path}: column {shown(twice)} appears more than once, and a "
+            "Parquet file names each column once; rename or remove the copy",
+            file=path.name,
+            column=twice,
+        )
+    columns = [_arrow_column(pa, df.iloc[:, j], names[j], path) for j in range(df.shape[1])]
+    table = pa.Table.from_arrays(columns, names=names)
+    path = replace_file(path, lambda p: pq.write_table(table, p))
+    logger.debug("wrote %s: %d rows", path, len(df))
+    return path
+
+
+def _arrow_column(pa: Any, values: pd.Series, name: str, path: Path) -> Any:
+    """One column as pyarrow holds it; a column of text mixed with numbers as text."""
+    try:
+        return pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        if values.dtype != object:
+            raise ValidationError(
+                f"cannot write {path} as Parquet: column {shown(name)} of type {values.dtype} "
+                f"({shown(str(exc), limit=120)}); convert it to text or numbers, or write .csv",
+                file=path.name,
+                column=name,
+            ) from exc
+    logger.warning(
+        "%s: column %s mixes text with other values (%s); written as text",
+        path.name,
+        shown(name),
+        pd.api.types.infer_dtype(values, skipna=True),
+    )
+    text = values.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
+    return pa.array(text.astype(object), type=pa.large_string(), from_pandas=True)
+
+
+def write_summary_json(
+    result: Result, path: PathLike, *, not_written: Mapping[str, str] | None = None
+) -> Path:
     """Write the headline numbers and the policy as pretty UTF-8 JSON.
 
     The object is :meth:`Result.summary` with two more keys, ``policy``
     (:meth:`Policy.to_dict`) and ``stats`` (:attr:`Result.stats`: candidate
-    pairs, rounds, seconds); indented by 2, Thai written as is, NaN as null.
+    pairs, rounds, seconds); when the households lie in more than one
+    province, ``provinces``: the rows of :meth:`Result.by_province` as
+    objects; with ``not_written``, ``not_written``.  Indented by 2, Thai
+    written as is, NaN as null.
 
     Parameters
     ----------
@@ -149,6 +247,8 @@ def write_summary_json(result: Result, path: PathLike) -> Path:
         The matching result; not changed.
     path : str or os.PathLike
         Output file; missing parent folders are created.
+    not_written : Mapping[str, str], optional
+        Outputs the run did not write, and why (``{"pairs.geojson": "..."}``).
 
     Returns
     -------
@@ -172,6 +272,11 @@ def write_summary_json(result: Result, path: PathLike) -> Path:
     data = dict(result.summary())
     data["policy"] = result.policy.to_dict()
     data["stats"] = dict(result.stats)
+    provinces = result.by_province()
+    if int((provinces["households"] > 0).sum()) > 1:
+        data["provinces"] = provinces.to_dict("records")
+    if not_written:
+        data["not_written"] = dict(not_written)
     text = json.dumps(plain_value(data), ensure_ascii=False, allow_nan=False, indent=2)
     path = replace_file(path, (text + "\n").encode("utf-8"))
     logger.debug("wrote %s", path)

@@ -1,5 +1,5 @@
-"""A :class:`~kuseo_match.result.Result` as an Excel workbook: a summary, the pairs,
-the unmatched households and one sheet per district."""
+"""A :class:`~kuseo_match.result.Result` as an Excel workbook: a summary, the provinces
+(of a run over several), the pairs, the unmatched households and one sheet per district."""
 
 from __future__ import annotations
 
@@ -179,6 +179,9 @@ def write_pairs_xlsx(
         :meth:`Result.summary` (section ``summary``; the per-load and
         per-reason counts under sections ``officers_by_load`` and
         ``unmatched_reasons``) and the policy settings (section ``policy``).
+    ``provinces``, when the households lie in more than one province
+        :meth:`Result.by_province`: per province, households, paired,
+        unmatched, distances, officers, slots and cost.
     ``pairs``
         ``result.pairs``, with the other columns of ``officers`` and
         ``households`` when given (:func:`with_details`).
@@ -249,8 +252,11 @@ def write_pairs_xlsx(
     taken = {"history"}  # Excel reserves it; the fixed sheets are added below
     pairs = with_district_names(with_details(result.pairs, officers, households))
     unmatched = with_district_names(with_details(result.unmatched, None, households))
+    provinces = result.by_province()
+    several = int((provinces["households"] > 0).sum()) > 1
     for title, frame in (
         ("summary", _summary_rows(result)),
+        *([("provinces", provinces)] if several else []),
         ("pairs", pairs),
         ("unmatched", unmatched),
     ):
