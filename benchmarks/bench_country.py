@@ -58,7 +58,9 @@ if how.endswith("dask"):
     client = Client(cluster)
     executor = client.get_executor()
 clock = time.perf_counter()
-r = km.match(o, h, policy, options=options, executor=executor)
+def say(text):
+    print(f"{time.perf_counter() - clock:7.1f} s  {text}", file=sys.stderr, flush=True)
+r = km.match(o, h, policy, options=options, executor=executor, progress=say)
 seconds = time.perf_counter() - clock
 if client is not None:
     client.close(); cluster.close()

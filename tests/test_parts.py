@@ -243,3 +243,35 @@ def test_same_province_needs_a_province_for_every_row(country) -> None:
     h = h.drop(columns="province").assign(district="Somewhere")
     with pytest.raises(ValidationError, match="same_province needs each row's province"):
         km.match(o, h, km.Policy(same_province=True), progress=None)
+
+
+# ---------------------------------------------------------------------- command line
+def _cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str]:
+    from kuseo_match import cli
+
+    code = cli.main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--workers", "0"], "--workers: value 0: must be a whole number >= 1"),
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "no Dask scheduler answered"),
+    ],
+    ids=["zero", "both", "no_scheduler"],
+)
+def test_the_cli_refuses_bad_workers_and_schedulers(
+    tmp_path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    code, err = _cli(capsys, "demo", "--out", tmp_path / "out", "-q", *extra)
+    assert code == 2
+    assert message in err
+    assert not (tmp_path / "out" / "pairs.csv").exists()
+
+
+def test_the_cli_solves_with_workers(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _cli(capsys, "demo", "--out", tmp_path / "out", "-q", "--workers", "2")
+    assert code == 0, err
+    assert (tmp_path / "out" / "pairs.csv").is_file()

@@ -47,6 +47,18 @@ def print_summary(
         ("Status", status),
         ("Time", f"matching {result.stats.get('seconds', 0.0):.2f} s, total {seconds:.1f} s"),
     ]
+    if result.parts is not None:
+        retried = result.stats.get("parts_retried", 0)
+        rows.append(
+            (
+                "Parts",
+                f"{len(result.parts):,} ({result.stats.get('part_mode', 'exact')}; largest "
+                f"{int(result.parts['households'].max()):,} households, "
+                f"{float(result.parts['seconds'].max()):.1f} s"
+                + (f"; {retried} submitted again after a lost worker" if retried else "")
+                + ")",
+            )
+        )
     dearest = result.prices_by_district()
     dearest = dearest[dearest["top_price"] > 0].head(3)
     if len(dearest):
