@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 import kuseo_match as km
 from kuseo_match import cli, io, reference, report
-from kuseo_match.cli.outputs import geojson_left_out, write_outputs
+from kuseo_match.cli.outputs import not_written, write_outputs
 from kuseo_match.cli.progress import Progress
 from kuseo_match.result import PAIR_COLUMNS, Result
 
@@ -175,16 +175,25 @@ def test_the_command_writes_the_provinces_everywhere(tmp_path: Path, capsys) -> 
 
 
 # ----------------------------------------------------------------- pairs.geojson
-def test_pairs_geojson_needs_the_flag_above_the_threshold() -> None:
+def test_pairs_geojson_and_pair_sheets_need_a_flag_above_the_threshold() -> None:
     limit = report.AGGREGATE_HOUSEHOLDS
     big = _unmatched_hand_built(limit + 1)
-    reason = geojson_left_out(big, wanted=False)
-    assert reason is not None and f"{limit + 1:,} households" in reason and "--geojson" in reason
-    assert geojson_left_out(big, wanted=True) is None
-    assert geojson_left_out(_unmatched_hand_built(limit), wanted=False) is None
+    left = not_written(big)
+    reason = left["pairs.geojson"]
+    assert f"{limit + 1:,} households" in reason and "--geojson" in reason
+    sheets = left["pairs.xlsx pair and district sheets"]
+    assert "--pair-sheets" in sheets and "pairs.csv" in sheets
+    assert (
+        "pairs.parquet"
+        in not_written(big, table_format="parquet")["pairs.xlsx pair and district sheets"]
+    )
+    assert not_written(big, geojson=True, pair_sheets=True) == {}
+    assert not_written(_unmatched_hand_built(limit)) == {}
     for command in (["solve", "o.csv", "h.csv"], ["demo"], ["rematch", "p.csv", "o.csv", "h.csv"]):
-        assert cli.build_parser().parse_args([*command, "--geojson"]).geojson is True
-        assert cli.build_parser().parse_args(command).geojson is False
+        for flag in ("geojson", "pair_sheets"):
+            option = "--" + flag.replace("_", "-")
+            assert getattr(cli.build_parser().parse_args([*command, option]), flag) is True
+            assert getattr(cli.build_parser().parse_args(command), flag) is False
 
 
 def _run_outputs(out: Path, result: Result, **options: object) -> list[str]:
@@ -206,13 +215,16 @@ def _run_outputs(out: Path, result: Result, **options: object) -> list[str]:
 def test_above_the_threshold_an_earlier_pairs_geojson_goes(tmp_path: Path) -> None:
     out = tmp_path / "out"
     big = _unmatched_hand_built(11)  # above aggregate_above=10
-    names = _run_outputs(out, big, geojson=True)
+    names = _run_outputs(out, big, geojson=True, pair_sheets=True)
     assert "pairs.geojson" in names and (out / "pairs.geojson").is_file()
     assert "not_written" not in json.loads((out / "summary.json").read_text("utf-8"))
+    assert "pairs" in openpyxl.load_workbook(out / "pairs.xlsx", read_only=True).sheetnames
     names = _run_outputs(out, big)
     assert "pairs.geojson" not in names and not (out / "pairs.geojson").exists()
     data = json.loads((out / "summary.json").read_text("utf-8"))
-    assert data["not_written"] == {"pairs.geojson": geojson_left_out(big, False, 10)}
+    assert data["not_written"] == not_written(big, aggregate_above=10)
+    sheets = openpyxl.load_workbook(out / "pairs.xlsx", read_only=True).sheetnames
+    assert "pairs" not in sheets and "unmatched" in sheets and "summary" in sheets
     page = (out / "report.html").read_text("utf-8")
     assert 'id="unmatched-districts"' in page and "data-household=" not in page
     assert "pairs.geojson" in _run_outputs(out, _unmatched_hand_built(10))

@@ -160,6 +160,13 @@ def out_option(parser: argparse.ArgumentParser, default: str, *, details: bool =
             "(kuseo_match.report.AGGREGATE_HOUSEHOLDS), where it is left out: a point per "
             "household and a line per pair make it too large for QGIS or web maps",
         )
+        parser.add_argument(
+            "--pair-sheets",
+            action="store_true",
+            help=f"write the pair and district sheets of pairs.xlsx even above "
+            f"{AGGREGATE_HOUSEHOLDS:,} households, where they are left out (a million "
+            "pairs take minutes to write as cells; the pairs are in pairs.csv)",
+        )
 
 
 def read_policy(path: Path | None, coordinate_check: str | None = None) -> Policy | None:

@@ -57,6 +57,7 @@ def _run_demo(args: argparse.Namespace) -> int:
             out,
             details=args.with_details,
             geojson=args.geojson,
+            pair_sheets=args.pair_sheets,
         )
     title = "Synthetic Khon Kaen"
     print_summary(args, result, title, args.out, time.perf_counter() - start, written)

@@ -46,6 +46,7 @@ def write_outputs(
     details: bool = False,
     table_format: str = "csv",
     geojson: bool = False,
+    pair_sheets: bool = False,
     aggregate_above: int = report.AGGREGATE_HOUSEHOLDS,
 ) -> list[Path]:
     """Every output of a matching run (not the input copies), into ``out``.
@@ -58,7 +59,9 @@ def write_outputs(
     the map and the report show districts (:func:`write_pictures`) and
     ``pairs.geojson`` is written only with ``geojson`` (``--geojson``); else
     a warning and ``summary.json``'s ``not_written`` say why
-    (:func:`geojson_left_out`), and an earlier run's file is removed.  ``table_format``
+    (:func:`not_written`), and an earlier run's file is removed; likewise
+    ``pairs.xlsx`` holds its pair and district sheets only with ``pair_sheets``
+    (``--pair-sheets``).  ``table_format``
     (``--output-format``): the tables as ``.csv`` or ``.parquet``
     (:func:`kuseo_match.io.in_format`).
     """
@@ -72,6 +75,15 @@ def write_outputs(
         load = io.with_details(load, officers, None)
     load = io.with_district_names(load)
     written.append(_write_table(progress, out, "officer_load.csv", load, table_format))
+    left_out = not_written(
+        result,
+        geojson=geojson,
+        pair_sheets=pair_sheets,
+        table_format=table_format,
+        aggregate_above=aggregate_above,
+    )
+    for name, why in left_out.items():
+        log.warning("not written: %s: %s", name, why)
     written.append(
         _write(
             progress,
@@ -83,11 +95,11 @@ def write_outputs(
                 district_names=district_names(),
                 officers=officers,
                 households=households,
+                pair_sheets="pairs.xlsx pair and district sheets" not in left_out,
             ),
         )
     )
-    left_out = geojson_left_out(result, geojson, aggregate_above)
-    if left_out is None:
+    if "pairs.geojson" not in left_out:
         written.append(
             _write(
                 progress,
@@ -96,15 +108,12 @@ def write_outputs(
                 lambda p: io.write_geojson(result, officers, households, p, details=details),
             )
         )
-    else:
-        log.warning("no pairs.geojson: %s", left_out)
-    not_written = None if left_out is None else {"pairs.geojson": left_out}
     written.append(
         _write(
             progress,
             out,
             "summary.json",
-            lambda p: io.write_summary_json(result, p, not_written=not_written),
+            lambda p: io.write_summary_json(result, p, not_written=left_out or None),
         )
     )
     if result.changes is not None:
@@ -113,16 +122,20 @@ def write_outputs(
     return written
 
 
-def geojson_left_out(
-    result: Result, wanted: bool, aggregate_above: int = report.AGGREGATE_HOUSEHOLDS
-) -> str | None:
-    """Why a matching run leaves ``pairs.geojson`` out, or None when it writes it.
-
-    Above ``aggregate_above`` households
-    (:data:`kuseo_match.report.AGGREGATE_HOUSEHOLDS`), one point per
-    household and one line per pair make a file too large for QGIS or a web
-    map (76 MB for a million), so it is written only when ``wanted``
-    (``--geojson``).
+def not_written(
+    result: Result,
+    *,
+    geojson: bool = False,
+    pair_sheets: bool = False,
+    table_format: str = "csv",
+    aggregate_above: int = report.AGGREGATE_HOUSEHOLDS,
+) -> dict[str, str]:
+    """What a matching run leaves out, and why: above ``aggregate_above`` households
+    (:data:`kuseo_match.report.AGGREGATE_HOUSEHOLDS`) ``pairs.geojson`` (a point per
+    household and a line per pair make a file too large for QGIS or a web map: 76 MB
+    for a million) unless ``geojson`` (``--geojson``), and the pair and district
+    sheets of ``pairs.xlsx`` (a million pairs take minutes to write as cells) unless
+    ``pair_sheets`` (``--pair-sheets``).
 
     Examples
     --------
@@ -130,18 +143,28 @@ def geojson_left_out(
     >>> lost = pd.DataFrame({"household_id": range(20_001), "kind": "welfare",
     ...                      "household_district": "TH4001", "reason": "no officer"})
     >>> big = Result(pd.DataFrame(columns=list(PAIR_COLUMNS)), lost, "optimal", 0.0)
-    >>> print(geojson_left_out(big, False))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(not_written(big, pair_sheets=True)["pairs.geojson"])
+    ... # doctest: +NORMALIZE_WHITESPACE
     20,001 households, above 20,000 (kuseo_match.report.AGGREGATE_HOUSEHOLDS);
     run again with --geojson to write it
-    >>> geojson_left_out(big, True) is None
-    True
+    >>> not_written(big, geojson=True, pair_sheets=True)
+    {}
     """
-    if wanted or result.n_households <= aggregate_above:
-        return None
-    return (
+    if result.n_households <= aggregate_above:
+        return {}
+    why = (
         f"{result.n_households:,} households, above {aggregate_above:,} "
-        "(kuseo_match.report.AGGREGATE_HOUSEHOLDS); run again with --geojson to write it"
+        "(kuseo_match.report.AGGREGATE_HOUSEHOLDS); run again with {} to write it"
     )
+    out = {}
+    if not geojson:
+        out["pairs.geojson"] = why.format("--geojson")
+    if not pair_sheets:
+        pairs = io.in_format("pairs.csv", table_format)
+        out["pairs.xlsx pair and district sheets"] = (
+            f"{why.format('--pair-sheets')} (the pairs are in {pairs})"
+        )
+    return out
 
 
 def write_inputs(

@@ -194,6 +194,7 @@ def _solve(
         details=args.with_details,
         table_format=table_format,
         geojson=args.geojson,
+        pair_sheets=args.pair_sheets,
     )
     return result, written
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..policy import Policy
 from ..result import Result
-from .outputs import geojson_left_out
+from .outputs import not_written
 
 
 def print_summary(
@@ -78,9 +78,14 @@ def print_summary(
         if len(reasons) > 3:
             rows.append(("Unmatched", f"... {len(reasons) - 3} more reasons in unmatched.csv"))
     rows.append(("Outputs", f"{out}{os.sep} ({', '.join(p.name for p in written)})"))
-    left_out = geojson_left_out(result, args.geojson)
-    if left_out is not None:
-        rows.append(("Not written", f"pairs.geojson: {left_out}"))
+    left_out = not_written(
+        result,
+        geojson=args.geojson,
+        pair_sheets=args.pair_sheets,
+        table_format=getattr(args, "output_format", "csv"),
+    )
+    for name, why in left_out.items():
+        rows.append(("Not written", f"{name}: {why}"))
     width = max(len(label) for label, _ in rows)
     print(title)
     for label, value in rows:

@@ -103,7 +103,12 @@ OUTPUTS: tuple[Output, ...] = (
         "each officer's capacity, load and price (what one more slot would save at most)",
         _MATCH,
     ),
-    Output("pairs.xlsx", "summary, pairs, unmatched and one sheet per district, as text", _MATCH),
+    Output(
+        "pairs.xlsx",
+        "summary, pairs, unmatched and one sheet per district, as text (above 20,000 "
+        "households the pair and district sheets only with --pair-sheets)",
+        _MATCH,
+    ),
     Output(
         "pairs.geojson",
         "households, officers and pair lines for QGIS or web maps (above 20,000 households "

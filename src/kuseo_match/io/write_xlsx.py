@@ -169,6 +169,7 @@ def write_pairs_xlsx(
     district_names: Mapping[Any, str] | None = None,
     officers: pd.DataFrame | None = None,
     households: pd.DataFrame | None = None,
+    pair_sheets: bool = True,
 ) -> Path:
     """Write a matching result as an Excel workbook for the provincial office.
 
@@ -215,6 +216,11 @@ def write_pairs_xlsx(
     officers, households : pandas.DataFrame, optional
         The input tables, whose columns outside the data contract (names,
         phone numbers, villages) join the pair lists.
+    pair_sheets : bool, default True
+        False leaves out the ``pairs`` sheet and the district sheets (a country's
+        million pairs take minutes to write as cells, and its pairs are in
+        ``pairs.csv``): the workbook then holds the summary, the provinces and
+        the unmatched households.
 
     Returns
     -------
@@ -257,13 +263,13 @@ def write_pairs_xlsx(
     for title, frame in (
         ("summary", _summary_rows(result)),
         *([("provinces", provinces)] if several else []),
-        ("pairs", pairs),
+        *([("pairs", pairs)] if pair_sheets else []),
         ("unmatched", unmatched),
     ):
         _write_sheet(book, _sheet_title(title, taken), frame)
 
     combined = _district_frame(pairs, unmatched)
-    if len(combined):
+    if len(combined) and pair_sheets:
         labels = pd.Series(
             [_NO_DISTRICT if pd.isna(c) else str(c) for c in combined["household_district"]]
         )
