@@ -429,6 +429,69 @@ class Result:
             out[missing] = pd.Series(wanted).map(cells).to_numpy(dtype=object)
         return np.where(pd.isna(out), "unknown", out)
 
+    def quota_attainment(self) -> pd.DataFrame:
+        """How each of the policy's quotas came out: one row per quota.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``quota`` (its name or selections), ``selected`` (households it
+            selects), ``least`` and ``most`` (the pairs it allows), ``pairs``
+            (the pairs it counts in this answer) and ``met``; empty without
+            quotas or tables.
+
+        Examples
+        --------
+        >>> import kuseo_match as km
+        >>> o, h = km.synthetic_province(officers=40, households=60, seed=1)
+        >>> quota = {"households": {"kind": "welfare"}, "officers": {"agency": "public_health"},
+        ...          "min_count": 3, "name": "welfare with health"}
+        >>> r = km.match(o, h, km.Policy(quotas=[quota]))
+        >>> row = r.quota_attainment().iloc[0]
+        >>> row["quota"], int(row["least"]), bool(row["pairs"] >= 3), bool(row["met"])
+        ('welfare with health', 3, True, True)
+        >>> row["text"].startswith("at least 3 of ")
+        True
+        """
+        columns = ["quota", "selected", "least", "most", "pairs", "met", "text"]
+        quotas = self.policy.quotas
+        if not quotas or self.officers is None or self.households is None:
+            return pd.DataFrame(columns=columns)
+        from .fit import default_fit_table
+        from .quotas import quota_terms
+
+        table = self.policy.fit_table if self.policy.fit_table is not None else default_fit_table()
+        terms = quota_terms(quotas, self.officers, self.households, table)
+        o_keys = pd.Index(self.officers["officer_id"].astype(str))
+        h_keys = pd.Index(self.households["household_id"].astype(str))
+        o = o_keys.get_indexer(self.pairs["officer_id"].astype(str))
+        h = h_keys.get_indexer(self.pairs["household_id"].astype(str))
+        counts = terms.counts(o, h)
+        selected = terms.households.sum(axis=1)
+        met = (counts >= terms.lo) & (counts <= terms.hi)
+        text = []
+        for lo, hi, n, count, ok in zip(terms.lo, terms.hi, selected, counts, met, strict=True):
+            bounds = []
+            if lo > 0:
+                bounds.append(f"at least {lo:,}")
+            if hi < n:
+                bounds.append(f"at most {hi:,}")
+            text.append(
+                f"{' and '.join(bounds) or 'any'} of {n:,}: {count:,}, {'met' if ok else 'NOT met'}"
+            )
+        return pd.DataFrame(
+            {
+                "quota": [q.label for q in quotas],
+                "selected": selected,
+                "least": terms.lo,
+                "most": terms.hi,
+                "pairs": counts,
+                "met": met,
+                "text": text,
+            },
+            columns=columns,
+        )
+
     def summary(self) -> dict[str, Any]:
         """Headline numbers as plain Python values (JSON-serialisable).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import enum
 import functools
 from collections.abc import Callable, Iterator, Sequence
@@ -205,6 +206,20 @@ def executor_of(args: argparse.Namespace) -> Iterator[Any]:
         ) from None
     with client:
         yield client.get_executor()
+
+
+def run_record(
+    command: str, args: argparse.Namespace, inputs: dict[str, tuple[str, int]]
+) -> dict[str, Any]:
+    """What a run did, for ``summary.json`` and the report: the command, its date
+    (UTC, ISO 8601), each input's file and rows read, and the policy file."""
+    policy = getattr(args, "policy", None)
+    return {
+        "command": command,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "inputs": {name: {"file": file, "rows": rows} for name, (file, rows) in inputs.items()},
+        "policy_file": None if policy is None else str(policy),
+    }
 
 
 def run_match(

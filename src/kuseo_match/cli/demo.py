@@ -16,6 +16,7 @@ from .command import (
     out_option,
     read_policy,
     run_match,
+    run_record,
 )
 from .outputs import listed, write_inputs, write_outputs
 from .progress import Progress
@@ -58,6 +59,14 @@ def _run_demo(args: argparse.Namespace) -> int:
             details=args.with_details,
             geojson=args.geojson,
             pair_sheets=args.pair_sheets,
+            run=run_record(
+                "demo",
+                args,
+                {
+                    "officers": (f"synthetic Khon Kaen, seed {args.seed}", len(officers)),
+                    "households": (f"synthetic Khon Kaen, seed {args.seed}", len(households)),
+                },
+            ),
         )
     title = "Synthetic Khon Kaen"
     print_summary(args, result, title, args.out, time.perf_counter() - start, written)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -48,6 +49,7 @@ def write_outputs(
     geojson: bool = False,
     pair_sheets: bool = False,
     aggregate_above: int = report.AGGREGATE_HOUSEHOLDS,
+    run: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Every output of a matching run (not the input copies), into ``out``.
 
@@ -61,7 +63,8 @@ def write_outputs(
     a warning and ``summary.json``'s ``not_written`` say why
     (:func:`not_written`), and an earlier run's file is removed; likewise
     ``pairs.xlsx`` holds its pair and district sheets only with ``pair_sheets``
-    (``--pair-sheets``).  ``table_format``
+    (``--pair-sheets``).  ``run`` (:func:`~kuseo_match.cli.command.run_record`)
+    goes into ``summary.json``.  ``table_format``
     (``--output-format``): the tables as ``.csv`` or ``.parquet``
     (:func:`kuseo_match.io.in_format`).
     """
@@ -113,7 +116,7 @@ def write_outputs(
             progress,
             out,
             "summary.json",
-            lambda p: io.write_summary_json(result, p, not_written=left_out or None),
+            lambda p: io.write_summary_json(result, p, not_written=left_out or None, run=run),
         )
     )
     if result.changes is not None:

@@ -22,6 +22,7 @@ from .command import (
     out_option,
     read_policy,
     run_match,
+    run_record,
 )
 from .inputs import FORMATS, header_rows, per_table, read_input, takes
 from .outputs import listed, write_inputs, write_outputs
@@ -195,6 +196,11 @@ def _solve(
         table_format=table_format,
         geojson=args.geojson,
         pair_sheets=args.pair_sheets,
+        run=run_record(
+            "rematch" if "previous" in tables else "solve",
+            args,
+            {name: (str(path), len(tables[name])) for name, path in inputs},
+        ),
     )
     return result, written
 

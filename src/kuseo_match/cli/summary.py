@@ -47,6 +47,12 @@ def print_summary(
         ("Status", status),
         ("Time", f"matching {result.stats.get('seconds', 0.0):.2f} s, total {seconds:.1f} s"),
     ]
+    if result.gap is not None:
+        rows.append(("Gap", f"{result.gap:.2%} above the best bound ({_gap_note(result)})"))
+    for quota in result.quota_attainment().itertuples(index=False):
+        rows.append(("Quota", f"{quota.quota}: {quota.text}"))
+    if result.changes is not None:
+        rows.append(("Rematch", _rematch_line(result)))
     if result.parts is not None:
         retried = result.stats.get("parts_retried", 0)
         rows.append(
@@ -114,3 +120,32 @@ def _km(value: float | None, paired: int) -> str:
 
 def _share(value: float | None, what: str) -> str:
     return "n/a" if value is None else f"{value:.1%} {what}"
+
+
+def _gap_note(result: Result) -> str:
+    """Over which pairs the bound behind the gap holds."""
+    over = result.stats.get("proven_over")
+    return f"bound over {over}" if over else "CP-SAT's bound"
+
+
+def _rematch_line(result: Result) -> str:
+    """A rematch in one line: pairs kept, moved (and why), new and left.
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> o, h = km.synthetic_province(officers=30, households=40, seed=1)
+    >>> first = km.match(o, h)
+    >>> _rematch_line(km.rematch(first.pairs, o.iloc[1:], h))
+    'kept 38, moved 2 (officer left 2), new 0, left 0'
+    """
+    changes = result.changes
+    assert changes is not None
+    old, new = changes["old_officer_id"].notna(), changes["new_officer_id"].notna()
+    moved = changes[old & new]
+    why = ", ".join(f"{reason} {n:,}" for reason, n in moved["reason"].value_counts().items())
+    return (
+        f"kept {int(result.stats.get('pairs_kept', 0)):,}, moved {len(moved):,}"
+        + (f" ({why})" if why else "")
+        + f", new {int((~old & new).sum()):,}, left {int((old & ~new).sum()):,}"
+    )

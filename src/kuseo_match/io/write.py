@@ -230,7 +230,11 @@ def _arrow_column(pa: Any, values: pd.Series, name: str, path: Path) -> Any:
 
 
 def write_summary_json(
-    result: Result, path: PathLike, *, not_written: Mapping[str, str] | None = None
+    result: Result,
+    path: PathLike,
+    *,
+    not_written: Mapping[str, str] | None = None,
+    run: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the headline numbers and the policy as pretty UTF-8 JSON.
 
@@ -238,8 +242,11 @@ def write_summary_json(
     (:meth:`Policy.to_dict`) and ``stats`` (:attr:`Result.stats`: candidate
     pairs, rounds, seconds); when the households lie in more than one
     province, ``provinces``: the rows of :meth:`Result.by_province` as
-    objects; with ``not_written``, ``not_written``.  Indented by 2, Thai
-    written as is, NaN as null.
+    objects; with quotas, ``quotas``: the rows of :meth:`Result.quota_attainment`;
+    ``gap`` when the run has one (CP-SAT's, see :attr:`Result.gap`); with
+    ``not_written``, ``not_written``; with ``run``, ``run`` (what the run
+    did: its date, input files and rows read, policy file).  Indented by 2,
+    Thai written as is, NaN as null.
 
     Parameters
     ----------
@@ -249,6 +256,8 @@ def write_summary_json(
         Output file; missing parent folders are created.
     not_written : Mapping[str, str], optional
         Outputs the run did not write, and why (``{"pairs.geojson": "..."}``).
+    run : Mapping, optional
+        What the run did, as the command line records it.
 
     Returns
     -------
@@ -275,8 +284,15 @@ def write_summary_json(
     provinces = result.by_province()
     if int((provinces["households"] > 0).sum()) > 1:
         data["provinces"] = provinces.to_dict("records")
+    quotas = result.quota_attainment()
+    if len(quotas):
+        data["quotas"] = quotas.to_dict("records")
+    if result.gap is not None:
+        data["gap"] = result.gap
     if not_written:
         data["not_written"] = dict(not_written)
+    if run:
+        data["run"] = dict(run)
     text = json.dumps(plain_value(data), ensure_ascii=False, allow_nan=False, indent=2)
     path = replace_file(path, (text + "\n").encode("utf-8"))
     logger.debug("wrote %s", path)
