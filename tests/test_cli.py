@@ -182,7 +182,8 @@ def test_demo_prints_summary(
         "optimal",
         "Time",
         "Policy",
-        "capacity 2, min_load 1 (every officer of capacity >= 1 carries at least 1)",
+        "capacity 2 households per officer; at least 1 household per officer (of capacity 1 "
+        "or more)",
     ):
         assert label in stdout, label
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

@@ -82,12 +82,14 @@ def _result(
     lost = np.flatnonzero(~matched)
     sat = outcome.sat or {}
     certified = sat.get("flow_certified", outcome.certified)
+    reason, reason_code = _reasons(problem, model, policy, lost, o, certified, outcome.witness)
     unmatched = pd.DataFrame(
         {
             "household_id": hhs["household_id"].to_numpy()[lost],
             "kind": hhs["kind"].to_numpy()[lost],
             "household_district": hhs["district"].to_numpy()[lost],
-            "reason": _reasons(problem, model, policy, lost, o, certified, outcome.witness),
+            "reason": reason,
+            "reason_code": reason_code,
         },
         columns=list(UNMATCHED_COLUMNS),
     )
@@ -115,6 +117,7 @@ def _result(
         if quota.any():
             names = "; ".join(q.label for q in policy.quotas)
             unmatched.loc[quota, "reason"] = f"left unpaired so that the quotas hold ({names})"
+            unmatched.loc[quota, "reason_code"] = "quota"
     n_pairs = len(pairs)
     objective = float(pairs["cost"].sum())
     spread = None
@@ -216,25 +219,28 @@ def _reasons(
     paired_o,
     certified: bool = True,
     witness=None,
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """A reason a person can act on, for each unmatched household: why none of its
     officers is free, and the group of households that no pairing can all cover
     (:func:`~kuseo_match.solve.certificate.shortfall_groups` of the witness, as
-    :func:`kuseo_match.diagnose` reports them)."""
+    :func:`kuseo_match.diagnose` reports them); and the kind of each reason, a code of
+    :data:`kuseo_match.labels.REASONS`."""
     if len(lost) == 0:
-        return []
+        return [], []
     if not certified:
         free = int((np.bincount(paired_o, minlength=problem.n_officers) < problem.capacity).sum())
         return [
             f"not paired when the time limit stopped the search ({free:,} officers still had "
             "free slots); run again with a longer time limit"
-        ] * len(lost)
+        ] * len(lost), ["time_limit"] * len(lost)
     hhs, offs = problem.households, problem.officers
     cap = problem.capacity
     if problem.n_officers == 0:
         base = np.full(len(lost), "there are no officers", dtype=object)
+        code = np.full(len(lost), "no_officers", dtype=object)
     elif cap.sum() == 0:
         base = np.full(len(lost), "no officer has capacity (every capacity is 0)", dtype=object)
+        code = np.full(len(lost), "no_capacity", dtype=object)
     elif isinstance(model, TableCostModel):
         listed = np.bincount(model.h[cap[model.o] > 0], minlength=problem.n_households)[lost]
         base = np.where(
@@ -242,6 +248,7 @@ def _reasons(
             "no officer with capacity is listed for this household in costs",
             [f"the {n} officer(s) listed for it in costs are all full" for n in listed],
         ).astype(object)
+        code = np.where(listed == 0, "not_in_costs", "costs_officers_full").astype(object)
     elif policy.max_distance_km is not None:
         n = model.count_allowed_within(lost, policy.max_distance_km)
         where = f"within {policy.max_distance_km:g} km"
@@ -256,6 +263,7 @@ def _reasons(
             ],
             dtype=object,
         )
+        code = np.where(n == 0, "no_officer_within_reach", "officers_full").astype(object)
     elif policy.same_district or policy.same_province:
         if policy.same_district:
             rule, area = "same_district", "district"
@@ -274,6 +282,7 @@ def _reasons(
             ],
             dtype=object,
         )
+        code = np.where(n == 0, f"no_officer_in_{area}", f"{area}_officers_full").astype(object)
     else:
         total = int(cap.sum())
         base = np.full(
@@ -282,6 +291,7 @@ def _reasons(
             f"{problem.n_officers:,} officers)",
             dtype=object,
         )
+        code = np.full(len(lost), "all_slots_taken", dtype=object)
     group = np.full(problem.n_households, "", dtype=object)
     if witness is not None:
         for gh, go in shortfall_groups(model, witness.households, witness.officers):
@@ -291,4 +301,4 @@ def _reasons(
                     f"; one of {len(gh):,} households that {len(go):,} officer(s) with "
                     f"{slots:,} slots can reach, {len(gh) - slots:,} more than any pairing covers"
                 )
-    return [f"{b}{g}" for b, g in zip(base, group[lost], strict=True)]
+    return [f"{b}{g}" for b, g in zip(base, group[lost], strict=True)], code.tolist()

@@ -41,7 +41,7 @@ PAIR_COLUMNS = (
     "household_district",
 )
 #: Columns of ``Result.unmatched``, in order.
-UNMATCHED_COLUMNS = ("household_id", "kind", "household_district", "reason")
+UNMATCHED_COLUMNS = ("household_id", "kind", "household_district", "reason", "reason_code")
 #: Columns of ``Result.officer_load``, in order.
 OFFICER_LOAD_COLUMNS = ("officer_id", "agency", "district", "capacity", "load", "price")
 #: Columns of ``Result.parts``, in order.
@@ -118,8 +118,11 @@ class Result:
         the household's ``kind`` and ``household_district``.  Sorted by
         ``household_id``.
     unmatched : pandas.DataFrame
-        Columns :data:`UNMATCHED_COLUMNS`: each household without a helper
-        and a reason a person can act on.
+        Columns :data:`UNMATCHED_COLUMNS`: each household without a helper,
+        a ``reason`` a person can act on (an English sentence with the
+        counts) and its ``reason_code``, the kind of reason: a key of
+        :data:`kuseo_match.labels.REASONS`, which holds its Thai and English
+        texts (``"no_officer_within_reach"``, ``"all_slots_taken"``, ...).
     status : {"optimal", "feasible", "approximate"}
         ``"optimal"`` only when the pairing is proven optimal over every
         allowed pair (not only the candidates the solver saw);

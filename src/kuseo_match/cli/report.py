@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import io
 from ..errors import ValidationError
+from ..labels import reason_code_of
 from ..policy import Policy
 from ..result import OFFICER_LOAD_COLUMNS, PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
 from ..schema import validate_tables
@@ -93,7 +94,10 @@ def load_result(
         without prices, for a folder that has no ``officer_load.csv``),
         ``status``, ``objective``,
         ``unknown_agencies`` and ``stats`` from ``summary.json`` (``stats``
-        is empty when the file has none).
+        is empty when the file has none).  An ``unmatched.csv`` of an older
+        version, without ``reason_code``, gets the codes from its ``reason``
+        texts (:func:`kuseo_match.labels.reason_code_of`; missing for a text of
+        no known kind).
     officers, households : pandas.DataFrame
         The tables as read.
 
@@ -106,9 +110,10 @@ def load_result(
     officers = io.read_table(_table(folder, "officers.csv"))
     households = io.read_table(_table(folder, "households.csv"))
     pairs = _columns(io.read_table(_table(folder, "pairs.csv")), PAIR_COLUMNS, "pairs.csv")
-    unmatched = _columns(
-        io.read_table(_table(folder, "unmatched.csv")), UNMATCHED_COLUMNS, "unmatched.csv"
-    )
+    unmatched = io.read_table(_table(folder, "unmatched.csv"))
+    if "reason_code" not in unmatched.columns and "reason" in unmatched.columns:  # older version
+        unmatched = unmatched.assign(reason_code=unmatched["reason"].map(reason_code_of))
+    unmatched = _columns(unmatched, UNMATCHED_COLUMNS, "unmatched.csv")
     summary = _read_summary(folder / "summary.json")
     if policy is None:
         settings = dict(summary.get("policy") or {})

@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..labels import policy_lines
 from ..policy import Policy
 from ..result import Result
 from .outputs import not_written
@@ -99,17 +100,9 @@ def print_summary(
 
 
 def _policy_line(policy: Policy) -> str:
-    """The policy's settings that differ from the defaults, capacity always."""
-    default = Policy().to_dict()
-    shown = {"capacity": policy.capacity} | {
-        k: v for k, v in policy.to_dict().items() if v != default[k] and k != "capacity"
-    }
-    text = ", ".join(f"{k} {v}" for k, v in shown.items())
-    if policy.min_load:
-        text += (
-            f" (every officer of capacity >= {policy.min_load} carries at least {policy.min_load})"
-        )
-    return text
+    """The policy in plain words: capacity, then the settings that differ from the
+    defaults (:func:`kuseo_match.labels.policy_lines`)."""
+    return "; ".join(policy_lines(policy, "en"))
 
 
 def _km(value: float | None, paired: int) -> str:
