@@ -44,7 +44,7 @@ from .instance import Instance, as_policy, prepare, solve
 from .parts import check_executor
 from .policy import Policy
 from .reference import districts as district_table
-from .schema import validate_sites
+from .schema import source_of, validate_sites
 from .solve import SolveOptions
 from .solve.model import is_listed
 
@@ -65,10 +65,10 @@ PLAN_COLUMNS = (
 
 
 def _sites(sites: Any, households: pd.DataFrame) -> pd.DataFrame:
-    """The candidate sites: the caller's, checked (:func:`~kuseo_match.schema.validate_sites`),
-    or one per district of ``households``."""
+    """The candidate sites: the caller's, checked (:func:`~kuseo_match.schema.validate_sites`;
+    their districts read as the households' are), or one per district of ``households``."""
     if sites is not None:
-        return validate_sites(sites)
+        return validate_sites(sites, households=households)
     ref = district_table().set_index("district_code")
     rows = []
     for d, part in households.groupby("district", sort=True):
@@ -110,7 +110,8 @@ def plan_capacity(
         ``site_id, district, lat, lon`` (or ``coordinates``; alias headers as
         for officers) where new officers may be based (for example district
         offices); default: each district's centroid.  Checked as
-        :func:`kuseo_match.schema.validate_sites` does.
+        :func:`kuseo_match.schema.validate_sites` does: a district may be
+        written as a code or a Thai or English name, as in the tables.
     time_limit : float or None, default 60
         Seconds for the integer program (limited reach only).
     costs, locked, forbidden, options, executor
@@ -130,6 +131,16 @@ def plan_capacity(
         what one more slot there saves at most, NaN without officers).
         ``attrs``: ``total`` new officers, ``method``, ``status``
         (``"optimal"`` or ``"feasible"``), ``gap``, ``unreachable`` (household ids).
+        The ``plan`` command writes it as ``plan.csv`` with each district's
+        Thai and English names beside its code
+        (:func:`kuseo_match.io.with_district_names`).
+
+    Raises
+    ------
+    ValidationError
+        As :func:`~kuseo_match.match` does for the tables and rules; when the
+        households table has no rows (there is nothing to plan for) or no
+        positions; for a bad ``capacity`` or sites table.
 
     Examples
     --------
@@ -157,6 +168,13 @@ def plan_capacity(
         forbidden=forbidden,
         options=options,
     )  # the one road: the present officers' pairs follow every rule of a match
+    if len(instance.problem.households) == 0:
+        source = source_of(households)
+        raise ValidationError(
+            "has no rows; plan_capacity plans new officers for households: give at least one",
+            table="households",
+            file=None if source is None else source.label,
+        )
     if not {"lat", "lon"} <= set(instance.problem.households.columns):
         raise ValidationError(
             "plan_capacity places new officers by position: the households need lat and lon",

@@ -29,6 +29,14 @@ Grammar:
   household.
 * ``officers``: a table of ``agency`` (codes, Thai or English names, as the
   fit table reads them) and ``district``.  Absent: every officer.
+* a ``district`` is read as the tables' districts are: a code, or a Thai or
+  English name with or without ``อำเภอ``/``อ.``/``Amphoe`` (``"บ้านฝาง"``,
+  ``"Ban Fang"``, ``"อ.บ้านฝาง"`` and ``"TH4002"`` select the same
+  district; :func:`kuseo_match.schema.district_codes`).  An ``agency`` that
+  is neither in the fit table nor among the officers' agencies but close to a
+  name of either (``pubic_health``) is refused with the closest names, never
+  a silent selection of no officer; one close to none selects no officer,
+  with a warning.
 * ``min_count``, ``max_count``: whole numbers of pairs; ``min_share``,
   ``max_share`` in [0, 1]: shares of the *selected households in the
   table*, paired or not (so leaving a household unpaired never helps to
@@ -52,7 +60,10 @@ are left to the solver.
 
 from __future__ import annotations
 
+import difflib
+import logging
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,9 +71,12 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError, shown
-from .fit import NEEDS, normalise_agency
+from .fit import NEEDS, FitTable, normalise_agency
+from .schema import district_codes
 
 __all__ = ["Quota", "QuotaTerms", "quota_table", "quota_terms"]
+
+log = logging.getLogger("kuseo_match")
 
 _HOUSEHOLD_KEYS = ("kind", "need", "district")
 _OFFICER_KEYS = ("agency", "district")
@@ -281,11 +295,30 @@ def quota_terms(
 ) -> QuotaTerms:
     """The masks and bounds of ``quotas`` on validated tables.
 
+    A ``district`` of a selection is read as the tables' districts are
+    (:func:`kuseo_match.schema.district_codes`: ``"บ้านฝาง"``, ``"Ban Fang"``
+    and ``"อ.บ้านฝาง"`` select ``TH4002``).
+
     Raises
     ------
     ValidationError
-        When a quota's bounds contradict each other on these tables (its
-        least count above its most), or two quotas' do (:func:`_contradictions`).
+        When a quota names an agency in neither the fit table nor the
+        officers table but close to a name of either (a misspelling:
+        :func:`_check_agencies`), a
+        district name shared by several provinces that the tables do not tell
+        apart, or when a quota's bounds contradict each other on these tables
+        (its least count above its most), or two quotas' do
+        (:func:`_contradictions`).
+
+    Examples
+    --------
+    >>> import kuseo_match as km
+    >>> from kuseo_match.fit import default_fit_table
+    >>> o, h = km.synthetic_province(officers=20, households=40, seed=1)
+    >>> q = Quota(households={"district": "อ.เมืองขอนแก่น"}, min_count=0)
+    >>> terms = quota_terms((q,), o, h, default_fit_table())
+    >>> int(terms.households.sum()), int((h["district"] == "TH4001").sum())
+    (8, 8)
     """
     n_q = len(quotas)
     om = np.ones((n_q, len(officers)), dtype=bool)
@@ -297,24 +330,39 @@ def quota_terms(
         ],
         dtype=object,
     )
+    known = pd.unique(
+        np.concatenate(
+            [
+                officers["district"].to_numpy(dtype=object),
+                households["district"].to_numpy(dtype=object),
+            ]
+        )
+    )
+
+    def districts(values: tuple[str, ...], where: str) -> list[str]:
+        return list(district_codes(values, known, column=f"quotas.{where}.district"))
+
     lo = np.zeros(n_q, np.int64)
     hi = np.zeros(n_q, np.int64)
     for i, q in enumerate(quotas):
         for key, values in q.officers:
             if key == "agency":
+                _check_agencies(i, q, values, fit_table, agencies)
                 wanted = {
                     normalise_agency(a) for a in fit_table.canonical(np.array(values, dtype=object))
                 }
                 om[i] &= np.isin(agencies, list(wanted))
             else:
-                om[i] &= officers["district"].astype(str).isin(values).to_numpy()
+                selected = districts(values, "officers")
+                om[i] &= officers["district"].astype(str).isin(selected).to_numpy()
         for key, values in q.households:
             if key == "kind":
                 hm[i] &= households["kind"].isin(values).to_numpy()
             elif key == "need":
                 hm[i] &= households[[f"need_{v}" for v in values]].to_numpy(dtype=bool).any(axis=1)
             else:
-                hm[i] &= households["district"].astype(str).isin(values).to_numpy()
+                selected = districts(values, "households")
+                hm[i] &= households["district"].astype(str).isin(selected).to_numpy()
         lo[i], hi[i] = q.bounds(int(hm[i].sum()))
         if lo[i] > hi[i]:
             raise ValidationError(
@@ -325,6 +373,68 @@ def quota_terms(
             )
     _contradictions(tuple(quotas), om, hm, lo, hi)
     return QuotaTerms(tuple(quotas), om, hm, lo, hi)
+
+
+def _check_agencies(
+    i: int, quota: Quota, values: Iterable[str], fit_table: FitTable, agencies: np.ndarray
+) -> None:
+    """Refuse a misspelt agency of quota ``i``: one that is neither in the fit table
+    (by code, name or alias) nor among the officers' ``agencies`` (normalised, as
+    selected) but close to a name of either (:mod:`difflib`, as
+    :meth:`Policy.from_dict` does), naming the closest.  An agency close to none
+    (a policy file shared by provinces, the police where none serve) selects no
+    officer, with a warning.
+
+    Examples
+    --------
+    >>> from kuseo_match.fit import default_fit_table
+    >>> q = Quota(officers={"agency": "pubic_health"}, min_count=1, name="care")
+    >>> _check_agencies(0, q, ["pubic_health"], default_fit_table(), np.array(["police"]))
+    Traceback (most recent call last):
+    ...
+    kuseo_match.errors.ValidationError: policy: field 'quotas.officers.agency', value \
+'pubic_health': unknown agency 'pubic_health'; did you mean 'public_health'? (quota #1 'care'; \
+an agency must be in the fit table or the officers table)
+    """
+    present = {str(a) for a in agencies}
+    for value in values:
+        if fit_table.resolve([value])[0] >= 0 or normalise_agency(value) in present:
+            continue
+        names = _agency_names(fit_table)
+        names.update((a, a) for a in present)  # the officers' agencies, as they are
+        close = difflib.get_close_matches(normalise_agency(value), list(names), n=3, cutoff=0.6)
+        if not close:
+            log.warning(
+                "quota #%d %s: agency %s is in neither the fit table nor the officers table; "
+                "it selects no officer",
+                i + 1,
+                shown(quota.label),
+                shown(value),
+            )
+            continue
+        options = " or ".join(map(repr, dict.fromkeys(names[c] for c in close)))
+        raise ValidationError(
+            f"unknown agency {value!r}; did you mean {options}? (quota #{i + 1} "
+            f"{shown(quota.label)}; an agency must be in the fit table or the officers table)",
+            table="policy",
+            column="quotas.officers.agency",
+            value=value,
+        )
+
+
+def _agency_names(fit_table: FitTable) -> dict[str, str]:
+    """Every name the fit table reads (code, ``name_th``, ``name_en``, ``aliases``),
+    as :func:`~kuseo_match.fit.normalise_agency` keys it, and the code it names."""
+    frame = fit_table.frame
+    texts = [
+        str(v) for c in ("agency", "name_th", "name_en") if c in frame for v in frame[c].dropna()
+    ]
+    if "aliases" in frame:
+        texts += [a for v in frame["aliases"].dropna() for a in str(v).split(";") if a.strip()]
+    found = fit_table.resolve(np.array(texts, dtype=object))
+    return {
+        normalise_agency(t): fit_table.codes[k] for t, k in zip(texts, found, strict=True) if k >= 0
+    }
 
 
 def _contradictions(

@@ -59,7 +59,7 @@ CHANGE_COLUMNS = ("household_id", "old_officer_id", "new_officer_id", "reason")
 
 
 def rematch(
-    previous: pd.DataFrame,
+    previous: pd.DataFrame | Result,
     officers: pd.DataFrame,
     households: pd.DataFrame,
     policy: Policy | None = None,
@@ -76,10 +76,11 @@ def rematch(
 
     Parameters
     ----------
-    previous : pandas.DataFrame
+    previous : pandas.DataFrame or Result
         ``officer_id, household_id`` of the earlier pairing (a ``pairs.csv``
-        read back works; other columns are ignored).  Ids no longer in the
-        tables are reported in ``changes``, never dropped silently.
+        read back works; other columns are ignored), or the earlier
+        :class:`Result` itself (its ``pairs``).  Ids no longer in the tables
+        are reported in ``changes``, never dropped silently.
     officers, households, policy, costs, locked, forbidden, time_limit, progress, options, \
 executor
         As for :func:`~kuseo_match.match`; ``locked`` pairs win over previous ones.
@@ -95,7 +96,7 @@ executor
     >>> import kuseo_match as km
     >>> o, h = km.synthetic_province(officers=30, households=40, seed=1)
     >>> first = km.match(o, h)
-    >>> again = km.rematch(first.pairs, o.iloc[1:], h)  # the first officer left
+    >>> again = km.rematch(first, o.iloc[1:], h)  # the first officer left
     >>> again.changes["reason"].unique().tolist()
     ['officer left']
     >>> len(again.changes) == int((first.pairs["officer_id"] == o["officer_id"].iloc[0]).sum())

@@ -10,13 +10,23 @@ Households
     ``district``, ``lat``, ``lon``; optional need flags ``need_health``,
     ``need_living``, ``need_education``, ``need_income``, ``need_access``
     (bool; empty means not flagged) and ``province``.
+Officers and households, optional extras
+    ``subdistrict`` (tambon) and ``village``: not read by validation, kept as
+    the caller's extra columns like any other; headers in TPMAP's open-export
+    spelling (``tumbol_ID``/``tambol_ID``, ``village_ID``) are renamed to them
+    (:data:`KEPT_COLUMNS`).
 Costs (optional)
     ``officer_id``, ``household_id``, ``cost`` (finite, >= 0): exactly the
     allowed pairs and their costs.
 
 Headers may use the documented aliases of :data:`COLUMN_ALIASES` (English and
 Thai: ``latitude``, ``ละติจูด``, ``อำเภอ``, ``หน่วยงาน`` ...); case, spaces,
-underscores and hyphens in a header do not count.
+underscores and hyphens in a header do not count.  TPMAP's open exports are
+read as they come: ``province_ID`` is ``province``, ``amphur_ID`` is
+``district`` (a quoted code such as ``"4001"``, the district ``TH4001``; or
+``"01"``, the district's number within the row's ``province_ID``), and
+``tumbol_ID``/``tambol_ID`` and ``village_ID`` are the extras ``subdistrict``
+and ``village``.
 
 Coordinates are decimal degrees (WGS84), one number per cell: numbers, text
 such as ``"16.43"``, a decimal comma (``"16,43"``, read as 16.43 with a
@@ -32,7 +42,12 @@ Districts given as a code, Thai or English name (with or without
 exactly one shipped district (:func:`kuseo_match.reference.district_candidates`);
 names that repeat across provinces are told apart by a ``province`` column
 or by the province of the other rows, and refused when they stay ambiguous.
-Other labels are kept as they are.
+A number of one or two digits (``"01"``, ``1``) in a row whose ``province``
+names one is the district of that number in the province (``TH4001``), as
+TPMAP and the Department of Provincial Administration number them.  Other
+labels are kept as they are.  The districts of the sites of
+:func:`kuseo_match.plan_capacity` (:func:`validate_sites`) and of quotas
+(:func:`district_codes`) are read the same way.
 
 Ids are matched as text.  Digits other than 0-9 in an id (Thai ``๐``-``๙``,
 Arabic-Indic ...) are read as 0-9, and invisible characters (zero-width
@@ -61,7 +76,7 @@ import functools
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final
@@ -75,6 +90,7 @@ from .fit import NEEDS
 __all__ = [
     "COLUMN_ALIASES",
     "HOUSEHOLD_COLUMNS",
+    "KEPT_COLUMNS",
     "KIND_ALIASES",
     "NEED_COLUMNS",
     "OFFICER_COLUMNS",
@@ -86,6 +102,7 @@ __all__ = [
     "contract_column",
     "contract_names",
     "coordinates",
+    "district_codes",
     "id_keys",
     "need_flags",
     "place_margin_km",
@@ -119,18 +136,28 @@ KIND_ALIASES = {
     "สงเคราะห์": "welfare",
     "ครัวเรือนสงเคราะห์": "welfare",
 }
-#: Other headers accepted for each contract column (English and Thai).  Headers
-#: are compared with case, spaces, underscores, hyphens, dots and slashes
-#: ignored, so ``Officer ID`` and ``officer-id`` are ``officer_id`` too.  A header
-#: spelled as the contract column wins over its aliases (they stay extra columns);
-#: two aliases of one column, without it, are an error.
+#: Other headers accepted for each contract column (English and Thai), and for
+#: the :data:`KEPT_COLUMNS`.  Headers are compared with case, spaces,
+#: underscores, hyphens, dots and slashes ignored, so ``Officer ID`` and
+#: ``officer-id`` are ``officer_id`` too.  A header spelled as the column wins
+#: over its aliases (they stay extra columns); two aliases of one column,
+#: without it, are an error.  ``province_ID``, ``amphur_ID``, ``tumbol_ID``,
+#: ``tambol_ID`` and ``village_ID`` are the headers of TPMAP's open exports.
 COLUMN_ALIASES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "officer_id": ("officer_code", "officer_no", "รหัสเจ้าหน้าที่", "รหัสข้าราชการ"),
         "household_id": ("household_code", "hh_id", "รหัสครัวเรือน", "รหัสบ้าน"),
         "agency": ("department", "หน่วยงาน", "สังกัด"),
-        "district": ("amphoe", "amphur", "district_code", "district_name", "อำเภอ", "รหัสอำเภอ"),
-        "province": ("changwat", "จังหวัด"),
+        "district": (
+            "amphoe",
+            "amphur",
+            "district_code",
+            "district_name",
+            "อำเภอ",
+            "รหัสอำเภอ",
+            "amphur_ID",
+        ),
+        "province": ("changwat", "จังหวัด", "province_ID"),
         "lat": ("latitude", "ละติจูด"),
         "lon": ("lng", "long", "longitude", "ลองจิจูด", "ลองติจูด"),
         "coordinates": ("coordinate", "coords", "latlon", "lat_lon", "พิกัด"),
@@ -142,6 +169,8 @@ COLUMN_ALIASES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "need_income": ("ด้านรายได้",),
         "need_access": ("ด้านการเข้าถึงบริการรัฐ", "ด้านการเข้าถึงบริการภาครัฐ"),
         "cost": ("ต้นทุน",),
+        "subdistrict": ("tumbol_ID", "tambol_ID"),
+        "village": ("village_ID",),
     }
 )
 #: The contract columns of each table (besides extras, which are kept).
@@ -160,6 +189,11 @@ TABLE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "sites": ("site_id", "district", "lat", "lon", "coordinates"),
     }
 )
+#: Columns outside the contract that alias headers are renamed to (by
+#: :func:`canonical_columns`, in the officers and households tables): validation
+#: does not read them, and they stay the caller's extra columns, carried to the
+#: pair lists as ``household_village`` and so on.
+KEPT_COLUMNS: Final = ("subdistrict", "village")
 #: Key of ``DataFrame.attrs`` where :func:`kuseo_match.read_table` notes the source.
 SOURCE_ATTR = "kuseo_match.source"
 #: Largest capacity accepted (a larger one is surely a data error).
@@ -441,13 +475,16 @@ def _header_key(name: Any) -> str:
     return re.sub(r"[\s_\-./]+", " ", fold_text(visible_text(str(name)))).strip()
 
 
-@functools.lru_cache(maxsize=8)
-def _alias_keys(table: str | None) -> Mapping[str, str]:
-    columns = (
-        {c for cols in TABLE_COLUMNS.values() for c in cols}
-        if table is None
-        else set(TABLE_COLUMNS[table])
-    )
+@functools.lru_cache(maxsize=16)
+def _alias_keys(table: str | None, kept: bool = False) -> Mapping[str, str]:
+    """Header key -> the contract column of ``table`` (any table when None) it
+    names, or with ``kept``, the :data:`KEPT_COLUMNS` it names."""
+    if kept:
+        columns = set(KEPT_COLUMNS) if table in ("officers", "households") else set()
+    elif table is None:
+        columns = {c for cols in TABLE_COLUMNS.values() for c in cols}
+    else:
+        columns = set(TABLE_COLUMNS[table])
     keys: dict[str, str] = {}
     for column in sorted(columns):
         for name in (column, *COLUMN_ALIASES.get(column, ())):
@@ -489,12 +526,19 @@ def contract_names(df: pd.DataFrame, table: str) -> dict[Any, str]:
     >>> import pandas as pd
     >>> contract_names(pd.DataFrame(columns=["district", "อำเภอ", "ละติจูด"]), "officers")
     {'district': 'district', 'ละติจูด': 'lat'}
+    >>> contract_names(pd.DataFrame(columns=["amphur_ID", "village_ID"]), "households")
+    {'amphur_ID': 'district'}
     """
+    return _names(df, table, _alias_keys(table))
+
+
+def _names(df: pd.DataFrame, table: str, keys: Mapping[str, str]) -> dict[Any, str]:
+    """:func:`contract_names` for the columns ``keys`` maps header keys to."""
     present = {str(c) for c in df.columns}
     used: dict[Any, str] = {}
     by_target: dict[str, Any] = {}
     for column in df.columns:
-        target = contract_column(column, table)
+        target = keys.get(_header_key(column))
         if target is None or (column != target and target in present):
             continue
         if target in by_target:
@@ -511,7 +555,8 @@ def contract_names(df: pd.DataFrame, table: str) -> dict[Any, str]:
 
 def canonical_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
     """``df`` with the alias headers it uses renamed to the contract's names
-    (:func:`contract_names`), and invisible characters removed from its other
+    (:func:`contract_names`) and, in the officers and households tables, to the
+    :data:`KEPT_COLUMNS`, and invisible characters removed from its other
     headers (:func:`visible_text`; unless that would give a header twice); a
     new frame when anything is renamed, ``df`` itself otherwise.
 
@@ -523,8 +568,12 @@ def canonical_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
     ['household_id', 'lat', 'lon', 'x']
     >>> canonical_columns(pd.DataFrame(columns=["district", "อำเภอ"]), "officers").columns.tolist()
     ['district', 'อำเภอ']
+    >>> canonical_columns(pd.DataFrame(columns=["province_ID", "amphur_ID", "tumbol_ID",
+    ...                                         "village_ID"]), "households").columns.tolist()
+    ['province', 'district', 'subdistrict', 'village']
     """
-    renames = {c: t for c, t in contract_names(df, table).items() if c != t}
+    named = contract_names(df, table) | _names(df, table, _alias_keys(table, kept=True))
+    renames = {c: t for c, t in named.items() if c != t}
     taken = {c for c in df.columns if c not in renames} | set(renames.values())
     for column in df.columns:
         if column in renames or not isinstance(column, str):
@@ -1122,18 +1171,80 @@ def _provinces_of(rows: _Rows, frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
+#: A district's number within its province (TPMAP's and the Department of Provincial
+#: Administration's ``amphur_ID`` without the province): ``"01"``, ``"1"``.
+_NUMBER_IN_PROVINCE = re.compile(r"[0-9]{1,2}")
+
+
+def _context(found: Iterable[tuple[str, ...]]) -> set[str]:
+    """The provinces (``"TH40"``) of the labels that name exactly one shipped district,
+    given each label's :func:`~kuseo_match.reference.district_candidates`."""
+    return {c[0][:4] for c in found if len(c) == 1}
+
+
+def _district_code(
+    text: Any, found: tuple[str, ...], prov: str | None, context: set[str], hint: str
+) -> tuple[str | None, str | None]:
+    """The shipped district a label names, or why it cannot be told.
+
+    Parameters
+    ----------
+    text : object
+        The label as written (stripped).
+    found : tuple of str
+        Its :func:`~kuseo_match.reference.district_candidates`.
+    prov : str or None
+        The province (``"TH40"``) of the label's row, when it has one.
+    context : set of str
+        The provinces of the other labels (:func:`_context`): they tell apart a
+        name shared by districts of several provinces.
+    hint : str
+        What to do when the label stays ambiguous.
+
+    Returns
+    -------
+    code, why : str or None
+        ``(code, None)`` when the label names one district; ``(None, None)`` when
+        it names none (a label of the caller's own); ``(None, why)`` when it names
+        a district outside ``prov``, or several.
+    """
+    from .reference import district_candidates, district_info
+
+    if not found and prov is not None and _NUMBER_IN_PROVINCE.fullmatch(str(text)):
+        found = district_candidates(f"{prov}{int(str(text)):02d}")
+    if prov is not None and found:
+        mine = tuple(c for c in found if c[:4] == prov)
+        if not mine:
+            info = district_info(list(found))
+            where = ", ".join(f"{r.province_en} ({r.district_code})" for r in info.itertuples())
+            return None, (
+                f"district {text!r} is in {where}, not in the row's province {prov}; "
+                "correct the district or the province"
+            )
+        found = mine
+    if len(found) > 1:
+        near = tuple(c for c in found if c[:4] in context)
+        found = near if near else found
+    if len(found) > 1:
+        info = district_info(list(found))
+        options = ", ".join(f"{r.district_code} ({r.province_en})" for r in info.itertuples())
+        return None, f"district {text!r} names {len(found)} districts: {options}; {hint}"
+    return (found[0] if found else None), None
+
+
 def _districts(
     rows_o: _Rows, o: pd.DataFrame, rows_h: _Rows, h: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's district as a code where its label names one shipped district."""
-    from .reference import district_candidates, district_info
+    from .reference import district_candidates
 
     tables = ((rows_o, o), (rows_h, h))
     labels = pd.unique(
         np.concatenate([o["district"].to_numpy(object), h["district"].to_numpy(object)])
     )
     candidates = {label: district_candidates(label) for label in labels}
-    context = {c[0][:4] for c in candidates.values() if len(c) == 1}
+    context = _context(candidates.values())
+    numbered: set[Any] = set()  # labels read as a district's number in the row's province
     out = []
     for rows, frame in tables:
         label = frame["district"].to_numpy(dtype=object)
@@ -1144,46 +1255,100 @@ def _districts(
         for positions in groups.values():
             first = int(positions[0])
             text, prov = label[first], province[first]
-            found = candidates[text]
-            if prov is not None and found:
-                mine = tuple(c for c in found if c[:4] == prov)
-                if not mine:
-                    info = district_info(list(found))
-                    where = ", ".join(
-                        f"{r.province_en} ({r.district_code})" for r in info.itertuples()
-                    )
-                    raise rows.error(
-                        f"district {text!r} is in {where}, not in the row's province {prov}; "
-                        "correct the district or the province",
-                        first,
-                        column="district",
-                        value=text,
-                    )
-                found = mine
-            if len(found) > 1:
-                near = tuple(c for c in found if c[:4] in context)
-                found = near if near else found
-            if len(found) > 1:
-                info = district_info(list(found))
-                options = ", ".join(
-                    f"{r.district_code} ({r.province_en})" for r in info.itertuples()
-                )
-                hint = (
-                    "give the code"
-                    if prov is not None
-                    else "give the code, or add a 'province' column"
-                )
-                raise rows.error(
-                    f"district {text!r} names {len(found)} districts: {options}; {hint}",
-                    first,
-                    column="district",
-                    value=text,
-                )
-            if len(found) == 1:
-                code[positions] = found[0]
+            hint = (
+                "give the code" if prov is not None else "give the code, or add a 'province' column"
+            )
+            found, why = _district_code(text, candidates[text], prov, context, hint)
+            if why is not None:
+                raise rows.error(why, first, column="district", value=text)
+            if found is not None:
+                code[positions] = found
+                if not candidates[text]:
+                    numbered.add(text)
         out.append(code)
-    _warn_about_districts(out[0], out[1], candidates, (o["district"], h["district"]))
+    named = {k: v or ((k,) if k in numbered else ()) for k, v in candidates.items()}
+    _warn_about_districts(out[0], out[1], named, (o["district"], h["district"]))
     return out[0], out[1]
+
+
+def _named_districts(
+    labels: Any, known: Any, refuse: Callable[[str, int], ValidationError]
+) -> np.ndarray:
+    """``labels`` (one column, no province) with each label that names one shipped
+    district as its code (:func:`_district_code`), told apart by the provinces of
+    the districts ``known``; ``refuse(why, position)`` is raised for a label that
+    stays ambiguous."""
+    from .reference import district_candidates
+
+    labels = np.asarray(labels, dtype=object)
+    context = _context(district_candidates(k) for k in pd.unique(np.asarray(known, dtype=object)))
+    out = labels.copy()
+    codes, uniques = pd.factorize(pd.Series(labels, dtype=object))
+    for j, text in enumerate(uniques):
+        found, why = _district_code(text, district_candidates(text), None, context, "give the code")
+        where = codes == j
+        if why is not None:
+            raise refuse(why, int(np.flatnonzero(where)[0]))
+        if found is not None:
+            out[where] = found
+    return out
+
+
+def district_codes(
+    labels: Iterable[Any],
+    known: Iterable[Any] = (),
+    *,
+    table: str = "policy",
+    column: str | None = None,
+) -> tuple[str, ...]:
+    """District labels written outside the tables (a quota's ``district``) read as
+    the tables' districts are: each as the code of the shipped district it names.
+
+    A label that names exactly one shipped district (a code, a Thai or English
+    name, with or without ``อำเภอ``/``อ.``/``Amphoe``, any case:
+    :func:`kuseo_match.reference.district_candidates`) becomes its code; a name
+    shared by districts of several provinces is told apart by the provinces of
+    the districts ``known`` (the validated tables'), and refused when it stays
+    ambiguous; other labels are kept as they are (stripped).
+
+    Parameters
+    ----------
+    labels : iterable of str
+        The labels as written.
+    known : iterable of str, optional
+        The districts of the validated tables (codes, or the caller's own labels).
+    table, column : str, optional
+        Where the labels are written, for messages.
+
+    Returns
+    -------
+    tuple of str
+        One per label, in order.
+
+    Raises
+    ------
+    ValidationError
+        For a label that names districts of several provinces, none of them
+        among the provinces of ``known`` (or several).
+
+    Examples
+    --------
+    >>> district_codes(["บ้านฝาง", "อ.บ้านฝาง", "Amphoe Ban Fang", "th4002", "my zone "])
+    ('TH4002', 'TH4002', 'TH4002', 'TH4002', 'my zone')
+    >>> district_codes(["เมือง"], known=["TH4002", "my zone"])
+    ('TH4001',)
+    >>> district_codes(["Chom Thong"], column="quotas")
+    Traceback (most recent call last):
+    ...
+    kuseo_match.errors.ValidationError: policy: field 'quotas', value 'Chom Thong': district \
+'Chom Thong' names 2 districts: TH1035 (Bangkok), TH5002 (Chiang Mai); give the code
+    """
+    text = [str(v).strip() for v in labels]
+
+    def refuse(why: str, i: int) -> ValidationError:
+        return ValidationError(why, table=table, column=column, value=text[i])
+
+    return tuple(str(c) for c in _named_districts(text, list(known), refuse))
 
 
 def _warn_about_districts(o_codes, h_codes, candidates, raw: tuple[pd.Series, pd.Series]) -> None:
@@ -1655,7 +1820,8 @@ forbidden; remove it from one of the tables (forbidden: row 0)
 
 def validate_previous(previous: Any) -> pd.DataFrame:
     """Check the previous pairs of :func:`kuseo_match.rematch`: ``officer_id`` and
-    ``household_id`` (by name or alias), each household once.
+    ``household_id`` (by name or alias), each household once; a
+    :class:`~kuseo_match.result.Result` gives its ``pairs``.
 
     Ids that are in neither of today's tables are allowed (an officer left, a
     household graduated); they are read as :func:`id_keys` reads ids, so that
@@ -1677,9 +1843,14 @@ def validate_previous(previous: Any) -> pd.DataFrame:
       officer_id household_id
     0          A           H1
     """
+    from .result import Result
+
+    if isinstance(previous, Result):
+        previous = previous.pairs
     if not isinstance(previous, pd.DataFrame):
         raise ValidationError(
-            f"must be a DataFrame of officer_id, household_id, not {type(previous).__name__}",
+            "must be a DataFrame of officer_id, household_id, or the Result of an earlier "
+            f"match, not {type(previous).__name__}",
             table="previous",
         )
     df = _require_frame("previous", previous, contract="pairs")
@@ -1705,14 +1876,25 @@ def validate_previous(previous: Any) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- sites
-def validate_sites(sites: Any) -> pd.DataFrame:
+def validate_sites(sites: Any, *, households: pd.DataFrame | None = None) -> pd.DataFrame:
     """Check the candidate sites of :func:`kuseo_match.plan_capacity`.
 
-    ``site_id`` (unique, read as officers' ids are), ``district`` (text) and
-    the position as ``lat``, ``lon`` or ``coordinates`` (read as the officers'
+    ``site_id`` (unique, read as officers' ids are), ``district`` and the
+    position as ``lat``, ``lon`` or ``coordinates`` (read as the officers'
     are, range-checked); headers may use the aliases of
-    :data:`COLUMN_ALIASES`.  Messages name the file and spreadsheet row of a
-    table read by :func:`kuseo_match.read_table`.
+    :data:`COLUMN_ALIASES`.  A district written as a code, Thai or English
+    name (with or without ``อำเภอ``/``อ.``/``Amphoe``) becomes its code, as
+    in the officers and households tables; a name shared by districts of
+    several provinces is told apart by the provinces of the households'
+    districts (:func:`district_codes`).  Messages name the file and
+    spreadsheet row of a table read by :func:`kuseo_match.read_table`.
+
+    Parameters
+    ----------
+    sites : pandas.DataFrame
+        The table; not changed.
+    households : pandas.DataFrame, optional
+        The validated households, whose districts tell apart repeated names.
 
     Returns
     -------
@@ -1721,9 +1903,9 @@ def validate_sites(sites: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> validate_sites(pd.DataFrame({"site_id": ["S1"], "อำเภอ": ["TH4001"],
+    >>> validate_sites(pd.DataFrame({"site_id": ["S1"], "อำเภอ": ["อ.บ้านฝาง"],
     ...                              "latitude": ["16,43"], "lon": [102.83]})).to_dict("records")
-    [{'site_id': 'S1', 'district': 'TH4001', 'lat': 16.43, 'lon': 102.83}]
+    [{'site_id': 'S1', 'district': 'TH4002', 'lat': 16.43, 'lon': 102.83}]
     """
     if not isinstance(sites, pd.DataFrame):
         raise ValidationError("must be a DataFrame of site_id, district, lat, lon", table="sites")
@@ -1732,10 +1914,16 @@ def validate_sites(sites: Any) -> pd.DataFrame:
     ids = _ids("sites", df, "site_id")
     rows = _Rows("sites", df, ids)
     lat, lon, _ = _coordinates(rows, df)
+    labels = _text(rows, df, "district")
+    known = () if households is None else households["district"].to_numpy(dtype=object)
+
+    def refuse(why: str, i: int) -> ValidationError:
+        return rows.error(why, i, column="district", value=labels[i])
+
     return pd.DataFrame(
         {
             "site_id": ids.to_numpy(),
-            "district": _text(rows, df, "district"),
+            "district": _named_districts(labels, known, refuse),
             "lat": lat,
             "lon": lon,
         }

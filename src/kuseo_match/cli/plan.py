@@ -57,7 +57,8 @@ def _run_plan(args: argparse.Namespace) -> int:
     policy = read_policy(args.policy, args.coordinate_check)
     with io.OutputFolder(args.out, "plan") as out:  # locked and writable before any work
         plan = _plan(args, progress, policy)
-        written = out.write("plan.csv", lambda p: io.write_csv(plan, p))
+        named = io.with_district_names(plan)  # Thai and English names beside the codes
+        written = out.write("plan.csv", lambda p: io.write_csv(named, p))
     return _report_plan(args, plan, written)
 
 
@@ -106,7 +107,8 @@ COMMAND = Subcommand(
     "how many officers each district must send so every household is covered",
     "Plan the fewest additional officers per district (or per --sites) so that every "
     "household can be paired within the policy's reach, given --officers already "
-    "there; print the plan and write plan.csv into --out.",
+    "there; print the plan and write plan.csv (with each district's Thai and English "
+    "names) into --out.",
     _plan_arguments,
     _run_plan,
 )
