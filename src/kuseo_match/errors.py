@@ -9,6 +9,7 @@ column, row or id, value) and says what to change.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["InfeasibleError", "KuseoError", "ValidationError", "printable", "shown"]
@@ -123,18 +124,26 @@ class ValidationError(KuseoError):
         self.file = file
         self.id = id
         self.reason = message
+        super().__init__(self.located(message))
+
+    def located(self, message: str, words: Mapping[str, str] | None = None) -> str:
+        """``message`` opened by where the problem is, as ``str(self)`` opens the
+        reason; ``words`` replaces the words ``"column"``, ``"field"``, ``"row"``,
+        ``"id"`` and ``"value"`` (a translation)."""
+        word = {} if words is None else words
         where = []
-        if column is not None:
-            kind = "field" if table in ("policy", "options") else "column"
-            where.append(f"{kind} {shown(column)}")
-        if row is not None:
-            where.append(f"row {shown(row)}" + (f" (id {shown(id)})" if id is not None else ""))
-        if value is not None:
-            where.append(f"value {shown(value)}")
-        prefix = file or table or ""
+        if self.column is not None:
+            kind = "field" if self.table in ("policy", "options") else "column"
+            where.append(f"{word.get(kind, kind)} {shown(self.column)}")
+        if self.row is not None:
+            key = f" ({word.get('id', 'id')} {shown(self.id)})" if self.id is not None else ""
+            where.append(f"{word.get('row', 'row')} {shown(self.row)}{key}")
+        if self.value is not None:
+            where.append(f"{word.get('value', 'value')} {shown(self.value)}")
+        prefix = self.file or self.table or ""
         if where:
             prefix = f"{prefix}: {', '.join(where)}" if prefix else ", ".join(where)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+        return f"{prefix}: {message}" if prefix else message
 
 
 class InfeasibleError(KuseoError):

@@ -21,6 +21,7 @@ from ..policy import Policy
 from ..rematch import rematch
 from ..report import AGGREGATE_HOUSEHOLDS
 from ..result import Result
+from .lang import _
 from .progress import Progress
 
 PROG = "kuseo-match"
@@ -80,9 +81,9 @@ class Subcommand:
         """Add this command to ``subparsers`` (of :func:`build_parser`)."""
         parser = subparsers.add_parser(
             self.name,
-            help=self.help,
-            description=self.description,
-            epilog=EPILOG,
+            help=_(self.help),
+            description=_(self.description),
+            epilog=_(EPILOG),
             parents=list(parents),
         )
         self.add_arguments(parser)
@@ -97,31 +98,39 @@ def add_match_options(parser: argparse.ArgumentParser, *, time_limit: bool = Tru
         "--policy",
         type=Path,
         metavar="TOML",
-        help="policy file (capacity, max_distance_km, fit_weight, cross_district_penalty, "
-        "neutral_fit, fit_table, candidate_k, objective, min_load, same_district, "
-        "same_province, coordinate_check, pair_distance_weight, [[quotas]]); "
-        "unknown keys are errors",
+        help=_(
+            "policy file (capacity, max_distance_km, fit_weight, cross_district_penalty, "
+            "neutral_fit, fit_table, candidate_k, objective, min_load, same_district, "
+            "same_province, coordinate_check, pair_distance_weight, [[quotas]]); "
+            "unknown keys are errors"
+        ),
     )
     parser.add_argument(
         "--coordinate-check",
         choices=("refuse", "warn"),
-        help="positions that cannot be right (lat = lon = 0, outside Thailand's districts, "
-        "far from their district): refuse them (the default) or only warn; overrides "
-        "the policy file",
+        help=_(
+            "positions that cannot be right (lat = lon = 0, outside Thailand's districts, "
+            "far from their district): refuse them (the default) or only warn; overrides "
+            "the policy file"
+        ),
     )
     parser.add_argument(
         "--workers",
         type=int,
         metavar="N",
-        help="solve the parts of a large run (provinces under same_province, components "
-        "under a distance limit) in N local processes (default: one after another in "
-        "this process); the answer is the same",
+        help=_(
+            "solve the parts of a large run (provinces under same_province, components "
+            "under a distance limit) in N local processes (default: one after another in "
+            "this process); the answer is the same"
+        ),
     )
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="solve the parts on a running Dask cluster (dask-scheduler's address, such as "
-        "tcp://10.0.0.5:8786; needs kuseo-match[dask])",
+        help=_(
+            "solve the parts on a running Dask cluster (dask-scheduler's address, such as "
+            "tcp://10.0.0.5:8786; needs kuseo-match[dask])"
+        ),
     )
     if not time_limit:
         return
@@ -129,8 +138,10 @@ def add_match_options(parser: argparse.ArgumentParser, *, time_limit: bool = Tru
         "--time-limit",
         type=float,
         metavar="S",
-        help="stop the optimality proof (or CP-SAT's search) after S seconds (exit status 3 "
-        "when stopped)",
+        help=_(
+            "stop the optimality proof (or CP-SAT's search) after S seconds (exit status 3 "
+            "when stopped)"
+        ),
     )
 
 
@@ -142,31 +153,39 @@ def out_option(parser: argparse.ArgumentParser, default: str, *, details: bool =
         type=Path,
         default=Path(default),
         metavar="DIR",
-        help=f"output folder, created when missing (default: {default}); a run that stops "
-        "leaves the earlier run's files as they were, and a second run into it at the "
-        "same time is refused",
+        help=_(
+            "output folder, created when missing (default: {default}); a run that stops "
+            "leaves the earlier run's files as they were, and a second run into it at the "
+            "same time is refused"
+        ).format(default=default),
     )
     if details:
         parser.add_argument(
             "--with-details",
             action="store_true",
-            help="also copy your tables' other columns (names, phones, ids) into "
-            "officer_load.csv and pairs.geojson; pairs.csv, unmatched.csv and pairs.xlsx "
-            "always carry them",
+            help=_(
+                "also copy your tables' other columns (names, phones, ids) into "
+                "officer_load.csv and pairs.geojson; pairs.csv, unmatched.csv and pairs.xlsx "
+                "always carry them"
+            ),
         )
         parser.add_argument(
             "--geojson",
             action="store_true",
-            help=f"write pairs.geojson even above {AGGREGATE_HOUSEHOLDS:,} households "
-            "(kuseo_match.report.AGGREGATE_HOUSEHOLDS), where it is left out: a point per "
-            "household and a line per pair make it too large for QGIS or web maps",
+            help=_(
+                "write pairs.geojson even above {households} households "
+                "(kuseo_match.report.AGGREGATE_HOUSEHOLDS), where it is left out: a point per "
+                "household and a line per pair make it too large for QGIS or web maps"
+            ).format(households=f"{AGGREGATE_HOUSEHOLDS:,}"),
         )
         parser.add_argument(
             "--pair-sheets",
             action="store_true",
-            help=f"write the pair and district sheets of pairs.xlsx even above "
-            f"{AGGREGATE_HOUSEHOLDS:,} households, where they are left out (a million "
-            "pairs take minutes to write as cells; the pairs are in pairs.csv)",
+            help=_(
+                "write the pair and district sheets of pairs.xlsx even above "
+                "{households} households, where they are left out (a million "
+                "pairs take minutes to write as cells; the pairs are in pairs.csv)"
+            ).format(households=f"{AGGREGATE_HOUSEHOLDS:,}"),
         )
 
 

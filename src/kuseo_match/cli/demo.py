@@ -18,6 +18,7 @@ from .command import (
     run_match,
     run_record,
 )
+from .lang import _
 from .outputs import listed, write_inputs, write_outputs
 from .progress import Progress
 from .summary import print_summary
@@ -30,7 +31,11 @@ PROGRAMME_MIN_LOAD = 1
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     out_option(parser, "demo-output", details=True)
     parser.add_argument(
-        "--seed", type=int, default=0, metavar="S", help="seed of the synthetic data (default: 0)"
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help=_("seed of the synthetic data (default: 0)"),
     )
     add_match_options(parser)
 

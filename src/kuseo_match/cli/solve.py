@@ -25,6 +25,7 @@ from .command import (
     run_record,
 )
 from .inputs import FORMATS, header_rows, per_table, read_input, takes
+from .lang import _
 from .outputs import listed, write_inputs, write_outputs
 from .progress import Progress
 from .summary import print_summary
@@ -37,65 +38,78 @@ def solve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "officers",
         type=Path,
-        help=f"officers table ({FORMATS}): officer_id, agency, "
-        "district, lat, lon, optional capacity",
+        help=_(
+            "officers table ({formats}): officer_id, agency, district, lat, lon, optional capacity"
+        ).format(formats=FORMATS),
     )
     parser.add_argument(
         "households",
         type=Path,
-        help=f"households table ({FORMATS}): household_id, kind, "
-        "district, lat, lon, optional need_* flags",
+        help=_(
+            "households table ({formats}): household_id, kind, district, lat, lon, "
+            "optional need_* flags"
+        ).format(formats=FORMATS),
     )
     parser.add_argument(
         "--costs",
         type=Path,
         metavar="F",
-        help="table of allowed pairs and their costs (officer_id, household_id, cost), e.g. "
-        "road minutes; replaces the built-in distance-and-fit cost",
+        help=_(
+            "table of allowed pairs and their costs (officer_id, household_id, cost), e.g. "
+            "road minutes; replaces the built-in distance-and-fit cost"
+        ),
     )
     parser.add_argument(
         "--locked",
         type=Path,
         metavar="F",
-        help="table of pairs kept in the answer (officer_id, household_id), e.g. pairs that "
-        "already work",
+        help=_(
+            "table of pairs kept in the answer (officer_id, household_id), e.g. pairs that "
+            "already work"
+        ),
     )
     parser.add_argument(
         "--forbidden",
         type=Path,
         metavar="F",
-        help="table of pairs never used (officer_id, household_id), e.g. conflicts of interest",
+        help=_("table of pairs never used (officer_id, household_id), e.g. conflicts of interest"),
     )
     out_option(parser, "kuseo-output", details=True)
     parser.add_argument(
         "--output-format",
         choices=io.TABLE_FORMATS,
         default="csv",
-        help=f"format of the tables written ({_TABLES}): csv (UTF-8 with a byte-order mark, "
-        "for Excel; the default) or parquet (for programs and country-sized tables; needs "
-        'pyarrow: pip install "kuseo-match[parquet]"); an earlier run\'s tables in the other '
-        "format are removed",
+        help=_(
+            "format of the tables written ({tables}): csv (UTF-8 with a byte-order mark, "
+            "for Excel; the default) or parquet (for programs and country-sized tables; needs "
+            'pyarrow: pip install "kuseo-match[parquet]"); an earlier run\'s tables in the '
+            "other format are removed"
+        ).format(tables=_TABLES),
     )
     parser.add_argument(
         "--encoding",
         metavar="ENC",
-        help="text encoding of the CSV inputs (e.g. cp874); default: detected",
+        help=_("text encoding of the CSV inputs (e.g. cp874); default: detected"),
     )
     parser.add_argument(
         "--header-row",
         action="append",
         metavar="[TABLE=]N",
-        help="row number (from 1) of the header, for every input or, as officers=N, "
-        "households=N or costs=N, for one (repeatable); default: the first of rows 1-21 "
-        "that names the id column",
+        help=_(
+            "row number (from 1) of the header, for every input or, as officers=N, "
+            "households=N or costs=N, for one (repeatable); default: the first of rows 1-21 "
+            "that names the id column"
+        ),
     )
     parser.add_argument(
         "--sheet",
         action="append",
         metavar="[TABLE=]NAME",
-        help="worksheet of the .xlsx inputs, for every one or, as officers=NAME, "
-        "households=NAME or costs=NAME, for one (repeatable); default: the first sheet "
-        "that has the id column",
+        help=_(
+            "worksheet of the .xlsx inputs, for every one or, as officers=NAME, "
+            "households=NAME or costs=NAME, for one (repeatable); default: the first sheet "
+            "that has the id column"
+        ),
     )
     add_match_options(parser)
 
@@ -104,7 +118,7 @@ def _rematch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "previous",
         type=Path,
-        help="the previous pairs (officer_id, household_id), e.g. pairs.csv or pairs.parquet",
+        help=_("the previous pairs (officer_id, household_id), e.g. pairs.csv or pairs.parquet"),
     )
     solve_arguments(parser)
 

@@ -8,6 +8,7 @@ import os
 from .. import io
 from ..synth import synthetic_province
 from .command import ExitCode, Subcommand, out_option
+from .lang import _
 from .outputs import write_inputs
 from .progress import Progress
 
@@ -17,21 +18,27 @@ def _synth_arguments(parser: argparse.ArgumentParser) -> None:
         "--province",
         required=True,
         metavar="NAME",
-        help="province by English or Thai name or code, e.g. 'Khon Kaen', 'ขอนแก่น', TH40",
+        help=_("province by English or Thai name or code, e.g. 'Khon Kaen', 'ขอนแก่น', TH40"),
     )
     parser.add_argument(
-        "--households", type=int, default=1174, metavar="N", help="households (default: 1174)"
+        "--households",
+        type=int,
+        default=1174,
+        metavar="N",
+        help=_("households (default: 1174)"),
     )
     parser.add_argument(
-        "--officers", type=int, default=740, metavar="N", help="officers (default: 740)"
+        "--officers", type=int, default=740, metavar="N", help=_("officers (default: 740)")
     )
     parser.add_argument(
         "--developable",
         type=int,
         metavar="N",
-        help="developable households, the rest are welfare (default: Khon Kaen's share)",
+        help=_("developable households, the rest are welfare (default: Khon Kaen's share)"),
     )
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="S", help=_("random seed (default: 0)")
+    )
     out_option(parser, "synth-output")
 
 
