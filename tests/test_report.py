@@ -187,8 +187,8 @@ def make_case(
             ("H8", "welfare", codes["TH4024"], "no officer within 10 km"),
             (EVIL_ID, "developable", codes["TH4024"], EVIL_REASON),
         ],
-        columns=list(UNMATCHED_COLUMNS),
-    )
+        columns=["household_id", "kind", "household_district", "reason"],
+    ).assign(reason_code="no_officer_within_reach")[list(UNMATCHED_COLUMNS)]
     loads = pairs.groupby("officer_id").size()
     officer_load = officers[["officer_id", "agency", "district", "capacity"]].assign(
         load=lambda f: f["officer_id"].map(loads).fillna(0).astype(int)
@@ -268,9 +268,9 @@ def test_thai_font_returns_a_fresh_object_each_call():
 
 
 def test_thai_font_missing_warns_and_map_falls_back_to_english(monkeypatch, caplog, case):
-    monkeypatch.setattr(report, "_packaged_thai_files", list)
-    monkeypatch.setattr(report, "_system_thai_files", list)
-    report._thai_font_file.cache_clear()
+    monkeypatch.setattr(report.fonts, "_packaged_thai_files", list)
+    monkeypatch.setattr(report.fonts, "_system_thai_files", list)
+    report.fonts._thai_font_file.cache_clear()
     try:
         with caplog.at_level(logging.WARNING, logger="kuseo_match.report"):
             assert report.thai_font() is None
@@ -279,7 +279,7 @@ def test_thai_font_missing_warns_and_map_falls_back_to_english(monkeypatch, capl
         assert not any(THAI.search(text) for text in _texts(fig))
     finally:
         monkeypatch.undo()
-        report._thai_font_file.cache_clear()
+        report.fonts._thai_font_file.cache_clear()
     assert report.thai_font() is not None
 
 
@@ -678,7 +678,8 @@ def test_report_reasons_load_and_districts(page):
 def test_report_escapes_user_text(page):
     assert EVIL_ID not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<script" not in page.lower()
+    assert page.lower().count("<script") == 1  # the page's own inline script only
+    assert "<script>" in page and "<script src" not in page.lower()
     assert "<img src=x" not in page
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page  # unknown agency
     assert "capacity &lt;full&gt; &amp; no neighbour" in page
@@ -863,3 +864,93 @@ def test_need_coverage_skips_missing_columns(case):
     cover = report.need_coverage(result, households.drop(columns="need_access"))
     assert list(cover["need"]) == ["need_health", "need_living", "need_education", "need_income"]
     assert cover.set_index("need").loc["need_health", "paired"] == 2
+
+
+# ------------------------------------------------------------ per-district pair lists
+def _sections(page: str) -> dict[str, str]:
+    """The HTML of each ``section.district``, by district code."""
+    found = re.findall(
+        r'<section class="district" id="district-[^"]*" data-district="([^"]*)">(.*?)</section>',
+        page,
+        re.DOTALL,
+    )
+    return dict(found)
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[Result, pd.DataFrame, pd.DataFrame]:
+    """A small Khon Kaen run whose tables carry the caller's own columns."""
+    o, h = km.synthetic_province(officers=40, households=90, developable=45, seed=3)
+    o = o.assign(name=[f"สมชาย {i}" for i in range(len(o))], phone="08-1234-5678")
+    h = h.assign(village="บ้านโนน")
+    return km.match(o, h, km.Policy(capacity=2)), o, h
+
+
+def test_district_lists_list_every_pair_once_in_its_district(demo):
+    result, o, h = demo
+    page = report.render_report(result, o, h, map_png=b"", embed_font=False)
+    sections = _sections(page)
+    districts = set(result.pairs["household_district"]) | set(
+        result.unmatched["household_district"]
+    )
+    assert set(sections) == set(map(str, districts))
+    for rec in result.pairs.itertuples(index=False):
+        body = sections[str(rec.household_district)]
+        assert body.count(f'<tr data-household="{rec.household_id}">') == 1
+        assert f"<td>{rec.officer_id}</td>" in body
+    rows = sum(s.count("<tr data-household=") for s in sections.values())
+    assert rows == len(result.pairs) + len(result.unmatched)
+    for rec in result.unmatched.itertuples(index=False):
+        body = sections[str(rec.household_district)]
+        assert f'<tr data-household="{rec.household_id}">' in body
+        assert report.page.esc(rec.reason) in body
+
+
+def test_district_lists_have_thai_headers_totals_and_a_signature(demo):
+    result, o, h = demo
+    page = report.render_report(result, o, h, map_png=b"", embed_font=False)
+    sections = _sections(page)
+    code, body = next(iter(sections.items()))
+    for th, en in (
+        ("รหัสเจ้าหน้าที่", "Officer id"),
+        ("หน่วยงาน", "Agency"),
+        ("รหัสครัวเรือน", "Household id"),
+        ("ประเภท", "Kind"),
+        ("ความต้องการ", "Needs"),
+        ("ระยะทาง (กม.)", "Distance (km)"),
+    ):
+        assert f"{th} <small>{en}</small>" in body
+    assert "ลงชื่อ" in body and "นายอำเภอ / District chief" in body
+    names = km.reference.districts().set_index("district_code")
+    assert names.loc[code, "district_th"] in body and names.loc[code, "district_en"] in body
+    n_paired = int((result.pairs["household_district"] == code).sum())
+    n_lost = int((result.unmatched["household_district"] == code).sum())
+    assert f'<b data-col="paired">{n_paired:,}</b>' in body
+    assert f'<b data-col="unmatched">{n_lost:,}</b>' in body
+    assert f'<b data-col="households">{n_paired + n_lost:,}</b>' in body
+    assert page.count("break-before: page") == 1 and "@page { size: A4" in page
+
+
+def test_district_lists_show_the_callers_other_columns(demo):
+    result, o, h = demo
+    page = report.render_report(result, o, h, map_png=b"", embed_font=False)
+    body = "".join(_sections(page).values())
+    assert '<th data-type="text">name</th>' in body
+    assert '<th data-type="text">phone</th>' in body
+    assert '<th data-type="text">village</th>' in body
+    first = result.pairs.iloc[0]
+    name = o.set_index("officer_id").loc[first["officer_id"], "name"]
+    assert f"<td>{name}</td>" in body and "<td>08-1234-5678</td>" in body
+    assert "<td>บ้านโนน</td>" in body
+    assert ">synthetic<" not in body and ">province<" not in body  # hidden columns
+
+
+def test_district_lists_are_left_out_above_the_threshold(demo):
+    result, o, h = demo
+    page = report.render_report(
+        result, o, h, map_png=b"", embed_font=False, aggregate_above=len(h) - 1
+    )
+    assert _sections(page) == {}
+    assert 'id="district-lists-left-out"' in page
+    assert "pairs.xlsx" in page and "pairs.csv" in page
+    assert 'id="pair-search"' not in page

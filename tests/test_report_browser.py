@@ -5,6 +5,9 @@ Skipped when no Chromium binary is installed (Debian: ``apt-get install chromium
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -15,6 +18,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
+import kuseo_match as km
 from kuseo_match import report
 from kuseo_match.result import UNMATCHED_COLUMNS, Result
 
@@ -108,9 +112,9 @@ def _case() -> tuple[Result, pd.DataFrame, pd.DataFrame]:
             "kind": missed["kind"],
             "household_district": missed["district"],
             "reason": "no officer with a free slot nearby",
-        },
-        columns=list(UNMATCHED_COLUMNS),
-    )
+            "reason_code": "all_slots_taken",
+        }
+    )[list(UNMATCHED_COLUMNS)]
     load = officers[["officer_id", "agency", "district", "capacity"]].assign(
         load=lambda f: f["officer_id"].map(pairs.groupby("officer_id").size()).fillna(0).astype(int)
     )
@@ -161,7 +165,7 @@ def test_dom_in_chromium_has_the_headline_numbers(chromium, written, tmp_path):
     assert float(values["kind-fit-share"]) == pytest.approx(summary["kind_fit_share"], abs=1e-5)
     assert int(values["officers"]) == 25
     # The evil id stayed text: Chromium built no script element from it.
-    assert "script" not in parser.tags
+    assert parser.tags.count("script") == 1  # the page's own inline script
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     assert "img" in parser.tags  # the inline map
 
@@ -184,3 +188,114 @@ def test_screenshot_in_chromium(chromium, written, tmp_path):
     assert rgb.std() > 0.05  # not a blank page
     dark = (rgb.mean(axis=1) < 0.3).mean()
     assert 0.005 < dark < 0.5  # some text, not a black page
+
+
+# ------------------------------------------------- per-district lists, in a real browser
+OFFLINE = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost", "--proxy-server=127.0.0.1:9")
+PROBE = """
+<script>
+window.addEventListener("load", function () {
+  var out = {};
+  out.requests = performance.getEntriesByType("resource")
+    .map(function (e) { return e.name; })
+    .filter(function (u) { return u.indexOf("data:") !== 0; });
+  var table = document.querySelector("section.district table.pairs");
+  var head = table.querySelectorAll("thead th");
+  var last = head[head.length - 1];
+  function column() {
+    return Array.prototype.map.call(table.tBodies[0].rows, function (r) {
+      return Number(r.cells[r.cells.length - 1].getAttribute("data-value"));
+    });
+  }
+  last.click();
+  out.ascending = column();
+  last.click();
+  out.descending = column();
+  out.sort = last.getAttribute("aria-sort");
+  var box = document.getElementById("pair-search");
+  var target = table.tBodies[0].rows[0].getAttribute("data-household");
+  box.value = target;
+  box.dispatchEvent(new Event("input"));
+  out.target = target;
+  out.visible = Array.prototype.filter.call(
+    document.querySelectorAll("section.district tbody tr"), function (r) { return !r.hidden; }
+  ).map(function (r) { return r.getAttribute("data-household"); });
+  out.sections = Array.prototype.filter.call(
+    document.querySelectorAll("section.district"), function (s) { return !s.hidden; }
+  ).length;
+  var pre = document.createElement("pre");
+  pre.id = "probe";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def khon_kaen(tmp_path_factory) -> tuple[Result, Path]:
+    """The Khon Kaen demo (synthetic, small), officers with a name and a phone."""
+    o, h = km.synthetic_province(officers=60, households=200, developable=100, seed=21)
+    o = o.assign(name=[f"สมชาย {i}" for i in range(len(o))], phone="08-1234-5678")
+    result = km.match(o, h, km.Policy(capacity=3))
+    path = tmp_path_factory.mktemp("khon-kaen") / "report.html"
+    report.write_report(result, o, h, path)
+    return result, path
+
+
+def _probe(chromium: str, path: Path, profile: Path) -> tuple[dict, str]:
+    page = path.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>")
+    probed = path.with_name("probed.html")
+    probed.write_text(page, encoding="utf-8")
+    done = _run(
+        chromium, profile, *OFFLINE, "--virtual-time-budget=5000", "--dump-dom", probed.as_uri()
+    )
+    dom = done.stdout.decode("utf-8")
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.DOTALL)
+    assert found, dom[-2000:]
+    return json.loads(html.unescape(found.group(1))), dom
+
+
+def test_district_lists_in_chromium_offline(chromium, khon_kaen, tmp_path):
+    result, path = khon_kaen
+    probe, dom = _probe(chromium, path, tmp_path / "profile")
+    assert probe["requests"] == []  # no outside request: everything is inline
+    sections = dict(
+        re.findall(
+            r'<section class="district" id="[^"]*" data-district="([^"]*)"[^>]*>(.*?)</section>',
+            dom,
+            re.DOTALL,
+        )
+    )
+    assert len(sections) == result.pairs["household_district"].nunique()
+    for rec in result.pairs.itertuples(index=False):
+        assert f'data-household="{rec.household_id}"' in sections[str(rec.household_district)]
+    # A click on the distance header sorts ascending, a second click descending.
+    assert probe["ascending"] == sorted(probe["ascending"])
+    assert probe["descending"] == sorted(probe["ascending"], reverse=True)
+    assert probe["sort"] == "descending"
+    # The search box keeps only the rows that match, and their section.
+    assert probe["visible"] == [probe["target"]]
+    assert probe["sections"] == 1
+
+
+def test_district_lists_print_one_district_per_a4_page(chromium, khon_kaen, tmp_path):
+    result, path = khon_kaen
+    pdf = tmp_path / "report.pdf"
+    _run(
+        chromium,
+        tmp_path / "profile",
+        *OFFLINE,
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        path.as_uri(),
+    )
+    data = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
+    districts = result.pairs["household_district"].nunique()
+    assert pages >= districts + 1  # the summary, then one page (or more) per district
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert boxes
+    for width, height in boxes:  # A4: 210 x 297 mm = 595 x 842 points
+        assert float(width) == pytest.approx(595.3, abs=2)
+        assert float(height) == pytest.approx(841.9, abs=2)
