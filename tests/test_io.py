@@ -998,3 +998,25 @@ def test_with_details_without_tables_or_extra_columns_is_a_copy() -> None:
     out = with_details(pairs, officers, None)
     pd.testing.assert_frame_equal(out, pairs)
     assert out is not pairs
+
+
+def test_district_sheets_print_on_a4_and_numbers_are_rounded(tmp_path) -> None:
+    import kuseo_match as km
+    from kuseo_match import io
+
+    o, h = km.synthetic_province(officers=30, households=40, seed=1)
+    result = km.match(o, h)
+    book = openpyxl.load_workbook(io.write_pairs_xlsx(result, tmp_path / "pairs.xlsx"))
+    districts = [n for n in book.sheetnames if n.startswith("TH")]
+    assert districts
+    for name in districts:
+        sheet = book[name]
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$1"
+    assert book["pairs"].page_setup.orientation != "landscape"  # the data sheets: as they are
+    header = [c.value for c in book["pairs"][1]]
+    distance = [r[header.index("distance_km")].value for r in book["pairs"].iter_rows(min_row=2)]
+    expected = result.pairs["distance_km"].round(io.write_xlsx.DECIMALS).tolist()
+    assert distance == expected

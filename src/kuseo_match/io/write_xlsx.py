@@ -51,11 +51,24 @@ def _display_width(text: str) -> int:
     return sum(1 for ch in text if unicodedata.category(ch) != "Mn")
 
 
-def _write_sheet(book: Any, title: str, frame: pd.DataFrame) -> None:
+#: Decimals of the numbers in the workbook (a sheet for people; the CSV files keep
+#: every digit).
+DECIMALS = 3
+
+
+def _write_sheet(book: Any, title: str, frame: pd.DataFrame, *, printable: bool = False) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     sheet = book.create_sheet(title)
+    if printable:  # landscape A4, one page wide, the header on every page
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = 9  # A4 (ECMA-376 paper size code)
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.print_title_rows = "1:1"
     header = [_cell(c) for c in frame.columns]
     widths = []
     for i, name in enumerate(header):
@@ -104,6 +117,8 @@ def _text_cell(sheet: Any, value: Any) -> Any:
 def _column_cells(column: pd.Series) -> list[Any]:
     """The cells of one column as plain Python values (numbers converted in bulk)."""
     dtype = column.dtype
+    if pd.api.types.is_float_dtype(dtype):
+        column = column.round(DECIMALS)
     if pd.api.types.is_bool_dtype(dtype) or (
         pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype)
     ):
@@ -198,7 +213,9 @@ def write_pairs_xlsx(
         ``no district`` sheet.
 
     Every sheet has a bold, frozen, filterable header row and column widths
-    fitted to the content (up to 60 characters).  Text is stored as text
+    fitted to the content (up to 60 characters); numbers are rounded to
+    :data:`DECIMALS` decimals (``pairs.csv`` keeps every digit); a district
+    sheet prints landscape on A4, one page wide, its header on every page.  Text is stored as text
     cells, which Excel never evaluates, so it keeps its exact text (a phone
     ``+66 81 ...``, a ``-`` placeholder, ``=A1``; the CSV files neutralise
     such text instead, see :func:`neutralise_formulas`); control characters Excel cannot store are
@@ -279,7 +296,8 @@ def write_pairs_xlsx(
             name = names_by_text.get(label)
             ok = isinstance(name, str) and bool(name.strip())
             title = _sheet_title(f"{label} {name}" if ok else label, taken)
-            _write_sheet(book, title, combined.iloc[groups[label]].reset_index(drop=True))
+            frame = combined.iloc[groups[label]].reset_index(drop=True)
+            _write_sheet(book, title, frame, printable=True)
     buffer = io.BytesIO()  # a failed write must not leave openpyxl's streams half-open
     book.save(buffer)
     path = replace_file(path, buffer.getvalue())
