@@ -126,3 +126,35 @@ def test_the_cli_prints_the_rematch_line(tmp_path: Path, capsys: pytest.CaptureF
     data = json.loads((tmp_path / "out" / "summary.json").read_text("utf-8"))
     assert data["run"]["command"] == "rematch"
     assert data["run"]["inputs"]["previous"]["rows"] == len(first.pairs)
+
+
+def test_households_re_paired_far_are_named_with_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], khon_kaen
+) -> None:
+    o, h = khon_kaen
+    first = km.match(o, h)
+    gone = o[o["district"] != "TH4008"]  # Ubolratana's officers leave
+    again = km.rematch(first.pairs, gone, h)
+    longest = again.stats["fresh_longest_km"]
+    fresh = km.match(gone, h)
+    assert longest == pytest.approx(fresh.pairs["distance_km"].max())
+    beyond = again.stats["beyond_fresh"]
+    assert beyond
+    far = again.pairs.set_index("household_id").loc[beyond, "distance_km"]
+    assert (far > longest).all()
+    first.pairs.to_csv(tmp_path / "previous.csv", index=False)
+    gone.to_csv(tmp_path / "officers.csv", index=False)
+    h.to_csv(tmp_path / "households.csv", index=False)
+    code, printed = _run(
+        capsys,
+        "rematch",
+        tmp_path / "previous.csv",
+        tmp_path / "officers.csv",
+        tmp_path / "households.csv",
+        "--out",
+        tmp_path / "out",
+    )
+    assert code in (0, 1)
+    warning = next(x for x in printed.splitlines() if x.strip().startswith("Warning"))
+    assert f"{len(beyond):,} household(s) re-paired farther" in warning
+    assert "churn_cost" in warning and beyond[0] in warning

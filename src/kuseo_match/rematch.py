@@ -33,6 +33,7 @@ that term; ``stats["churn"] == "priced"``, ``stats["churn_cost_total"]``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -53,6 +54,8 @@ from .schema import validate_previous
 from .solve import SolveOptions
 
 __all__ = ["CHANGE_COLUMNS", "rematch"]
+
+log = logging.getLogger("kuseo_match")
 
 #: Columns of ``Result.changes``.
 CHANGE_COLUMNS = ("household_id", "old_officer_id", "new_officer_id", "reason")
@@ -170,9 +173,10 @@ executor
             )
         moved = f"moved: the new pairing saves more than churn_cost {policy.churn_cost:g}"
         result = solve(churn=float(policy.churn_cost))
-        return _with_changes(
+        result = _with_changes(
             prev, reason, np.zeros(len(prev), bool), result, ids_h, "priced", moved
         )
+        return _beyond_fresh(result, solve)
     # an officer whose capacity fell keeps its cheapest previous pairs
     room = problem.capacity - np.bincount(rules.locked_o, minlength=problem.n_officers)
     if len(survive):
@@ -198,7 +202,41 @@ executor
                 priced, objective=priced.objective - moved_cost, stats=stats, policy=policy
             )
             released[survive] = True  # those that kept their officer are not listed
-    return _with_changes(prev, reason, released, result, ids_h, "exact", "moved")
+    result = _with_changes(prev, reason, released, result, ids_h, "exact", "moved")
+    return _beyond_fresh(result, solve)
+
+
+def _beyond_fresh(result: Result, fresh: Callable[[], Result]) -> Result:
+    """``result`` with ``stats["beyond_fresh"]``: the households re-paired (moved or
+    new) farther than the longest pair of a fresh pairing (none kept), and
+    ``stats["fresh_longest_km"]``; a warning names them and suggests
+    ``churn_cost``, which lets kept pairs move so that no household is sent far.
+    The fresh pairing is solved only when something was re-paired."""
+    changes = result.changes
+    if changes is None or not len(result.pairs):
+        return result
+    again = changes.loc[changes["new_officer_id"].notna(), "household_id"].astype(str)
+    distance = result.pairs.set_index(result.pairs["household_id"].astype(str))["distance_km"]
+    far = distance.reindex(again)
+    if not len(far) or far.isna().all():  # nothing re-paired, or no distances (costs=)
+        return result
+    longest = float(fresh().pairs["distance_km"].max())
+    beyond = far[far > longest + 1e-9].sort_values(ascending=False)
+    stats = dict(result.stats) | {
+        "fresh_longest_km": longest,
+        "beyond_fresh": beyond.index.tolist(),
+    }
+    if len(beyond):
+        shown = ", ".join(f"{h} ({d:.1f} km)" for h, d in beyond.head(5).items())
+        log.warning(
+            "%d household(s) re-paired farther than the longest pair of a fresh pairing "
+            "(%.1f km): %s%s; a churn_cost lets kept pairs move instead",
+            len(beyond),
+            longest,
+            shown,
+            "" if len(beyond) <= 5 else ", ...",
+        )
+    return replace(result, stats=stats)
 
 
 def _with_changes(prev, reason, released, result: Result, ids_h, churn: str, moved: str) -> Result:

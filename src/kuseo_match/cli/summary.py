@@ -54,6 +54,17 @@ def print_summary(
         rows.append(("Quota", f"{quota.quota}: {quota.text}"))
     if result.changes is not None:
         rows.append(("Rematch", _rematch_line(result)))
+        beyond = result.stats.get("beyond_fresh") or []
+        if beyond:
+            rows.append(
+                (
+                    "Warning",
+                    f"{len(beyond):,} household(s) re-paired farther than a fresh pairing's "
+                    f"longest pair ({result.stats['fresh_longest_km']:.1f} km), such as "
+                    f"{', '.join(map(str, beyond[:3]))}; set churn_cost in the policy to let "
+                    "kept pairs move instead",
+                )
+            )
     if result.parts is not None:
         retried = result.stats.get("parts_retried", 0)
         rows.append(
