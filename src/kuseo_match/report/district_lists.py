@@ -15,6 +15,7 @@ A4 page.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..io.details import with_details
@@ -75,6 +76,7 @@ def district_lists(
     u_cols = [c for c in lost.columns if c.startswith("household_") and c not in result.unmatched]
     needs = _needs_text(households)
     pairs["needs"] = needs.reindex(id_keys(pairs["household_id"])).to_numpy()
+    pairs["agency"] = _agency_names(result, pairs["agency"])
     pairs = pairs.sort_values(
         ["officer_id", "distance_km", "household_id"], key=lambda s: s.astype(str)
     )
@@ -147,6 +149,24 @@ def _needs_text(households: pd.DataFrame) -> pd.Series:
         text = text.where(~has, text.where(text == "", text + ", ") + label)
     text.index = id_keys(flags["household_id"])
     return text[~text.index.duplicated()]
+
+
+def _agency_names(result: Result, agencies: pd.Series) -> np.ndarray:
+    """Each agency as its Thai name and code ("สาธารณสุข (public_health)") where the
+    policy's fit table knows it, else as written."""
+    from ..fit import default_fit_table
+
+    table = result.policy.fit_table if result.policy.fit_table is not None else default_fit_table()
+    frame = table.frame
+    thai = dict(zip(frame["agency"], frame.get("name_th", frame["agency"]), strict=True))
+    codes = table.canonical(agencies.to_numpy(dtype=object))
+    return np.array(
+        [
+            f"{thai[c]} ({c})" if isinstance(thai.get(c), str) else str(a)
+            for c, a in zip(codes, agencies, strict=True)
+        ],
+        dtype=object,
+    )
 
 
 def _district_names(names: pd.DataFrame | None) -> dict[str, tuple[str | None, str | None]]:
