@@ -675,11 +675,24 @@ def test_report_reasons_load_and_districts(page):
     }
 
 
+def _outside_scripts(page: str) -> str:
+    """The page without the text of its inline scripts (BokehJS mentions URLs, fonts and
+    tags in its code), cut where a browser ends a script element."""
+    return re.sub(r"(<script[^>]*>).*?(</script>)", r"\1\2", page, flags=re.DOTALL | re.I)
+
+
+def _script_tags(page: str) -> list[dict[str, str | None]]:
+    return [a for tag, a in _parse(page).attrs if tag == "script"]
+
+
 def test_report_escapes_user_text(page):
     assert EVIL_ID not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert page.lower().count("<script") == 1  # the page's own inline script only
-    assert "<script>" in page and "<script src" not in page.lower()
+    # The page's own script, BokehJS (core, widgets, its log level) and the map's
+    # document: all inline, none made from the evil id.
+    assert len(_script_tags(page)) == 5
+    assert all(a.get("src") is None for a in _script_tags(page))
+    assert "<script src" not in page.lower()
     assert "<img src=x" not in page
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page  # unknown agency
     assert "capacity &lt;full&gt; &amp; no neighbour" in page
@@ -698,6 +711,7 @@ def test_report_is_self_contained(page):
 
 
 def test_report_only_external_address_is_the_licence_link(page):
+    page = _outside_scripts(page)  # BokehJS's code names addresses it never fetches
     assert not re.search(r"""src\s*=\s*["']?\s*(https?:)?//""", page, re.IGNORECASE)
     assert "http://" not in page
     assert re.findall(r"https://[^\s\"'<>)]*", page) == [LICENCE_URL]
@@ -762,7 +776,7 @@ def test_report_of_synth_tables_has_the_banner_until_the_column_is_dropped():
 
 def test_report_without_embedded_font(case, districts, boundaries):
     page = report.render_report(*case, districts=districts, boundaries=boundaries, embed_font=False)
-    assert "@font-face" not in page
+    assert "@font-face" not in _outside_scripts(page)
     assert "Noto Sans Thai" in page  # the system font stack
 
 
@@ -954,3 +968,103 @@ def test_district_lists_are_left_out_above_the_threshold(demo):
     assert 'id="district-lists-left-out"' in page
     assert "pairs.xlsx" in page and "pairs.csv" in page
     assert 'id="pair-search"' not in page
+
+
+# ---------------------------------------------------------------- interactive map
+def _map_part(page: str) -> str:
+    start = page.index('<div class="map-interactive" id="map-interactive">')
+    return page[start : page.index("<h2>", start)]
+
+
+def _map_data(layout, name: str) -> dict:
+    source = layout.select_one({"name": name})
+    assert source is not None, name
+    return source.data
+
+
+def test_interactive_map_is_inline_and_after_the_png(page):
+    part = _map_part(page)
+    assert page.index('id="map"') < page.index('id="map-interactive"')
+    assert "BEGIN bokeh.min.js" in part and "BEGIN bokeh-widgets.min.js" in part
+    assert "bokeh-gl" not in part and "mathjax.min.js" not in part  # only what the map uses
+    tags = _outside_scripts(part)
+    assert "<link" not in tags.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", tags, re.IGNORECASE)
+    assert page.count("BEGIN bokeh.min.js") == 1  # BokehJS once per page
+    assert ".map-interactive" in report.assets.PRINT_CSS  # hidden when printed
+
+
+def test_interactive_map_hover_fields_and_district_options(case, districts, boundaries):
+    from kuseo_match.report.interactive_map import interactive_map
+
+    result, officers, households = case
+    layout = interactive_map(
+        result, officers, households, districts=districts, boundaries=boundaries
+    )
+    hover = layout.select_one({"name": "households-hover"})
+    fields = [field for _, field in hover.tooltips]
+    assert fields == [
+        "@household_id", "@kind", "@district{name}", "@officer_id", "@agency", "@distance"
+    ]  # fmt: skip
+    officer_fields = [f for _, f in layout.select_one({"name": "officers-hover"}).tooltips]
+    assert "@agency" in officer_fields and "@officer_id" in officer_fields
+    select = layout.select_one({"name": "district-filter"})
+    assert [value for value, _ in select.options] == ["", "TH4001", "TH4002", "TH4024"]
+    assert dict(select.options)["TH4002"] == "บ้านฝาง / Ban Fang (TH4002)"
+    paired = _map_data(layout, "households")
+    lost = _map_data(layout, "unmatched")
+    assert sorted(paired["household_id"]) == sorted(result.pairs["household_id"])
+    assert sorted(lost["household_id"]) == sorted(result.unmatched["household_id"])
+    row = paired["household_id"].index("H5")
+    assert (paired["officer_id"][row], paired["agency"][row], paired["distance"][row]) == (
+        "O4",
+        "พมจ.",
+        "4.4",
+    )
+    assert lost["officer_id"] == ["–", "–"] and lost["distance"] == ["–", "–"]
+    assert len(_map_data(layout, "pairs")["x0"]) == len(result.pairs)
+    assert len(_map_data(layout, "districts")["xs"]) >= 26  # Khon Kaen's polygons
+    # O5 (TH4024) is kept by the TH4024 filter; O1 only by its own district.
+    officers_data = _map_data(layout, "officers")
+    keys = dict(zip(officers_data["officer_id"], officers_data["districts"], strict=True))
+    assert keys["O5"] == "TH4024" and keys["O1"] == "TH4001"
+
+
+def test_interactive_map_page_escapes_ids(page):
+    part = _map_part(page)
+    assert EVIL_ID not in part  # inside the map's JSON as \u003c... or &lt;
+
+
+def test_interactive_map_above_the_threshold_shades_districts(case, districts, boundaries):
+    from kuseo_match.report.interactive_map import interactive_map, interactive_map_html
+
+    result, officers, households = case
+    layout = interactive_map(
+        result, officers, households, districts=districts, boundaries=boundaries, aggregate_above=5
+    )
+    for name in ("households", "unmatched", "officers", "pairs", "households-hover"):
+        assert layout.select_one({"name": name}) is None
+    shaded = _map_data(layout, "districts")
+    share = dict(zip(shaded["district"], shaded["share"], strict=True))
+    assert share == {"TH4001": 0.0, "TH4002": 0.0, "TH4024": pytest.approx(2 / 3)}
+    fields = [f for _, f in layout.select_one({"name": "districts-hover"}).tooltips]
+    assert fields == ["@district{name}", "@households", "@share_text", "@mean_km"]
+    means = dict(zip(shaded["district"], shaded["mean_km"], strict=True))
+    assert means["TH4024"] == "2.5"
+    text = interactive_map_html(layout)
+    for hid in ("H1", "H5", "H8", "&lt;script"):
+        assert f'"{hid}' not in text  # no household id in the map's data
+    page = report.render_report(
+        result, officers, households, districts=districts, boundaries=boundaries, aggregate_above=5
+    )
+    assert '\\"H1\\"' not in _map_part(page) and '"H1"' not in _map_part(page)
+
+
+def test_interactive_map_left_out_without_coordinates(case, districts, caplog):
+    result, officers, households = case
+    with caplog.at_level(logging.WARNING, logger="kuseo_match.report"):
+        page = report.render_report(
+            result, officers, households.drop(columns=["lat", "lon"]), districts=districts
+        )
+    assert 'id="map-interactive"' not in page
+    assert "no interactive map in the report" in caplog.text

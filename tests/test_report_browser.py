@@ -165,7 +165,8 @@ def test_dom_in_chromium_has_the_headline_numbers(chromium, written, tmp_path):
     assert float(values["kind-fit-share"]) == pytest.approx(summary["kind_fit_share"], abs=1e-5)
     assert int(values["officers"]) == 25
     # The evil id stayed text: Chromium built no script element from it.
-    assert parser.tags.count("script") == 1  # the page's own inline script
+    # the page's own inline script, BokehJS (core, widgets, log level) and the map's document
+    assert parser.tags.count("script") == 5
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     assert "img" in parser.tags  # the inline map
 
@@ -243,8 +244,9 @@ def khon_kaen(tmp_path_factory) -> tuple[Result, Path]:
     return result, path
 
 
-def _probe(chromium: str, path: Path, profile: Path) -> tuple[dict, str]:
-    page = path.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>")
+def _probe(chromium: str, path: Path, profile: Path, probe: str = PROBE) -> tuple[dict, str]:
+    head, end, tail = path.read_text(encoding="utf-8").rpartition("</body>")  # BokehJS has one too
+    page = head + probe + end + tail
     probed = path.with_name("probed.html")
     probed.write_text(page, encoding="utf-8")
     done = _run(
@@ -299,3 +301,60 @@ def test_district_lists_print_one_district_per_a4_page(chromium, khon_kaen, tmp_
     for width, height in boxes:  # A4: 210 x 297 mm = 595 x 842 points
         assert float(width) == pytest.approx(595.3, abs=2)
         assert float(height) == pytest.approx(841.9, abs=2)
+
+
+# ------------------------------------------------------ interactive map, in a real browser
+MAP_PROBE = """
+<script>
+function probeMap() {
+  if (!window.Bokeh || Bokeh.documents.length === 0 || Object.keys(Bokeh.index).length === 0) {
+    setTimeout(probeMap, 50);
+    return;
+  }
+  var doc = Bokeh.documents[0];
+  var out = {documents: Bokeh.documents.length};
+  out.requests = performance.getEntriesByType("resource")
+    .map(function (e) { return e.name; })
+    .filter(function (u) { return u.indexOf("data:") !== 0; });
+  out.tooltips = doc.get_model_by_name("households-hover").tooltips;
+  var homes = doc.get_model_by_name("households");
+  var renderer = doc.get_model_by_name("interactive-map").renderers.filter(function (r) {
+    return r.data_source === homes;
+  })[0];
+  out.shown_before = renderer.view.indices.count;
+  var select = doc.get_model_by_name("district-filter");
+  out.code = select.options[1][0];
+  out.expected = Array.from(homes.data.districts).filter(function (d) {
+    return d === out.code;
+  }).length;
+  select.value = out.code;
+  setTimeout(function () {  // CustomJS callbacks run asynchronously
+    out.shown_after = renderer.view.indices.count;
+    var pre = document.createElement("pre");
+    pre.id = "probe";
+    pre.textContent = JSON.stringify(out);
+    document.body.appendChild(pre);
+  }, 200);
+}
+window.addEventListener("load", probeMap);
+</script>
+"""
+
+
+def test_interactive_map_in_chromium_offline(chromium, khon_kaen, tmp_path):
+    result, path = khon_kaen
+    probe, _ = _probe(chromium, path, tmp_path / "profile", MAP_PROBE)
+    assert probe["requests"] == []  # BokehJS is inline: no CDN
+    assert probe["documents"] == 1
+    assert [field for _, field in probe["tooltips"]] == [
+        "@household_id",
+        "@kind",
+        "@district{name}",
+        "@officer_id",
+        "@agency",
+        "@distance",
+    ]
+    assert probe["shown_before"] == len(result.pairs)  # every paired household
+    # The district selector keeps the chosen district's households only.
+    assert 0 < probe["expected"] < probe["shown_before"]
+    assert probe["shown_after"] == probe["expected"]

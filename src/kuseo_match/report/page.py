@@ -28,6 +28,7 @@ from .inputs import (
     reference_districts,
     result_households,
 )
+from .interactive_map import interactive_map, interactive_map_html
 from .labels import (
     DISTRICT_LICENCE,
     DISTRICT_LICENCE_URL,
@@ -561,8 +562,10 @@ def render_report(
     The page holds the headline numbers, households by kind, need coverage,
     officers' load, a per-province table (``#provinces``, when the households
     lie in more than one province: :meth:`Result.by_province`), a
-    per-district table (with each district's province then), the map, the
-    unmatched households and the policy used.  Above ``aggregate_above``
+    per-district table (with each district's province then), the map (a
+    PNG, then on a screen the interactive map of
+    :mod:`~kuseo_match.report.interactive_map`, ``#map-interactive``, with
+    BokehJS inline), the unmatched households and the policy used.  Above ``aggregate_above``
     households the map is :func:`plot_map`'s district map and the unmatched
     households are counted per district (``#unmatched-districts``, with the
     most common reason) instead of listed one by one.  A footer
@@ -660,6 +663,23 @@ def render_report(
             f'<img id="map" alt="แผนที่การจับคู่ / Map of the pairs" '
             f'src="data:image/png;base64,{encoded}">'
         )
+    try:
+        layout = interactive_map(
+            result,
+            officers,
+            households,
+            districts=districts,
+            boundaries=boundaries,
+            aggregate_above=aggregate_above,
+        )
+    except ValidationError as exc:
+        logger.warning("no interactive map in the report: %s", exc)
+        interactive = ""
+    else:  # on a screen only: the print stylesheet hides .map-interactive
+        interactive = (
+            f'<div class="map-interactive" id="map-interactive">'
+            f"{interactive_map_html(layout)}</div>"
+        )
     fonts = CSS_FONT_STACK
     font_css = embedded_font_css() if embed_font else ""
     if font_css:
@@ -702,6 +722,7 @@ def render_report(
         _district_table(result, by_district, several),
         "<h2>แผนที่ <small>Map</small></h2>",
         f'<div class="map">{map_html}</div>',
+        interactive,
         f"<h2>ครัวเรือนที่ยังไม่ได้จับคู่ ({n_unmatched:,}) <small>Unmatched households</small></h2>",
         unmatched,
         "<h2>นโยบายที่ใช้ <small>Policy used</small></h2>",
