@@ -355,8 +355,18 @@ def _points(
         "kind": hh["kind"].astype(str).tolist(),
         "district": district.tolist(),
         "districts": district.tolist(),
-        "officer_id": hh["household_id"].map(of["officer_id"]).fillna("–").astype(str).tolist(),
-        "agency": hh["household_id"].map(of["agency"]).fillna("–").astype(str).tolist(),
+        "officer_id": hh["household_id"]
+        .map(of["officer_id"])
+        .astype(object)
+        .fillna("–")
+        .astype(str)
+        .tolist(),
+        "agency": hh["household_id"]
+        .map(of["agency"])
+        .astype(object)
+        .fillna("–")
+        .astype(str)
+        .tolist(),
         "distance": [
             fmt_km(float(v)) for v in pd.to_numeric(hh["household_id"].map(of["distance_km"]))
         ],
