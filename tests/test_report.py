@@ -188,7 +188,8 @@ def make_case(
             (EVIL_ID, "developable", codes["TH4024"], EVIL_REASON),
         ],
         columns=["household_id", "kind", "household_district", "reason"],
-    ).assign(reason_code="no_officer_within_reach")[list(UNMATCHED_COLUMNS)]
+    ).assign(reason_code=["no_officer_within_reach", ""])[list(UNMATCHED_COLUMNS)]
+    # the second reason is of no known kind: the report lists the texts, not the kinds
     loads = pairs.groupby("officer_id").size()
     officer_load = officers[["officer_id", "agency", "district", "capacity"]].assign(
         load=lambda f: f["officer_id"].map(loads).fillna(0).astype(int)
@@ -648,6 +649,16 @@ def test_need_coverage_uses_the_policy_fit_table(case):
     assert cover.loc["need_living", "share_competent"] == pytest.approx(1.0)
     page = report.render_report(custom, case[1], households, map_png=b"")
     assert "custom fit table" in page
+
+
+def test_report_groups_unmatched_reasons_by_kind() -> None:
+    o, h = km.synthetic_province(officers=20, households=60, seed=3)
+    result = km.match(o, h, Policy(max_distance_km=8))
+    codes = result.unmatched["reason_code"].value_counts()
+    assert len(codes) >= 2  # several kinds of reason
+    attrs = _parse(report.render_report(result, o, h, map_png=b"")).attrs
+    reasons = {a["data-reason"]: a["data-value"] for _, a in attrs if "data-reason" in a}
+    assert reasons == {code: str(n) for code, n in codes.items()}
 
 
 def test_report_reasons_load_and_districts(page):

@@ -505,7 +505,9 @@ class Result:
             ``objective``, ``mean_distance_km``, ``max_distance_km``,
             ``kind_fit_share`` (share of pairs whose agency fits the
             household's kind, i.e. ``kind_affinity >= 0.5``), ``officers``,
-            ``officers_by_load`` ({load: count}), ``unmatched_reasons``
+            ``officers_by_load`` ({load: count}), ``unmatched_by_code``
+            ({reason_code: count}, the kinds of :data:`kuseo_match.labels.REASONS`),
+            ``unmatched_reasons``
             ({reason: count}), ``unknown_agencies``.
 
         Examples
@@ -523,6 +525,11 @@ class Result:
         finite_f = fit[np.isfinite(fit)]
         loads = self.officer_load["load"].value_counts().sort_index()
         reasons = self.unmatched["reason"].value_counts()
+        codes = (
+            self.unmatched["reason_code"].fillna("").astype(str).value_counts()
+            if "reason_code" in self.unmatched.columns
+            else pd.Series(dtype=int)
+        )
         return {
             "households": int(self.n_households),
             "paired": len(pairs),
@@ -535,6 +542,7 @@ class Result:
             "officers": len(self.officer_load),
             "officers_by_load": {int(k): int(v) for k, v in loads.items()},
             "unmatched_reasons": {str(k): int(v) for k, v in reasons.items()},
+            "unmatched_by_code": {str(k): int(v) for k, v in codes.items()},
             "unknown_agencies": list(self.unknown_agencies),
         }
 

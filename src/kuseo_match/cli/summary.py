@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..labels import policy_lines
+from ..labels import REASONS, policy_lines
 from ..policy import Policy
 from ..result import Result
 from .outputs import not_written
@@ -90,7 +90,12 @@ def print_summary(
             )
         )
     if s["unmatched"]:
-        reasons = sorted(s["unmatched_reasons"].items(), key=lambda kv: -kv[1])
+        kinds = {k: v for k, v in s["unmatched_by_code"].items() if k in REASONS}
+        if kinds and sum(kinds.values()) == s["unmatched"]:  # by kind of reason
+            reasons = [(REASONS[k][1], v) for k, v in kinds.items()]
+        else:
+            reasons = list(s["unmatched_reasons"].items())
+        reasons.sort(key=lambda kv: -kv[1])
         for reason, count in reasons[:3]:
             rows.append(("Unmatched", f"{count:,}: {reason}"))
         if len(reasons) > 3:

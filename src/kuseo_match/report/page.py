@@ -15,7 +15,7 @@ import pandas as pd
 from .._version import __version__
 from ..errors import ValidationError
 from ..io.write import replace_file
-from ..labels import LANGS, POLICY_FIELDS, policy_lines
+from ..labels import LANGS, POLICY_FIELDS, REASONS, policy_lines
 from ..result import Result
 from .assets import PRINT_CSS, SCRIPT
 from .district_lists import district_lists, left_out_note
@@ -91,11 +91,24 @@ footer li { margin: .2rem 0; }
 def _headline(result: Result, staff: pd.DataFrame) -> str:
     s = result.summary()
     share = s["kind_fit_share"]
-    reasons = "".join(
-        f'<tr data-reason="{esc(reason)}" data-value="{count}"><td>{esc(reason)}</td>'
-        f'<td class="n">{count:,}</td></tr>'
-        for reason, count in sorted(s["unmatched_reasons"].items(), key=lambda kv: (-kv[1], kv[0]))
-    )
+    # one row per kind of reason (reason_code), in Thai and English; the exact text of
+    # each household's reason is in unmatched.csv
+    kinds = {k: v for k, v in s["unmatched_by_code"].items() if k in REASONS}
+    if kinds and sum(kinds.values()) == s["unmatched"]:
+        reasons = "".join(
+            f'<tr data-reason="{esc(code)}" data-value="{count}">'
+            f"<td>{esc(REASONS[code][0])} <small>{esc(REASONS[code][1])}</small></td>"
+            f'<td class="n">{count:,}</td></tr>'
+            for code, count in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+    else:  # a result without reason codes (built by hand, or by an older version)
+        reasons = "".join(
+            f'<tr data-reason="{esc(reason)}" data-value="{count}"><td>{esc(reason)}</td>'
+            f'<td class="n">{count:,}</td></tr>'
+            for reason, count in sorted(
+                s["unmatched_reasons"].items(), key=lambda kv: (-kv[1], kv[0])
+            )
+        )
     reason_table = (
         "<h3>เหตุที่ยังไม่ได้จับคู่ <small>Why households are unmatched</small></h3>"
         '<table id="unmatched-reasons"><thead><tr><th>เหตุผล <small>Reason</small></th>'
