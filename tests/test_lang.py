@@ -305,3 +305,16 @@ def test_every_command_and_option_is_translated() -> None:
         and where != "kuseo-match version"
     ]
     assert not untranslated
+
+
+def test_the_printed_summary_is_thai_with_lang_th(tmp_path, capsys) -> None:
+    from kuseo_match import cli
+
+    code = cli.main(["--lang", "th", "demo", "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "ครัวเรือนที่จับคู่แล้ว" in printed and "Households paired" not in printed
+    assert "ดีที่สุด (พิสูจน์แล้วเทียบกับทุกคู่ที่อนุญาต)" in printed
+    assert "เจ้าหน้าที่ 1 คนดูแลได้ 2 ครัวเรือน" in printed  # the policy in Thai words
+    code = cli.main(["--lang", "en", "demo", "--out", str(tmp_path / "out")])
+    assert "Households paired" in capsys.readouterr().out

@@ -7,9 +7,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..io.write_xlsx import display_width
 from ..labels import REASONS, policy_lines
 from ..policy import Policy
 from ..result import Result
+from .lang import _, language
 from .outputs import not_written
 
 
@@ -30,10 +32,11 @@ def print_summary(
     top = max(loads, default=0)
     counts = [loads.get(k, 0) for k in range(top + 1)]
     status = {
-        "optimal": "optimal (proven over every allowed pair)",
-        "feasible": "feasible (time limit reached before optimality was proven)",
-        "approximate": "approximate (optimal for rounded costs; within "
-        f"{result.stats.get('objective_tolerance', float('nan')):.3g} of the optimum)",
+        "optimal": _("optimal (proven over every allowed pair)"),
+        "feasible": _("feasible (time limit reached before optimality was proven)"),
+        "approximate": _(
+            "approximate (optimal for rounded costs; within {tolerance} of the optimum)"
+        ).format(tolerance=f"{result.stats.get('objective_tolerance', float('nan')):.3g}"),
     }.get(s["status"], s["status"])
     rows = [
         ("Households paired", f"{s['paired']:,} of {n:,} ({share:.1%})"),
@@ -41,7 +44,7 @@ def print_summary(
         ("Longest distance", _km(s["max_distance_km"], s["paired"])),
         ("Agency fits kind", _share(s["kind_fit_share"], "of pairs")),
         (
-            f"Officers with {'/'.join(map(str, range(top + 1)))} households",
+            _("Officers with {loads} households").format(loads="/".join(map(str, range(top + 1)))),
             " / ".join(f"{c:,}" for c in counts),
         ),
         ("Policy", _policy_line(result.policy)),
@@ -92,7 +95,8 @@ def print_summary(
     if s["unmatched"]:
         kinds = {k: v for k, v in s["unmatched_by_code"].items() if k in REASONS}
         if kinds and sum(kinds.values()) == s["unmatched"]:  # by kind of reason
-            reasons = [(REASONS[k][1], v) for k, v in kinds.items()]
+            which = 0 if language() == "th" else 1
+            reasons = [(REASONS[k][which], v) for k, v in kinds.items()]
         else:
             reasons = list(s["unmatched_reasons"].items())
         reasons.sort(key=lambda kv: -kv[1])
@@ -109,16 +113,17 @@ def print_summary(
     )
     for name, why in left_out.items():
         rows.append(("Not written", f"{name}: {why}"))
-    width = max(len(label) for label, _ in rows)
+    rows = [(_(label), value) for label, value in rows]  # the row names in --lang
+    width = max(display_width(label) for label, _value in rows)
     print(title)
     for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+        print(f"  {label}{' ' * (width - display_width(label))}  {value}")
 
 
 def _policy_line(policy: Policy) -> str:
-    """The policy in plain words: capacity, then the settings that differ from the
-    defaults (:func:`kuseo_match.labels.policy_lines`)."""
-    return "; ".join(policy_lines(policy, "en"))
+    """The policy in plain words, in the command's language: capacity, then the
+    settings that differ from the defaults (:func:`kuseo_match.labels.policy_lines`)."""
+    return "; ".join(policy_lines(policy, language()))
 
 
 def _km(value: float | None, paired: int) -> str:

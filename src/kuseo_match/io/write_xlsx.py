@@ -46,8 +46,15 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _display_width(text: str) -> int:
-    # Thai vowel and tone marks above/below a letter take no width of their own.
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on screen: Thai vowel and tone marks above or below a
+    letter take no width of their own.
+
+    Examples
+    --------
+    >>> display_width("ที่"), len("ที่")
+    (1, 3)
+    """
     return sum(1 for ch in text if unicodedata.category(ch) != "Mn")
 
 
@@ -73,8 +80,8 @@ def _write_sheet(book: Any, title: str, frame: pd.DataFrame, *, printable: bool 
     widths = []
     for i, name in enumerate(header):
         sample = frame.iloc[:1000, i].dropna().map(str)
-        longest = max((_display_width(s) for s in sample), default=0)
-        widths.append(min(max(_display_width(str(name)), longest, 6) + 2, 60))
+        longest = max((display_width(s) for s in sample), default=0)
+        widths.append(min(max(display_width(str(name)), longest, 6) + 2, 60))
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
