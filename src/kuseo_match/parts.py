@@ -514,9 +514,24 @@ def _each(
                     queue.appendleft(i)
                     continue
                 yield i, answer, tries[i]
-    finally:
+    except BaseException:  # Ctrl-C, SIGTERM, an error: do not wait for the parts in flight
         if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _stop(pool)
+        raise
+    if own:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(pool: Executor) -> None:
+    """End our own worker processes now (a province can take minutes to finish)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
