@@ -282,6 +282,7 @@ def test_district_lists_in_chromium_offline(chromium, khon_kaen, tmp_path):
 
 
 def test_district_lists_print_one_district_per_a4_page(chromium, khon_kaen, tmp_path):
+    pypdf = pytest.importorskip("pypdf")  # in the test extra
     result, path = khon_kaen
     pdf = tmp_path / "report.pdf"
     _run(
@@ -292,20 +293,57 @@ def test_district_lists_print_one_district_per_a4_page(chromium, khon_kaen, tmp_
         f"--print-to-pdf={pdf}",
         path.as_uri(),
     )
-    data = pdf.read_bytes()
-    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
-    districts = result.pairs["household_district"].nunique()
-    assert pages >= districts + 1  # the summary, then one page (or more) per district
-    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
-    assert boxes
-    for width, height in boxes:  # A4: 210 x 297 mm = 595 x 842 points
-        assert float(width) == pytest.approx(595.3, abs=2)
-        assert float(height) == pytest.approx(841.9, abs=2)
+    pages = pypdf.PdfReader(pdf).pages
+    for page in pages:  # A4: 210 x 297 mm = 595 x 842 points
+        assert float(page.mediabox.width) == pytest.approx(595.3, abs=2)
+        assert float(page.mediabox.height) == pytest.approx(841.9, abs=2)
+    names = km.districts().set_index("district_code")["district_en"]
+    codes = sorted(result.pairs["household_district"].astype(str).unique())
+    titles = {code: f"/ {names[code]} {code}" for code in codes}  # "อำเภอ... / Ban Fang TH4002"
+    first_lines = [page.extract_text().strip().splitlines()[0] for page in pages]
+    starts = []
+    for i, line in enumerate(first_lines):
+        found = [code for code, title in titles.items() if line.endswith(title)]
+        assert len(found) <= 1
+        starts += [(code, i) for code in found]
+    # Each district starts exactly one page, at its top, in code order, after the summary.
+    assert [code for code, _ in starts] == codes
+    assert starts[0][1] >= 1
+    # No page holds the start of two districts: a title appears only as a first line.
+    for page in pages:
+        text = page.extract_text()
+        assert sum(title in text for title in titles.values()) <= 1
+    # A district's signature line is on the last page before the next district starts.
+    for (code, i), (_, j) in zip(starts, [*starts[1:], (None, len(pages))], strict=True):
+        signed = [k for k in range(i, j) if "District chief" in pages[k].extract_text()]
+        assert signed == [j - 1], code
+        # and every page of it lists some of its households: no page with a lone signature
+        ids = {
+            h
+            for table in (result.pairs, result.unmatched)
+            for h in table.loc[table["household_district"] == code, "household_id"]
+        }
+        for k in range(i, j):
+            assert any(h in pages[k].extract_text() for h in ids), (code, k)
 
 
 # ------------------------------------------------------ interactive map, in a real browser
 MAP_PROBE = """
 <script>
+function shadowText() {  // what Bokeh draws inside its shadow roots (the tooltips among it)
+  var out = [];
+  (function walk(node) {
+    if (node.shadowRoot) { out.push(node.shadowRoot.textContent); walk(node.shadowRoot); }
+    for (var c = node.firstElementChild; c; c = c.nextElementSibling) { walk(c); }
+  })(document.body);
+  return out.join(" ");
+}
+function finish(out) {
+  var pre = document.createElement("pre");
+  pre.id = "probe";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+}
 function probeMap() {
   if (!window.Bokeh || Bokeh.documents.length === 0 || Object.keys(Bokeh.index).length === 0) {
     setTimeout(probeMap, 50);
@@ -321,20 +359,37 @@ function probeMap() {
   var renderer = doc.get_model_by_name("interactive-map").renderers.filter(function (r) {
     return r.data_source === homes;
   })[0];
-  out.shown_before = renderer.view.indices.count;
-  var select = doc.get_model_by_name("district-filter");
-  out.code = select.options[1][0];
-  out.expected = Array.from(homes.data.districts).filter(function (d) {
-    return d === out.code;
-  }).length;
-  select.value = out.code;
-  setTimeout(function () {  // CustomJS callbacks run asynchronously
-    out.shown_after = renderer.view.indices.count;
-    var pre = document.createElement("pre");
-    pre.id = "probe";
-    pre.textContent = JSON.stringify(out);
-    document.body.appendChild(pre);
-  }, 200);
+  // Hover: move the mouse onto the first paired household, as a person would.
+  var drawn = Bokeh.index.find_one(renderer);
+  var target = drawn.plot_view.canvas_view.events_el;  // where Bokeh listens
+  var box = target.getBoundingClientRect();
+  var at = {
+    clientX: box.left + window.scrollX + drawn.glyph.sx[0],
+    clientY: box.top + window.scrollY + drawn.glyph.sy[0],
+    bubbles: true, composed: true, isPrimary: true, pointerId: 1, pointerType: "mouse"
+  };
+  out.hovered = homes.data.household_id[0];
+  out.tip_before = shadowText().indexOf(out.hovered) >= 0;
+  target.dispatchEvent(new PointerEvent("pointerover", at));
+  var near = Object.assign({}, at, {clientX: at.clientX - 2});
+  target.dispatchEvent(new PointerEvent("pointermove", near));
+  target.dispatchEvent(new PointerEvent("pointermove", at));
+  setTimeout(function () {
+    var text = shadowText();
+    var from = text.indexOf("ครัวเรือน / Household: " + out.hovered);
+    out.tip = from < 0 ? "" : text.slice(from, from + 400);
+    out.shown_before = renderer.view.indices.count;
+    var select = doc.get_model_by_name("district-filter");
+    out.code = select.options[1][0];
+    out.expected = Array.from(homes.data.districts).filter(function (d) {
+      return d === out.code;
+    }).length;
+    select.value = out.code;
+    setTimeout(function () {  // CustomJS callbacks run asynchronously
+      out.shown_after = renderer.view.indices.count;
+      finish(out);
+    }, 200);
+  }, 300);
 }
 window.addEventListener("load", probeMap);
 </script>
@@ -354,6 +409,15 @@ def test_interactive_map_in_chromium_offline(chromium, khon_kaen, tmp_path):
         "@agency",
         "@distance",
     ]
+    # The mouse on a household shows its tooltip: the household, its officer,
+    # agency, district and distance, drawn by Bokeh (in its shadow DOM).
+    assert not probe["tip_before"]
+    pair = result.pairs.set_index("household_id").loc[probe["hovered"]]
+    tip = probe["tip"]
+    assert f"เจ้าหน้าที่ / Officer: {pair['officer_id']}" in tip
+    assert f"หน่วยงาน / Agency: {pair['agency']}" in tip
+    assert f"({pair['household_district']})" in tip  # the district's name, then its code
+    assert f"Distance (km): {pair['distance_km']:.1f}" in tip
     assert probe["shown_before"] == len(result.pairs)  # every paired household
     # The district selector keeps the chosen district's households only.
     assert 0 < probe["expected"] < probe["shown_before"]

@@ -32,7 +32,7 @@ section.district h3 { font-size: 1.1rem; margin-bottom: .2rem; }
   section.district table { width: 100%; font-size: 9pt; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
-  .signature { break-inside: avoid; }
+  .signature { break-inside: avoid; break-before: avoid; page-break-before: avoid; }
   th.sort::after { content: ""; }
 }
 """
