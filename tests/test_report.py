@@ -1059,9 +1059,16 @@ def test_interactive_map_above_the_threshold_shades_districts(case, districts, b
     share = dict(zip(shaded["district"], shaded["share"], strict=True))
     assert share == {"TH4001": 0.0, "TH4002": 0.0, "TH4024": pytest.approx(2 / 3)}
     fields = [f for _, f in layout.select_one({"name": "districts-hover"}).tooltips]
-    assert fields == ["@district{name}", "@households", "@share_text", "@mean_km"]
-    means = dict(zip(shaded["district"], shaded["mean_km"], strict=True))
+    assert fields == ["@district{name}", "@households", "@share_text", "@mean_km_text"]
+    means = dict(zip(shaded["district"], shaded["mean_km_text"], strict=True))
     assert means["TH4024"] == "2.5"
+    assert dict(zip(shaded["district"], shaded["mean_km"], strict=True))["TH4024"] == 2.5
+    # The colour shows the unmatched share first; a selector switches it to the distance.
+    assert list(shaded["value"]) == list(shaded["share"])
+    shade_by = layout.select_one({"name": "shade-by"})
+    assert shade_by.value == "share"
+    assert [key for key, _ in shade_by.options] == ["share", "mean_km"]
+    assert layout.select_one({"name": "shade-bar"}).title.endswith("Unmatched share")
     text = interactive_map_html(layout)
     for hid in ("H1", "H5", "H8", "&lt;script"):
         assert f'"{hid}' not in text  # no household id in the map's data

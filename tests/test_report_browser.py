@@ -422,3 +422,57 @@ def test_interactive_map_in_chromium_offline(chromium, khon_kaen, tmp_path):
     # The district selector keeps the chosen district's households only.
     assert 0 < probe["expected"] < probe["shown_before"]
     assert probe["shown_after"] == probe["expected"]
+
+
+SHADE_PROBE = """
+<script>
+function canvasPixels(view) {  // what the map's canvas shows now
+  return view.canvas_view.compose().canvas.toDataURL();
+}
+function probeShade() {
+  if (!window.Bokeh || Bokeh.documents.length === 0 || Object.keys(Bokeh.index).length === 0) {
+    setTimeout(probeShade, 50);
+    return;
+  }
+  var doc = Bokeh.documents[0];
+  var out = {};
+  var fig = doc.get_model_by_name("interactive-map");
+  var view = Bokeh.index.find_one(fig);
+  var shaded = doc.get_model_by_name("districts");
+  var bar = doc.get_model_by_name("shade-bar");
+  out.before = {value: Array.from(shaded.data.value), title: bar.title};
+  var pixels = canvasPixels(view);
+  doc.get_model_by_name("shade-by").value = "mean_km";
+  setTimeout(function () {
+    out.after = {value: Array.from(shaded.data.value), title: bar.title,
+                 high: bar.color_mapper.high, palette: bar.color_mapper.palette,
+                 format: bar.formatter.format};
+    out.mean_km = Array.from(shaded.data.mean_km);
+    out.share = Array.from(shaded.data.share);
+    out.repainted = canvasPixels(view) !== pixels;
+    var pre = document.createElement("pre");
+    pre.id = "probe";
+    pre.textContent = JSON.stringify(out);
+    document.body.appendChild(pre);
+  }, 300);
+}
+window.addEventListener("load", probeShade);
+</script>
+"""
+
+
+def test_aggregate_map_switches_its_shading_in_chromium(chromium, khon_kaen, tmp_path):
+    result, _ = khon_kaen
+    o, h = km.synthetic_province(officers=60, households=200, developable=100, seed=21)
+    path = tmp_path / "report.html"
+    report.write_report(result, o, h, path, aggregate_above=50)  # 200 households: shaded
+    probe, _ = _probe(chromium, path, tmp_path / "profile", SHADE_PROBE)
+    assert probe["before"]["value"] == probe["share"]
+    assert probe["before"]["title"].endswith("Unmatched share")
+    # The selector puts the mean distance in the colour, its bar and its range.
+    assert probe["after"]["value"] == probe["mean_km"] != probe["share"]
+    assert probe["after"]["title"].endswith("Mean distance (km)")
+    assert probe["after"]["high"] == pytest.approx(max(probe["mean_km"]))
+    assert probe["after"]["palette"][-1].lower() == "#08306b"  # the darkest blue
+    assert probe["after"]["format"] == "0.[0]"  # km, no longer a percentage
+    assert probe["repainted"]

@@ -15,9 +15,10 @@ its households).
 
 Above ``aggregate_above`` households (:data:`AGGREGATE_HOUSEHOLDS`) the map
 draws no household, officer or pair: each district with households is
-shaded by its unmatched share (its polygon, else a circle at its centre
-sized by its households), with a hover on households, unmatched share and
-mean distance (:func:`~kuseo_match.report.tables.district_summary`).
+shaded (its polygon, else a circle at its centre sized by its households)
+by its unmatched share or, chosen in a second selector, by its mean
+distance, with a hover on households, unmatched share and mean distance
+(:func:`~kuseo_match.report.tables.district_summary`).
 
 :func:`interactive_map_html` embeds the layout with
 :func:`bokeh.embed.components` and BokehJS from
@@ -36,7 +37,7 @@ import numpy as np
 import pandas as pd
 from bokeh.embed import components
 from bokeh.embed.bundle import bundle_for_objs_and_resources
-from bokeh.layouts import column
+from bokeh.layouts import column, row
 from bokeh.models import (
     BooleanFilter,
     CDSView,
@@ -50,7 +51,7 @@ from bokeh.models import (
 )
 from bokeh.models.annotations import ColorBar
 from bokeh.models.widgets import Select
-from bokeh.palettes import OrRd9
+from bokeh.palettes import Blues9, OrRd9
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
@@ -97,8 +98,28 @@ DISTRICT_TOOLTIPS = (
     ("อำเภอ / District", "@district{name}"),
     ("ครัวเรือน / Households", "@households"),
     ("ยังไม่ได้จับคู่ / Unmatched share", "@share_text"),
-    ("ระยะทางเฉลี่ย / Mean distance (km)", "@mean_km"),
+    ("ระยะทางเฉลี่ย / Mean distance (km)", "@mean_km_text"),
 )
+
+#: What the aggregate map's colour can show: a column of its district sources
+#: and the colour bar's title.
+_SHADES = {
+    "share": "สัดส่วนที่ยังไม่ได้จับคู่ / Unmatched share",
+    "mean_km": "ระยะทางเฉลี่ย / Mean distance (km)",
+}
+
+# Show, in every source, the chosen measure as the colour (the ``value`` column),
+# with its palette, range, colour bar title and tick format.
+_SHADE_JS = """
+const key = cb_obj.value;
+for (const source of sources) {
+  source.data = Object.assign({}, source.data, {value: Array.from(source.data[key])});
+}
+mapper.palette = palettes[key];
+mapper.high = highs[key];
+bar.title = titles[key];
+bar.formatter.format = formats[key];
+"""
 
 # Keep, in every source passed in ``sources``, the rows whose ``districts`` (codes
 # separated by spaces) hold the selected code; every row for the empty value.
@@ -138,15 +159,18 @@ def interactive_map(
     Returns
     -------
     bokeh.models.Column
-        The selector (name ``"district-filter"``) and the figure
+        The district selector (name ``"district-filter"``) and the figure
         (``"interactive-map"``).  Named models: data sources
         ``"households"`` (paired), ``"unmatched"``, ``"officers"``,
         ``"pairs"`` (one row per pair), ``"districts"`` (polygons, one row
         per ring), ``"district-points"`` (circles); hover tools
         ``"households-hover"`` (both household sources),
         ``"officers-hover"``; above ``aggregate_above`` only ``"districts"``,
-        ``"district-points"`` (shaded, one per district with households) and
-        ``"districts-hover"``.  Sources have a ``district`` column (a code)
+        ``"district-points"`` (shaded, one per district with households),
+        ``"districts-hover"``, the colour bar ``"shade-bar"`` and the
+        selector ``"shade-by"`` (``"share"``, the unmatched share, or
+        ``"mean_km"``, the mean distance; the sources' ``value`` column is
+        the one shown).  Sources have a ``district`` column (a code)
         and, when the selector filters them, a ``districts`` column (the
         codes a row belongs to, separated by spaces).
 
@@ -196,9 +220,11 @@ def interactive_map(
     fig.yaxis.axis_label = "ละติจูด / Latitude"
     fig.grid.grid_line_alpha = 0.3
     fig.axis.axis_label_text_font = _FONT
+    controls: list[Any] = []
     if len(hh) > aggregate_above:
         table = district_summary(result, officers, households, districts=names)
-        sources = _district_shading(fig, table, places, rings, label)
+        sources, shade_by = _district_shading(fig, table, places, rings, label)
+        controls.append(shade_by)
         codes = table.loc[table["households"] > 0, "district_code"].astype(str)
     else:
         _district_outlines(fig, places, rings)
@@ -218,13 +244,13 @@ def interactive_map(
         options=options,
         width=320,
         # the widget lives in a shadow DOM: give it the page's Thai font explicitly
-        stylesheets=[InlineStyleSheet(css=f":host, label, select {{ font-family: {_FONT}; }}")],
+        stylesheets=[_widget_font()],
     )
     filters = [source.tags[0] for source in sources]
     select.js_on_change(
         "value", CustomJS(args={"sources": sources, "filters": filters}, code=_FILTER_JS)
     )
-    return column(select, fig, sizing_mode="stretch_width")
+    return column(row(select, *controls), fig, sizing_mode="stretch_width")
 
 
 def interactive_map_html(layout: Any) -> str:
@@ -258,6 +284,12 @@ def interactive_map_html(layout: Any) -> str:
         raise RuntimeError(f"BokehJS would be fetched from {bundle.js_urls + bundle.css_urls}")
     script, div = components(layout)
     return bundle.scripts() + "\n" + div + "\n" + script
+
+
+def _widget_font() -> InlineStyleSheet:
+    """The page's Thai font for a widget (widgets live in a shadow DOM); a new
+    model each time, as a Bokeh model belongs to one document."""
+    return InlineStyleSheet(css=f":host, label, select {{ font-family: {_FONT}; }}")
 
 
 def _hover(name: str, renderers: list[Any], tooltips: Any, names: CustomJSHover) -> HoverTool:
@@ -467,30 +499,38 @@ def _district_shading(
     places: pd.DataFrame,
     rings: Mapping[str, list[np.ndarray]],
     label: Mapping[str, str],
-) -> list[ColumnDataSource]:
-    """One mark per district with households, shaded by unmatched share: its polygons,
-    else a circle at its centre sized by its households; the filtered sources."""
+) -> tuple[list[ColumnDataSource], Select]:
+    """One mark per district with households, shaded by unmatched share or by
+    mean distance: its polygons, else a circle at its centre sized by its
+    households.  Returns the filtered sources and the ``"shade-by"`` selector."""
     stats = table[table["households"] > 0].assign(
         district_code=lambda t: t["district_code"].astype(str),
         share=lambda t: t["unmatched"] / t["households"],
     )
     stats = stats.set_index("district_code")
-    finite = stats["share"].to_numpy(dtype=float)
+    measures = {  # key: (palette, label, tick format, highest value shown)
+        "share": (OrRd9, _SHADES["share"], "0.[0]%", 0.01),
+        "mean_km": (Blues9, _SHADES["mean_km"], "0.[0]", 0.1),
+    }
+    highs = {
+        key: max(float(np.nanmax(stats[key].to_numpy(float), initial=0.0)), floor)
+        for key, (_, _, _, floor) in measures.items()
+    }
     shade = LinearColorMapper(
-        palette=list(reversed(OrRd9)),
-        low=0.0,
-        high=max(float(finite.max()) if finite.size else 0.0, 0.01),
+        palette=list(reversed(OrRd9)), low=0.0, high=highs["share"], nan_color="#d9d9d9"
     )
 
-    def columns(codes: list[str]) -> dict[str, list[Any]]:
+    def columns(codes: list[str]) -> dict[str, Any]:
         rows = stats.loc[codes]
         return {
             "districts": codes,
             "district": codes,
             "households": [fmt_int(v) for v in rows["households"]],
-            "share": rows["share"].astype(float).tolist(),
+            "share": rows["share"].to_numpy(float),
             "share_text": [fmt_share(float(v)) for v in rows["share"]],
-            "mean_km": [fmt_km(float(v)) for v in rows["mean_km"]],
+            "mean_km": rows["mean_km"].to_numpy(float),
+            "mean_km_text": [fmt_km(float(v)) for v in rows["mean_km"]],
+            "value": rows["share"].to_numpy(float),  # what the colour shows now
         }
 
     drawn = []
@@ -500,7 +540,7 @@ def _district_shading(
     poly_data["xs"] = [_rounded(ring[:, 0]) for _, ring in polys]
     poly_data["ys"] = [_rounded(ring[:, 1]) for _, ring in polys]
     poly_source, poly_view = _filtered(poly_data, "districts")
-    fill = {"field": "share", "transform": shade}
+    fill = {"field": "value", "transform": shade}
     drawn.append(
         fig.patches(
             "xs",
@@ -535,14 +575,37 @@ def _district_shading(
         )
     )
     fig.add_tools(_hover("districts-hover", drawn, DISTRICT_TOOLTIPS, _names(label)))
-    fig.add_layout(
-        ColorBar(
-            color_mapper=shade,
-            title="สัดส่วนที่ยังไม่ได้จับคู่ / Unmatched share",
-            width=12,
-            title_text_font=_FONT,
-            formatter=NumeralTickFormatter(format="0.[0]%"),
-        ),
-        "right",
+    formats = {key: f for key, (_, _, f, _) in measures.items()}
+    bar = ColorBar(
+        name="shade-bar",
+        color_mapper=shade,
+        title=_SHADES["share"],
+        width=12,
+        title_text_font=_FONT,
+        formatter=NumeralTickFormatter(format=formats["share"]),
     )
-    return [poly_source, dot_source]
+    fig.add_layout(bar, "right")
+    shade_by = Select(
+        name="shade-by",
+        title="สีแสดง / Shade by",
+        value="share",
+        options=[(key, text) for key, text in _SHADES.items()],
+        width=320,
+        stylesheets=[_widget_font()],
+    )
+    shade_by.js_on_change(
+        "value",
+        CustomJS(
+            args={
+                "sources": [poly_source, dot_source],
+                "mapper": shade,
+                "bar": bar,
+                "palettes": {k: list(reversed(p)) for k, (p, _, _, _) in measures.items()},
+                "highs": highs,
+                "titles": dict(_SHADES),
+                "formats": formats,
+            },
+            code=_SHADE_JS,
+        ),
+    )
+    return [poly_source, dot_source], shade_by
