@@ -661,6 +661,22 @@ def test_report_groups_unmatched_reasons_by_kind() -> None:
     assert reasons == {code: str(n) for code, n in codes.items()}
 
 
+def test_unmatched_by_district_names_the_commonest_kind_of_reason_in_thai() -> None:
+    o, h = km.synthetic_province(officers=20, households=60, seed=3)
+    result = km.match(o, h, Policy(max_distance_km=8))
+    page = report.render_report(result, o, h, map_png=b"", aggregate_above=10)
+    start = page.index('id="unmatched-districts"')
+    table = page[start : page.index("</table>", start)]
+    lost = result.unmatched.assign(d=result.unmatched["household_district"].astype(str))
+    for code, group in lost.groupby("d"):
+        counts = group["reason_code"].value_counts()
+        top = sorted(counts[counts == counts.max()].index)[0]
+        row = table[table.index(f'<tr data-district="{code}">') :]
+        row = row[: row.index("</tr>")]
+        th, en = km.labels.REASONS[top]
+        assert f'<td data-value="{top}">{th}<br><small>{en} ({counts[top]:,})</small></td>' in row
+
+
 def test_report_reasons_load_and_districts(page):
     attrs = _parse(page).attrs
     reasons = {a["data-reason"]: a["data-value"] for _, a in attrs if "data-reason" in a}
@@ -928,7 +944,10 @@ def test_district_lists_list_every_pair_once_in_its_district(demo):
     for rec in result.unmatched.itertuples(index=False):
         body = sections[str(rec.household_district)]
         assert f'<tr data-household="{rec.household_id}">' in body
-        assert report.page.esc(rec.reason) in body
+        # the reason's kind in Thai, then the full English sentence
+        thai = km.labels.REASONS[rec.reason_code][0]
+        cell = f"{thai}<br><small>{report.page.esc(rec.reason)}</small>"
+        assert f'<td data-value="{rec.reason_code}">{cell}</td>' in body
 
 
 def test_district_lists_have_thai_headers_totals_and_a_signature(demo):

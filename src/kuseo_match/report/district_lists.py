@@ -24,7 +24,7 @@ from ..result import Result
 from ..schema import id_keys, need_flags
 from ..synth import SYNTHETIC_COLUMN
 from .labels import fmt_int, fmt_km
-from .markup import data_value, esc
+from .markup import data_value, esc, reason_cell
 
 #: Columns of the caller's tables left out of the lists: the section names the
 #: district (and so the province) and the page says when the data are synthetic.
@@ -265,7 +265,7 @@ def _section(
             + _td(rec["household_id"])
             + _kind(rec["kind"])
             + "".join(_td(rec[c]) for c in u_cols)
-            + _td(rec["reason"])
+            + reason_cell(rec["reason"], rec.get("reason_code"))
             + "</tr>"
             for rec in lost.to_dict("records")
         )

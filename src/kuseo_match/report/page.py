@@ -42,7 +42,7 @@ from .labels import (
     fmt_share,
     ordered_kinds,
 )
-from .markup import card, cell, data_value, esc, num
+from .markup import card, cell, data_value, esc, num, reason_cell
 from .static_map import plot_map, png_bytes
 from .tables import COMPETENT, district_summary, need_coverage
 
@@ -413,7 +413,8 @@ def _unmatched_table(result: Result) -> str:
     rows = "".join(
         f'<tr data-household="{esc(rec.household_id)}"><td>{esc(rec.household_id)}</td>'
         f"<td>{esc(KIND_LABELS.get(str(rec.kind), (rec.kind,))[0])} ({esc(rec.kind)})</td>"
-        f"<td>{esc(rec.household_district)}</td><td>{esc(rec.reason)}</td></tr>"
+        f"<td>{esc(rec.household_district)}</td>"
+        f"{reason_cell(rec.reason, getattr(rec, 'reason_code', None))}</tr>"
         for rec in shown.itertuples(index=False)
     )
     more = (
@@ -436,8 +437,12 @@ def _unmatched_by_district(result: Result, table: pd.DataFrame, provinces: bool)
     lost = result.unmatched
     if lost.empty:
         return _unmatched_table(result)
+    # the most common kind of reason (reason_code) when the result has codes, else
+    # the most common sentence
+    coded = "reason_code" in lost.columns and lost["reason_code"].isin(list(REASONS)).all()
+    by = lost["reason_code"] if coded else lost["reason"]
     reasons = (
-        lost.groupby([lost["household_district"].astype(str), lost["reason"].astype(str)])
+        lost.groupby([lost["household_district"].astype(str), by.astype(str).rename("reason")])
         .size()
         .rename("n")
         .reset_index()
@@ -452,11 +457,13 @@ def _unmatched_by_district(result: Result, table: pd.DataFrame, provinces: bool)
     rows = []
     for i, rec in enumerate(shown.itertuples(index=False)):
         code = str(rec.district_code)
-        reason = (
-            f"{reasons.at[code, 'reason']} ({int(reasons.at[code, 'n']):,})"
-            if code in reasons.index
-            else ""
-        )
+        if code not in reasons.index:
+            reason = "<td></td>"
+        elif coded:
+            key, n = reasons.at[code, "reason"], int(reasons.at[code, "n"])
+            reason = reason_cell(f"{REASONS[key][1]} ({n:,})", key)
+        else:
+            reason = reason_cell(f"{reasons.at[code, 'reason']} ({int(reasons.at[code, 'n']):,})")
         share = rec.unmatched / rec.households if rec.households else None
         rows.append(
             f'<tr data-district="{esc(code)}"><td>{esc(code)}</td>'
@@ -466,7 +473,7 @@ def _unmatched_by_district(result: Result, table: pd.DataFrame, provinces: bool)
             + f'<td class="n" data-col="unmatched" data-value="{int(rec.unmatched)}">'
             f"{fmt_int(rec.unmatched)}</td>"
             f'<td class="n">{fmt_int(rec.households)}</td><td class="n">{fmt_share(share)}</td>'
-            f"<td>{esc(reason)}</td></tr>"
+            f"{reason}</tr>"
         )
     head = "".join(
         f"<th>{th} <small>{en}</small></th>"
