@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .inputs import province_of
+from .inputs import province_of, reference_boundaries
 
 
 def _ring_centroid(ring: np.ndarray) -> tuple[float, float, float]:
@@ -80,3 +80,30 @@ def district_places(
             }
     places = pd.DataFrame(list(rows.values()), columns=["code", "name_th", "name_en", "lat", "lon"])
     return places.sort_values("code", ignore_index=True), rings
+
+
+def map_districts(
+    households: pd.DataFrame,
+    staff: pd.DataFrame,
+    districts: pd.DataFrame | None,
+    boundaries: Mapping[str, Any] | None,
+    province: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[np.ndarray]]]:
+    """What a map of these households and officers draws: their points
+    (district, lat, lon), the districts of ``province`` (else of every province
+    they are in) and those districts' rings, as :func:`district_places`.  Khon
+    Kaen's shipped polygons are loaded when ``boundaries`` is None and a
+    ``TH40`` district is drawn."""
+    if province is not None:
+        provinces = {province}
+    else:
+        provinces = set(households["district"].map(province_of))
+        provinces |= set(staff["district"].map(province_of))
+    if boundaries is None and "TH40" in provinces:
+        boundaries = reference_boundaries(None)
+    points = pd.concat(
+        [households[["district", "lat", "lon"]], staff[["district", "lat", "lon"]]],
+        ignore_index=True,
+    )
+    places, rings = district_places(provinces, districts, boundaries, points)
+    return points, places, rings

@@ -4,7 +4,7 @@ The report's static PNG is for printing; on a screen the analyst wants to
 point at a household and see its officer.  :func:`interactive_map` builds a
 Bokeh layout from the frames the static map reads
 (:mod:`~kuseo_match.report.static_map`'s data preparation and
-:func:`~kuseo_match.report.geometry.district_places`): district polygons
+:func:`~kuseo_match.report.geometry.map_districts`): district polygons
 where shipped (light circles at the other districts' centres), one line per
 pair, households coloured paired or unmatched, officers as triangles; a
 hover on a household shows its id, kind, district, officer, agency and
@@ -57,12 +57,10 @@ from bokeh.resources import INLINE
 
 from ..result import Result
 from .fonts import CSS_FONT_STACK, EMBEDDED_FAMILY
-from .geometry import district_places
+from .geometry import map_districts
 from .inputs import (
     AGGREGATE_HOUSEHOLDS,
     canonical,
-    province_of,
-    reference_boundaries,
     reference_districts,
 )
 from .labels import fmt_int, fmt_km, fmt_share
@@ -197,13 +195,7 @@ def interactive_map(
     names = reference_districts(districts)
     frames = _map_frames(result, officers, households, None)
     hh, staff = frames.households, frames.staff
-    provinces = set(hh["district"].map(province_of)) | set(staff["district"].map(province_of))
-    if boundaries is None and "TH40" in provinces:
-        boundaries = reference_boundaries(None)
-    points = pd.concat(
-        [hh[["district", "lat", "lon"]], staff[["district", "lat", "lon"]]], ignore_index=True
-    )
-    places, rings = district_places(provinces, names, boundaries, points)
+    points, places, rings = map_districts(hh, staff, names, boundaries)
     label = _district_labels(places)
     lat0 = float(points["lat"].mean()) if len(points) else 0.0
     fig = figure(

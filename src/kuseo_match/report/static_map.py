@@ -36,13 +36,12 @@ from ..reference import resolve_province
 from ..result import Result
 from ..schema import coordinates
 from .fonts import sized, thai_font
-from .geometry import district_places
+from .geometry import map_districts
 from .inputs import (
     AGGREGATE_HOUSEHOLDS,
     canonical,
     is_synthetic,
     province_of,
-    reference_boundaries,
     reference_districts,
     require,
     result_households,
@@ -303,15 +302,7 @@ def plot_map(
     frames = _map_frames(result, officers, households, code)
     hh, staff = frames.households, frames.staff
     aggregate = len(hh) > aggregate_above
-    provinces = {code} if code is not None else set(hh["district"].map(province_of))
-    if code is None:
-        provinces |= set(staff["district"].map(province_of))
-    if boundaries is None and "TH40" in provinces:
-        boundaries = reference_boundaries(None)
-    points = pd.concat(
-        [hh[["district", "lat", "lon"]], staff[["district", "lat", "lon"]]], ignore_index=True
-    )
-    places, rings = district_places(provinces, names, boundaries, points)
+    points, places, rings = map_districts(hh, staff, names, boundaries, code)
     xlim, ylim = _extent(points, places, rings)
     lat0 = (ylim[0] + ylim[1]) / 2
     aspect = 1.0 / max(math.cos(math.radians(lat0)), 0.01)
