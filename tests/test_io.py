@@ -261,6 +261,35 @@ def test_read_csv_header_below_a_title(tmp_path):
     assert read_table(path).attrs[SOURCE_ATTR]["rows"][0] == 4
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("thai_first", [True, False], ids=["thai-first", "english-first"])
+def test_header_in_two_languages_is_the_row_above_the_data(tmp_path, caplog, suffix, thai_first):
+    """Thai labels above the column names (pairs.xlsx, or pairs.xlsx saved as CSV),
+    or below them: both rows name the id column; the data start below the second."""
+    thai = ["รหัสเจ้าหน้าที่", "รหัสครัวเรือน", "หมายเหตุ"]  # the first two: header aliases
+    names = ["officer_id", "household_id", "note"]
+    rows = [["รายชื่อคู่"], thai, names] if thai_first else [["รายชื่อคู่"], names, thai]
+    rows += [["007", "0100", "a"], ["12", "H2", "b"]]
+    path = tmp_path / f"pairs{suffix}"
+    if suffix == ".csv":
+        path.write_text("".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+    with caplog.at_level(logging.INFO, logger="kuseo_match.io"):
+        frame = read_table(path, id_column="officer_id")
+    assert frame.columns.tolist() == rows[2]
+    assert frame.iloc[:, 0].tolist() == ["007", "12"]  # ids as text: no header row as data
+    assert frame.attrs[SOURCE_ATTR]["rows"].tolist() == [4, 5]
+    if suffix == ".xlsx":
+        assert "the header is row 3" in caplog.text
+    above = read_table(path, header_row=2)  # the other row, when asked
+    assert above.columns.tolist() == rows[1]
+    assert above.iloc[0].tolist() == rows[2]
+
+
 def test_title_detection_needs_an_id_column_below_a_header_without_one(tmp_path):
     path = tmp_path / "costs.csv"
     path.write_text("from,to,cost\nofficer_id,household_id,1\n", encoding="utf-8")
@@ -435,15 +464,15 @@ def test_write_pairs_xlsx_keeps_exact_text(tmp_path, result, text):
     back = read_table(out, sheet="pairs")
     assert back["officer_id"].tolist() == [text] * len(pairs)  # ids join again
     sheet = openpyxl.load_workbook(out)["pairs"]
-    column = [c.value for c in sheet[1]].index("agency")
-    cells = [row[column] for row in sheet.iter_rows(min_row=2)] + list(sheet["A"][1:])
+    column = [c.value for c in sheet[2]].index("agency")  # row 1: the Thai labels
+    cells = [row[column] for row in sheet.iter_rows(min_row=3)] + list(sheet["A"][2:])
     assert [c.value for c in cells] == [text] * len(cells)
     assert {c.data_type for c in cells} == {"s"}
 
 
 def test_write_pairs_xlsx_summary_sheet(tmp_path, result):
     out = write_pairs_xlsx(result, tmp_path / "pairs.xlsx")
-    summary = read_table(out, sheet="summary")
+    summary = read_table(out, sheet="summary", header_row=2)  # no id column to find it by
     assert list(summary.columns) == ["section", "key", "value"]
     rows = {(s, str(k)): v for s, k, v in summary.itertuples(index=False)}
     assert rows[("summary", "households")] == 5
@@ -516,10 +545,119 @@ def test_write_pairs_xlsx_unique_and_reserved_sheet_names(tmp_path):
 def test_write_pairs_xlsx_header_style_and_widths(tmp_path, result):
     out = write_pairs_xlsx(result, tmp_path / "pairs.xlsx")
     sheet = openpyxl.load_workbook(out)["pairs"]
-    assert sheet.freeze_panes == "A2"
-    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A3"
+    assert all(cell.font.bold for cell in (*sheet[1], *sheet[2]))
+    assert {cell.fill.fgColor.rgb for cell in sheet[1]} == {"FFDCE6F1"}  # the Thai labels
+    assert {cell.fill.fill_type for cell in sheet[2]} == {None}  # the names: as before
     widths = [sheet.column_dimensions[c].width for c in "ABCDEFGHIJ"]
     assert all(6 <= w <= 62 for w in widths)
+
+
+def _rows(sheet, *numbers: int) -> list[list]:
+    return [[c.value for c in sheet[n]] for n in numbers]
+
+
+def test_write_pairs_xlsx_thai_labels_above_the_column_names(tmp_path, result):
+    out = write_pairs_xlsx(result, tmp_path / "pairs.xlsx")
+    book = openpyxl.load_workbook(out)
+    thai, names = _rows(book["pairs"], 1, 2)
+    assert names == list(with_district_names(result.pairs).columns)
+    assert thai == [
+        "รหัสเจ้าหน้าที่",
+        "รหัสครัวเรือน",
+        "ต้นทุน",
+        "ระยะทาง (กม.)",
+        "ความเหมาะสมของหน่วยงาน",
+        "ความเหมาะสมกับประเภทครัวเรือน",
+        "หน่วยงาน",
+        "อำเภอของเจ้าหน้าที่",
+        "ชื่ออำเภอของเจ้าหน้าที่ (ไทย)",
+        "ชื่ออำเภอของเจ้าหน้าที่ (อังกฤษ)",
+        "ประเภทครัวเรือน",
+        "อำเภอของครัวเรือน",
+        "ชื่ออำเภอของครัวเรือน (ไทย)",
+        "ชื่ออำเภอของครัวเรือน (อังกฤษ)",
+    ]
+    assert _rows(book["unmatched"], 1, 2) == [
+        [
+            "รหัสครัวเรือน",
+            "ประเภทครัวเรือน",
+            "อำเภอของครัวเรือน",
+            "ชื่ออำเภอของครัวเรือน (ไทย)",
+            "ชื่ออำเภอของครัวเรือน (อังกฤษ)",
+            "เหตุผล",
+        ],
+        [
+            "household_id",
+            "kind",
+            "household_district",
+            "household_district_th",
+            "household_district_en",
+            "reason",
+        ],
+    ]
+    assert _rows(book["summary"], 1, 2) == [["หมวด", "รายการ", "ค่า"], ["section", "key", "value"]]
+    assert _rows(book["TH4001"], 1)[0][:2] == ["สถานะ", "รหัสครัวเรือน"]
+    assert _rows(book["pairs"], 3)[0][:2] == ["007", "H1"]  # the data from row 3
+
+
+def test_write_pairs_xlsx_freeze_filter_and_print_titles_cover_both_header_rows(tmp_path, result):
+    book = openpyxl.load_workbook(write_pairs_xlsx(result, tmp_path / "pairs.xlsx"))
+    # pairs: 14 columns (A-N), 3 pairs in rows 3-5; unmatched: 6 columns, 2 rows; a
+    # district: status, the pairs' columns and reason (16), its households
+    expected = {"pairs": "A2:N5", "unmatched": "A2:F4", "TH4001": "A2:P5", "TH4003": "A2:P3"}
+    for title, ref in expected.items():
+        sheet = book[title]
+        assert sheet.freeze_panes == "A3", title
+        assert sheet.auto_filter.ref == ref, title
+    for title in ("TH4001", "TH4002", "TH4003"):
+        assert book[title].print_title_rows == "$1:$2"
+    assert book["pairs"].print_title_rows is None  # not a sheet to print
+
+
+def test_write_pairs_xlsx_width_fits_the_thai_label(tmp_path, result):
+    sheet = openpyxl.load_workbook(write_pairs_xlsx(result, tmp_path / "pairs.xlsx"))["pairs"]
+    names = _rows(sheet, 2)[0]
+    column = openpyxl.utils.get_column_letter(names.index("kind_affinity") + 1)
+    # "ความเหมาะสมกับประเภทครัวเรือน" takes 26 columns (its vowel marks take none);
+    # the name, 13, and the numbers, 3, would give 15
+    assert sheet.column_dimensions[column].width == 28
+
+
+def test_write_pairs_xlsx_reads_back_without_options(tmp_path, result):
+    """read_table finds the column names in row 2 by itself, on the first sheet with
+    the id column, and numbers the rows as the sheet does."""
+    out = write_pairs_xlsx(result, tmp_path / "pairs.xlsx")
+    pairs = read_table(out, id_column="officer_id")
+    pd.testing.assert_frame_equal(pairs, with_district_names(result.pairs), check_dtype=False)
+    source = pairs.attrs[SOURCE_ATTR]
+    assert source["sheet"] == "pairs"
+    assert source["rows"].tolist() == [3, 4, 5]
+    lost = read_table(out, sheet="unmatched", id_column="household_id")
+    assert lost["household_id"].tolist() == ["H4", "H5"]
+    assert read_table(out, sheet="TH4003")["reason"].tolist() == ["ไม่มีเจ้าหน้าที่ในระยะ 30 กม."]
+
+
+def test_write_pairs_xlsx_extra_columns_keep_their_name_and_no_thai_label(tmp_path, result):
+    officers = pd.DataFrame({"officer_id": ["007", "O-2"], "name": ["สมชาย", "มาลี"]})
+    households = pd.DataFrame(
+        {"household_id": ["H1", "H2", "H3", "H4", "H5"], "หมู่บ้าน": list("ABCDE")}
+    )
+    out = write_pairs_xlsx(
+        result, tmp_path / "pairs.xlsx", officers=officers, households=households
+    )
+    book = openpyxl.load_workbook(out)
+    thai, names = _rows(book["pairs"], 1, 2)
+    extra = {
+        n: t for t, n in zip(thai, names, strict=True) if n not in with_district_names(result.pairs)
+    }
+    assert extra == {"officer_name": None, "household_หมู่บ้าน": None}
+    thai, names = _rows(book["TH4001"], 1, 2)
+    assert thai[names.index("officer_name")] is None
+    assert thai[names.index("household_id")] == "รหัสครัวเรือน"
+    back = read_table(out, sheet="pairs")
+    assert back["officer_name"].tolist() == ["สมชาย", "มาลี", "มาลี"]
+    assert back["household_หมู่บ้าน"].tolist() == ["A", "B", "C"]
 
 
 def test_write_pairs_xlsx_drops_control_characters(tmp_path, result):
@@ -537,12 +675,12 @@ def test_write_pairs_xlsx_special_numbers(tmp_path, result):
     )
     res = Result(pairs, result.unmatched, status="feasible", objective=0.0)
     sheet = openpyxl.load_workbook(write_pairs_xlsx(res, tmp_path / "p.xlsx"))["pairs"]
-    header = [c.value for c in sheet[1]]
-    row = {h: c.value for h, c in zip(header, sheet[2], strict=True)}
+    header = [c.value for c in sheet[2]]
+    row = {h: c.value for h, c in zip(header, sheet[3], strict=True)}
     assert row["cost"] is None  # inf: empty cell
     assert row["flag"] is True
-    assert sheet.cell(4, header.index("cost") + 1).value == -5
-    assert sheet.cell(3, header.index("fit") + 1).value is None
+    assert sheet.cell(5, header.index("cost") + 1).value == -5
+    assert sheet.cell(4, header.index("fit") + 1).value is None
 
 
 def test_write_pairs_xlsx_empty_result(tmp_path):
@@ -1014,9 +1152,9 @@ def test_district_sheets_print_on_a4_and_numbers_are_rounded(tmp_path) -> None:
         assert sheet.page_setup.orientation == "landscape"
         assert int(sheet.page_setup.paperSize) == 9  # A4
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.print_title_rows == "$1:$2"  # the Thai labels and the names
     assert book["pairs"].page_setup.orientation != "landscape"  # the data sheets: as they are
-    header = [c.value for c in book["pairs"][1]]
-    distance = [r[header.index("distance_km")].value for r in book["pairs"].iter_rows(min_row=2)]
+    header = [c.value for c in book["pairs"][2]]
+    distance = [r[header.index("distance_km")].value for r in book["pairs"].iter_rows(min_row=3)]
     expected = result.pairs["distance_km"].round(io.write_xlsx.DECIMALS).tolist()
     assert distance == expected

@@ -8,6 +8,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -16,6 +17,7 @@ from kuseo_match import cli, io
 from kuseo_match.answer import answer
 from kuseo_match.instance import prepare, solve
 from kuseo_match.labels import (
+    COLUMN_LABELS,
     KIND_LABELS,
     NEED_LABELS,
     POLICY_FIELDS,
@@ -23,7 +25,13 @@ from kuseo_match.labels import (
     policy_lines,
     reason_code_of,
 )
-from kuseo_match.result import UNMATCHED_COLUMNS
+from kuseo_match.result import (
+    OFFICER_LOAD_COLUMNS,
+    PAIR_COLUMNS,
+    PART_COLUMNS,
+    UNMATCHED_COLUMNS,
+)
+from kuseo_match.schema import contract_column
 from util import docstring_households, docstring_officers
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -51,6 +59,53 @@ def test_every_label_has_thai_and_english(table) -> None:
 def test_labels_are_read_only() -> None:
     with pytest.raises(TypeError):
         REASONS["new"] = ("", "")  # type: ignore[index]
+
+
+# ----------------------------------------------------------------------- column labels
+def test_every_column_of_the_result_tables_has_a_label() -> None:
+    empty = km.Result(
+        pd.DataFrame(columns=list(PAIR_COLUMNS)),
+        pd.DataFrame(columns=list(UNMATCHED_COLUMNS)),
+        "optimal",
+        0.0,
+    )
+    codes = pd.DataFrame(
+        {c: ["TH4001"] for c in ("officer_district", "household_district", "district")}
+    )
+    written = {
+        *PAIR_COLUMNS,
+        *UNMATCHED_COLUMNS,
+        *OFFICER_LOAD_COLUMNS,
+        *PART_COLUMNS,
+        *empty.by_province().columns,
+        *io.with_district_names(codes).columns,
+    }
+    assert len(written) == 39  # the district names: six columns beside the three codes
+    assert written - set(COLUMN_LABELS) == set()
+    for pair in COLUMN_LABELS.values():
+        _thai_and_english(pair)
+
+
+def test_a_thai_column_label_that_is_a_header_alias_means_that_column() -> None:
+    """Read with the Thai row as its header, a sheet's alias columns keep their meaning."""
+    aliases = {c: contract_column(th) for c, (th, _) in COLUMN_LABELS.items()}
+    assert {c: a for c, a in aliases.items() if a is not None and a != c} == {}
+    assert aliases["officer_id"] == "officer_id" and aliases["kind"] == "kind"
+
+
+def test_every_sheet_of_pairs_xlsx_has_a_thai_label_above_each_column(tmp_path: Path) -> None:
+    """A country run: summary, provinces, pairs, unmatched and district sheets."""
+    officers, households = km.synthetic_country(households=60, officers=20, seed=3)
+    result = km.match(officers, households)
+    assert len(result.unmatched)  # 40 slots for 60 households
+    book = openpyxl.load_workbook(io.write_pairs_xlsx(result, tmp_path / "pairs.xlsx"))
+    assert book.sheetnames[:4] == ["summary", "provinces", "pairs", "unmatched"]
+    for sheet in book.worksheets:
+        thai, names = ([c.value for c in row] for row in sheet.iter_rows(max_row=2))
+        unlabelled = [n for t, n in zip(thai, names, strict=True) if not t]
+        assert unlabelled == [], sheet.title
+        assert thai == [COLUMN_LABELS[n][0] for n in names]
+        assert all(THAI.search(t) for t in thai)
 
 
 # ------------------------------------------------------------------------ reason codes

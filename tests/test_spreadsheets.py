@@ -840,9 +840,9 @@ def test_pairs_xlsx_keeps_text_cells_exactly(
     book = openpyxl.load_workbook(tmp_path / "out" / "pairs.xlsx")
     sheet = book["pairs"]
     rows = list(sheet.iter_rows())
-    header = [c.value for c in rows[0]]
+    header = [c.value for c in rows[1]]  # row 1: the Thai labels, row 2: the names
     ident, phone = header.index("household_id"), header.index("household_phone")
-    got = {row[ident].value: row[phone] for row in rows[1:]}
+    got = {row[ident].value: row[phone] for row in rows[2:]}
     assert {k: cell.value for k, cell in got.items()} == want
     assert {cell.data_type for cell in got.values()} == {"s"}
 
@@ -850,6 +850,55 @@ def test_pairs_xlsx_keeps_text_cells_exactly(
     csv_phones = dict(zip(pairs["household_id"], pairs["household_phone"], strict=True))
     neutral = {k: ("'" + v if v[0] in "=+-@" else v) for k, v in want.items()}
     assert csv_phones == neutral
+
+
+def test_pairs_xlsx_is_read_back_as_the_previous_pairs_of_rematch(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    base: tuple[pd.DataFrame, pd.DataFrame],
+    officers_csv: Path,
+    clean: Pairing,
+) -> None:
+    """``rematch pairs.xlsx ...``: the workbook's pairs sheet, under its Thai labels,
+    is found and read with no option, and the same tables keep every pair."""
+    h = write_csv(tmp_path / "households.csv", base[1].assign(phone="+66 81 234 5678"))
+    code, _, _ = solve(capsys, officers_csv, h, tmp_path / "first")
+    assert_same_pairing(code, tmp_path / "first", clean)
+    workbook = tmp_path / "first" / "pairs.xlsx"
+    labels = [c.value for c in openpyxl.load_workbook(workbook)["pairs"][1]]
+    assert labels[:2] == ["รหัสเจ้าหน้าที่", "รหัสครัวเรือน"]  # header aliases, in row 1
+    previous = km.read_table(workbook, id_column="officer_id")
+    assert frozenset(zip(previous["officer_id"], previous["household_id"], strict=True)) == clean
+    assert previous["household_phone"].eq("+66 81 234 5678").all()
+
+    argv = ["rematch", workbook, officers_csv, h, "--out", tmp_path / "again", "-q"]
+    assert cli.main([str(a) for a in argv]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert pairing(tmp_path / "again") == clean
+    changes = pd.read_csv(tmp_path / "again" / "changes.csv", encoding="utf-8-sig")
+    assert changes.empty and "household_id" in changes.columns
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_thai_labels_above_the_header_give_the_same_pairing(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    base: tuple[pd.DataFrame, pd.DataFrame],
+    clean: Pairing,
+    fmt: str,
+) -> None:
+    """A header in two languages, as pairs.xlsx writes it and offices keep it: Thai
+    labels (header aliases) above the column names; the data start below both."""
+    paths = []
+    for table, frame in zip(("officers", "households"), base, strict=True):
+        thai = [HEADERS["thai"].get(c, "") for c in frame.columns]
+        rows = [*TITLE, thai, *rows_of(frame)]
+        if fmt == "xlsx":
+            paths.append(write_xlsx(tmp_path / f"{table}.xlsx", {table: rows}))
+        else:
+            paths.append(write_csv(tmp_path / f"{table}.csv", frame, title=[*TITLE, thai]))
+    code, _, _ = solve(capsys, *paths, tmp_path / "out")
+    assert_same_pairing(code, tmp_path / "out", clean)
 
 
 # ------------------------------------------------------------------------ progress

@@ -7,6 +7,9 @@
 * :data:`POLICY_FIELDS`: a Thai and an English label for every
   :class:`~kuseo_match.policy.Policy` field.
 * :data:`KIND_LABELS`, :data:`NEED_LABELS`: the household kinds and needs.
+* :data:`COLUMN_LABELS`: a Thai and an English label for every column of the
+  tables the package writes (``pairs.xlsx`` shows the Thai ones above the
+  column names).
 * :func:`policy_lines`: a policy in plain words, Thai or English.
 * :func:`reason_code_of`: the code of a ``reason`` text, for tables written
   before the ``reason_code`` column existed.
@@ -30,6 +33,7 @@ from .policy import Policy
 from .quotas import Quota
 
 __all__ = [
+    "COLUMN_LABELS",
     "KIND_LABELS",
     "LANGS",
     "NEED_LABELS",
@@ -172,6 +176,76 @@ NEED_LABELS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
         "need_education": ("การศึกษา", "Education"),
         "need_income": ("รายได้", "Income"),
         "need_access": ("การเข้าถึงบริการรัฐ", "Access to public services"),
+    }
+)
+
+
+#: The columns of the tables the package writes: ``column -> (thai, english)``.
+#: Every column of ``Result.pairs``, ``Result.unmatched``, ``Result.officer_load``,
+#: ``Result.parts`` and :meth:`~kuseo_match.result.Result.by_province`, the district
+#: names beside a district code (:func:`kuseo_match.io.with_district_names`) and the
+#: columns of the ``summary`` and district sheets of ``pairs.xlsx``.  The columns
+#: that carry the input tables' other columns (``officer_name``,
+#: ``household_village``) have none.  The Thai words are those of the report and
+#: of :data:`POLICY_FIELDS`; an id, agency, kind, district or cost label is also a
+#: header alias the input tables may use (:data:`kuseo_match.schema.COLUMN_ALIASES`).
+COLUMN_LABELS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        # Result.pairs
+        "officer_id": ("รหัสเจ้าหน้าที่", "Officer id"),
+        "household_id": ("รหัสครัวเรือน", "Household id"),
+        "cost": ("ต้นทุน", "Cost"),
+        "distance_km": ("ระยะทาง (กม.)", "Distance (km)"),
+        "fit": ("ความเหมาะสมของหน่วยงาน", "Agency fit"),
+        "kind_affinity": ("ความเหมาะสมกับประเภทครัวเรือน", "Agency fit to the household kind"),
+        "agency": ("หน่วยงาน", "Agency"),
+        "officer_district": ("อำเภอของเจ้าหน้าที่", "Officer's district"),
+        "kind": ("ประเภทครัวเรือน", "Household kind"),
+        "household_district": ("อำเภอของครัวเรือน", "Household's district"),
+        # district names beside the codes
+        "officer_district_th": ("ชื่ออำเภอของเจ้าหน้าที่ (ไทย)", "Officer's district (Thai)"),
+        "officer_district_en": (
+            "ชื่ออำเภอของเจ้าหน้าที่ (อังกฤษ)",
+            "Officer's district (English)",
+        ),
+        "household_district_th": ("ชื่ออำเภอของครัวเรือน (ไทย)", "Household's district (Thai)"),
+        "household_district_en": (
+            "ชื่ออำเภอของครัวเรือน (อังกฤษ)",
+            "Household's district (English)",
+        ),
+        "district_th": ("ชื่ออำเภอ (ไทย)", "District (Thai)"),
+        "district_en": ("ชื่ออำเภอ (อังกฤษ)", "District (English)"),
+        # Result.unmatched, and the district sheets of pairs.xlsx
+        "reason": ("เหตุผล", "Reason"),
+        "reason_code": ("รหัสเหตุผล", "Reason code"),
+        "status": ("สถานะ", "Status"),
+        # Result.officer_load
+        "district": ("อำเภอ", "District"),
+        "capacity": ("จำนวนครัวเรือนที่รับได้", "Capacity"),
+        "load": ("จำนวนครัวเรือนที่ดูแล", "Load"),
+        "price": ("ราคา", "Price"),
+        # the summary sheet of pairs.xlsx
+        "section": ("หมวด", "Section"),
+        "key": ("รายการ", "Item"),
+        "value": ("ค่า", "Value"),
+        # Result.by_province
+        "province_code": ("รหัสจังหวัด", "Province code"),
+        "province_th": ("ชื่อจังหวัด (ไทย)", "Province (Thai)"),
+        "province_en": ("ชื่อจังหวัด (อังกฤษ)", "Province (English)"),
+        "households": ("ครัวเรือน", "Households"),
+        "paired": ("จับคู่แล้ว", "Paired"),
+        "unmatched": ("ยังไม่ได้จับคู่", "Unmatched"),
+        "unmatched_share": ("สัดส่วนที่ยังไม่ได้จับคู่", "Unmatched share"),
+        "mean_distance_km": ("ระยะทางเฉลี่ย (กม.)", "Mean distance (km)"),
+        "max_distance_km": ("ระยะทางไกลสุด (กม.)", "Longest distance (km)"),
+        "officers": ("เจ้าหน้าที่", "Officers"),
+        "slots": ("ที่ว่างทั้งหมด", "Slots (sum of capacities)"),
+        "objective": ("ต้นทุนรวม", "Total cost (objective)"),
+        # Result.parts
+        "part": ("ส่วน", "Part"),
+        "provinces": ("จังหวัดในส่วนนี้", "Provinces"),
+        "seconds": ("เวลา (วินาที)", "Seconds"),
+        "tries": ("จำนวนครั้งที่คำนวณ", "Tries"),
     }
 )
 

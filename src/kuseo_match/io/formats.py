@@ -89,11 +89,29 @@ def finds_id(cells: Iterable[Any], ids: tuple[str, ...]) -> list[str]:
 
 
 def header_at(rows: Iterable[Sequence[Any]], ids: tuple[str, ...]) -> int | None:
-    """The number (from 1) of the first of ``rows`` that names an id column."""
+    """The number (from 1) of the header among ``rows``: the first row that names an
+    id column or, when the rows right below it name one too (a header in two
+    languages, such as the Thai labels above the column names in ``pairs.xlsx``),
+    the last of them, the row just above the data.  None when no row names one.
+
+    Examples
+    --------
+    >>> title = ["รายชื่อครัวเรือน"]
+    >>> thai, names, data = ["รหัสครัวเรือน", "อำเภอ"], ["household_id", "district"], ["H1", "TH4001"]
+    >>> header_at([title, names, data], ("household_id",))
+    2
+    >>> header_at([title, thai, names, data], ("household_id",))
+    3
+    >>> print(header_at([title, data], ("household_id",)))
+    None
+    """
+    found = None
     for number, row in enumerate(rows, start=1):
         if finds_id(row, ids):
-            return number
-    return None
+            found = number
+        elif found is not None:
+            break
+    return found
 
 
 def is_id(column: Any) -> bool:

@@ -133,9 +133,11 @@ def read_table(
     header_row : int, optional
         Row number (from 1, as Excel shows it) of the header; the rows above
         it, such as a title, are skipped.  Default: detected, the first of
-        rows 1-21 that names the id column (a title above the header is
-        skipped, and the row used is logged), else row 1.  Not for Parquet
-        files, which name their columns.
+        rows 1-21 that names the id column or, when the rows right below it
+        name it too (a header in two languages, such as the Thai labels above
+        the column names in ``pairs.xlsx``), the last of them, just above the
+        data (a title above the header is skipped, and the row used is
+        logged), else row 1.  Not for Parquet files, which name their columns.
     id_column : str, optional
         The id column the table must have (``"officer_id"``,
         ``"household_id"``): it chooses the sheet and the header row, and a

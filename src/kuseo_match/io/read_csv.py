@@ -355,7 +355,7 @@ def _sniff(
     """The delimiter of a text table and its first records split by it.
 
     The delimiter is the one of ``,``, ``;`` and tab that finds the header
-    (the first row naming an id column, among the first 21; or row ``at``
+    (among the first 21 rows, as :func:`header_at` finds it; or row ``at``
     when given) earliest, then splits it into the most fields (ties: comma
     first).
     """

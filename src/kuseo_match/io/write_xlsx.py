@@ -1,5 +1,6 @@
 """A :class:`~kuseo_match.result.Result` as an Excel workbook: a summary, the provinces
-(of a run over several), the pairs, the unmatched households and one sheet per district."""
+(of a run over several), the pairs, the unmatched households and one sheet per district,
+each with the Thai labels of its columns above their names."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ..labels import COLUMN_LABELS
 from .details import with_details, with_district_names
 from .formats import PathLike
 from .write import plain_value, prepare_path, replace_file
@@ -63,37 +65,64 @@ def display_width(text: str) -> int:
 DECIMALS = 3
 
 
+#: Rows above the data on every sheet: the Thai labels, then the column names.
+HEADER_ROWS = 2
+
+
+#: Fill of the Thai label row (Excel's "Blue, Accent 1, Lighter 80%").
+_LABEL_FILL = "FFDCE6F1"
+
+
+def thai_labels(columns: Sequence[Any]) -> list[str | None]:
+    """The Thai label of each column (:data:`kuseo_match.labels.COLUMN_LABELS`), None
+    for a column the package does not name (the input tables' other columns).
+
+    Examples
+    --------
+    >>> thai_labels(["officer_id", "distance_km", "officer_phone"])
+    ['รหัสเจ้าหน้าที่', 'ระยะทาง (กม.)', None]
+    """
+    return [COLUMN_LABELS[c][0] if c in COLUMN_LABELS else None for c in columns]
+
+
 def _write_sheet(book: Any, title: str, frame: pd.DataFrame, *, printable: bool = False) -> None:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
     sheet = book.create_sheet(title)
-    if printable:  # landscape A4, one page wide, the header on every page
+    if printable:  # landscape A4, one page wide, both header rows on every page
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = 9  # A4 (ECMA-376 paper size code)
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        sheet.print_title_rows = "1:1"
+        sheet.print_title_rows = f"1:{HEADER_ROWS}"
+    labels = thai_labels(list(frame.columns))
     header = [_cell(c) for c in frame.columns]
     widths = []
-    for i, name in enumerate(header):
+    for i, (label, name) in enumerate(zip(labels, header, strict=True)):
         sample = frame.iloc[:1000, i].dropna().map(str)
         longest = max((display_width(s) for s in sample), default=0)
-        widths.append(min(max(display_width(str(name)), longest, 6) + 2, 60))
+        named = max(display_width(label or ""), display_width(str(name)))
+        widths.append(min(max(named, longest, 6) + 2, 60))
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{HEADER_ROWS + 1}"
     if header:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(frame) + 1}"
+        last = f"{get_column_letter(len(header))}{len(frame) + HEADER_ROWS}"
+        sheet.auto_filter.ref = f"A{HEADER_ROWS}:{last}"
     bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = _text_cell(sheet, name)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+    fill = PatternFill(fill_type="solid", start_color=_LABEL_FILL, end_color=_LABEL_FILL)
+    for texts, row_fill in ((labels, fill), (header, None)):
+        cells = []
+        for value in texts:
+            cell = _text_cell(sheet, value)
+            cell.font = bold
+            if row_fill is not None:
+                cell.fill = row_fill
+            cells.append(cell)
+        sheet.append(cells)
     columns = [_column_cells(frame.iloc[:, i]) for i in range(frame.shape[1])]
     for i, values in enumerate(columns):
         for j in np.flatnonzero([_looks_special(v) for v in values]):
@@ -219,10 +248,20 @@ def write_pairs_xlsx(
         characters and made unique; households without a district go to a
         ``no district`` sheet.
 
-    Every sheet has a bold, frozen, filterable header row and column widths
-    fitted to the content (up to 60 characters); numbers are rounded to
-    :data:`DECIMALS` decimals (``pairs.csv`` keeps every digit); a district
-    sheet prints landscape on A4, one page wide, its header on every page.  Text is stored as text
+    Every sheet has :data:`HEADER_ROWS` header rows, both bold: row 1 the Thai
+    label of each column (:func:`thai_labels`, from
+    :data:`kuseo_match.labels.COLUMN_LABELS`), on a light blue fill, left
+    empty above the input tables' other columns (the package has no label
+    for them, and their name is in row 2); row 2 the column names, as in
+    ``pairs.csv``.  Row 2 is the header :func:`read_table` reads: it finds it
+    by itself on the sheets that name an id column (``pairs``,
+    ``unmatched``, the districts; see its ``header_row``), and
+    ``header_row=2`` reads ``summary`` and ``provinces``.  The data start in
+    row 3; the panes are frozen below row 2 and the filter is on row 2.
+    Column widths fit the label, the name and the content (up to 60
+    characters); numbers are rounded to :data:`DECIMALS` decimals
+    (``pairs.csv`` keeps every digit); a district sheet prints landscape on
+    A4, one page wide, both header rows on every page.  Text is stored as text
     cells, which Excel never evaluates, so it keeps its exact text (a phone
     ``+66 81 ...``, a ``-`` placeholder, ``=A1``; the CSV files neutralise
     such text instead, see :func:`neutralise_formulas`); control characters Excel cannot store are
@@ -273,6 +312,13 @@ def write_pairs_xlsx(
     ['summary', 'pairs', 'unmatched', 'TH4001 เมืองขอนแก่น', 'TH4002']
     >>> read_table(out, sheet="pairs")["agency"].tolist()
     ['สำนักงานเกษตรอำเภอ']
+    >>> sheet = openpyxl.load_workbook(out)["unmatched"]
+    >>> [cell.value for cell in sheet[1]][:4]
+    ['รหัสครัวเรือน', 'ประเภทครัวเรือน', 'อำเภอของครัวเรือน', 'ชื่ออำเภอของครัวเรือน (ไทย)']
+    >>> [cell.value for cell in sheet[2]][:4]
+    ['household_id', 'kind', 'household_district', 'household_district_th']
+    >>> sheet.freeze_panes, sheet.auto_filter.ref
+    ('A3', 'A2:F3')
     """
     from openpyxl import Workbook
 
