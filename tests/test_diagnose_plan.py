@@ -264,3 +264,49 @@ def test_cli_plan_reads_the_rules_of_a_match(tmp_path, capsys) -> None:
     a = pd.read_csv(tmp_path / "a" / "plan.csv")
     b = pd.read_csv(tmp_path / "b" / "plan.csv")
     assert b["uncovered"].sum() == a["uncovered"].sum() + 1
+
+
+#: The input options every command that reads tables shares (cli/inputs.py).
+INPUT_OPTIONS = ("--costs", "--locked", "--forbidden", "--encoding", "--header-row", "--sheet")
+
+
+def _options(command: str) -> dict[str, tuple]:
+    import argparse
+
+    from kuseo_match.cli import build_parser
+
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    actions = sub.choices[command]._option_string_actions
+    return {
+        option: (a.dest, a.metavar, a.default, a.help, type(a).__name__)
+        for option in INPUT_OPTIONS
+        if (a := actions.get(option)) is not None
+    }
+
+
+@pytest.mark.parametrize("command", ["rematch", "diagnose", "plan"])
+def test_commands_share_the_input_options_of_solve(command: str) -> None:
+    """One definition: the same names, metavars, defaults and help as solve's."""
+    assert _options(command) == _options("solve")
+    assert len(_options("solve")) == len(INPUT_OPTIONS)
+
+
+def test_cli_plan_reads_its_inputs_as_solve_does(tmp_path, capsys) -> None:
+    """``plan --sheet`` and ``--header-row``: a workbook whose data sheet comes second
+    and a CSV with a title row are read as ``solve`` reads them; a ``TABLE=`` naming
+    a table the run does not read is refused."""
+    from kuseo_match.cli import main
+
+    o, h = km.synthetic_province(officers=20, households=30, seed=4)
+    with pd.ExcelWriter(tmp_path / "households.xlsx") as book:
+        pd.DataFrame({"note": ["2567 round"]}).to_excel(book, sheet_name="notes", index=False)
+        h.to_excel(book, sheet_name="data", index=False)
+    (tmp_path / "officers.csv").write_text(
+        "officers of Khon Kaen\n" + o.to_csv(index=False), encoding="utf-8"
+    )
+    base = ["plan", str(tmp_path / "households.xlsx"), "--officers", str(tmp_path / "officers.csv")]
+    base += ["--out", str(tmp_path / "out"), "-q"]
+    assert main([*base, "--sheet", "households=data", "--header-row", "officers=2"]) == 0
+    assert pd.read_csv(tmp_path / "out" / "plan.csv")["households"].sum() == len(h)
+    assert main([*base, "--sheet", "sites=data"]) == 2
+    assert "names sites, but this run reads no sites table" in capsys.readouterr().err

@@ -188,14 +188,14 @@ def diagnose(
         options=options,
     )  # the tables validated once; each fix re-solves a variant of this instance
     outcome, extra = solve_instance(base, executor=executor)
-    inputs = {
-        "costs": costs,
-        "locked": locked,
-        "forbidden": forbidden,
-        "options": options,
-        "executor": executor,
-    }
-    result = with_inputs(answer(base, outcome, extra), inputs)
+    result = with_inputs(
+        answer(base, outcome, extra),
+        costs=costs,
+        locked=locked,
+        forbidden=forbidden,
+        options=options,
+        executor=executor,
+    )
     deficit = len(result.unmatched)
     stats: dict[str, Any] = {"rounds": outcome.rounds, "fix_rounds": {}}
     if deficit == 0:
@@ -225,18 +225,34 @@ def diagnose(
     return Diagnosis(deficit, tuple(groups), tuple(fixes), result, stats)
 
 
-def with_inputs(result: Result, inputs: dict[str, Any]) -> Result:
-    """``result`` that can diagnose itself (:attr:`Result.diagnosis`) with the rules of
-    ``inputs`` (``costs``, ``locked``, ``forbidden``, ``options``), computed on first use.
+def with_inputs(
+    result: Result,
+    *,
+    costs: pd.DataFrame | None = None,
+    locked: pd.DataFrame | None = None,
+    forbidden: pd.DataFrame | None = None,
+    options: SolveOptions | None = None,
+    executor: Any = None,
+) -> Result:
+    """``result`` that can diagnose itself (:attr:`Result.diagnosis`) with the rules it
+    was solved with (the arguments of :func:`diagnose`), computed on first use; they
+    are kept as ``result.inputs``.
 
     Examples
     --------
     >>> import kuseo_match as km
     >>> o, h = km.synthetic_province(officers=5, households=15, seed=1)
     >>> plain = km.match(o, h)
-    >>> with_inputs(plain, {"options": km.SolveOptions()}).diagnosis.deficit
+    >>> with_inputs(plain, options=km.SolveOptions()).diagnosis.deficit
     5
     """
+    inputs = {
+        "costs": costs,
+        "locked": locked,
+        "forbidden": forbidden,
+        "options": options,
+        "executor": executor,
+    }
 
     def again(r: Result) -> Diagnosis:
         return diagnose(r.officers, r.households, r.policy, **inputs)

@@ -155,14 +155,14 @@ def match(
     outcome, extra = solve(instance, time_limit=time_limit, progress=progress, executor=executor)
     result = answer(instance, outcome, extra)
     # what Result.diagnosis needs to solve again
-    inputs = {
-        "costs": costs,
-        "locked": locked,
-        "forbidden": forbidden,
-        "options": options,
-        "executor": executor,
-    }
-    return with_inputs(result, inputs)
+    return with_inputs(
+        result,
+        costs=costs,
+        locked=locked,
+        forbidden=forbidden,
+        options=options,
+        executor=executor,
+    )
 
 
 def pair_costs(

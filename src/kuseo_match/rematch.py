@@ -154,15 +154,14 @@ executor
         )
         if outcome.prices is not None and outcome.certified:
             last.append(outcome.prices)
-        result = answer(instance, outcome, extra)
-        inputs = {
-            "costs": costs,
-            "locked": locked,
-            "forbidden": forbidden,
-            "options": options,
-            "executor": executor,
-        }
-        return with_inputs(result, inputs)
+        return with_inputs(
+            answer(instance, outcome, extra),
+            costs=costs,
+            locked=locked,
+            forbidden=forbidden,
+            options=options,
+            executor=executor,
+        )
 
     if policy.churn_cost is not None:
         if policy.objective == "bottleneck":

@@ -33,13 +33,16 @@ adding its options to an :class:`argparse.ArgumentParser` and a function
 ``run(args) -> int``.  A new capability (rematch, diagnose, ...) is one more
 entry in :data:`SUBCOMMANDS` and one module here (``demo``, ``solve``,
 ``diagnose``, ``plan``, ``synth``, ``report``); options shared by the matching
-commands live in :func:`add_match_options` (``command``), reading the inputs in
-``inputs``, writing the outputs in ``outputs``, the printed summary in
-``summary``, progress lines in ``progress``, the parser in ``main``.
+commands live in :func:`add_match_options` (``command``), the input tables, their
+options and their reading in ``inputs`` (``add_input_options``, ``input_files``),
+writing the outputs in ``outputs``, the printed summary in ``summary``, progress
+lines in ``progress``, the language in ``lang``, the parser in ``main``.
 
 The command prints (results on stdout, errors on stderr); the library only
 logs, to the ``kuseo_match`` logger, shown here at WARNING (``--verbose``:
-DEBUG, including the INFO stage lines; ``--quiet``: errors only).
+DEBUG, including the INFO stage lines; ``--quiet``: errors only).  The library
+logs in English; with ``--lang th`` the command shows a log line whose template is
+in :data:`kuseo_match.cli.lang.LOG_TEMPLATES` in Thai, its values kept.
 """
 
 from .command import ExitCode, Subcommand, add_match_options

@@ -254,7 +254,9 @@ def run_match(
     previous: pd.DataFrame | None = None,
     executor: Any = None,
 ) -> Result:
-    text = f"matching {len(households):,} households with {len(officers):,} officers"
+    text = _("matching {households} households with {officers} officers").format(
+        households=f"{len(households):,}", officers=f"{len(officers):,}"
+    )
     solver = match if previous is None else functools.partial(rematch, previous)
     with progress.stage(text) as stage:
         return solver(

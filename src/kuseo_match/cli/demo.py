@@ -46,7 +46,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     policy = read_policy(args.policy, args.coordinate_check)
     if args.policy is None:  # the programme's own rules: 1 officer : 2 households, none idle
         policy = (policy or Policy()).replace(min_load=PROGRAMME_MIN_LOAD)
-    with progress.stage("generating synthetic Khon Kaen"):
+    with progress.stage(_("generating synthetic Khon Kaen")):
         officers, households = synthetic_province("Khon Kaen", seed=args.seed)
     with io.OutputFolder(args.out, "match") as out:
         tables = (("officers.csv", officers), ("households.csv", households))

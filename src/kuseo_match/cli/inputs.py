@@ -1,9 +1,14 @@
-"""Reading a command's input tables (``.csv``/``.txt``, ``.xlsx`` or ``.parquet``):
-per-table options, one stage line per file."""
+"""A command's input tables (``.csv``/``.txt``, ``.xlsx`` or ``.parquet``): their
+arguments and options (:func:`add_input_options`, one definition for ``solve``,
+``rematch``, ``diagnose`` and ``plan``), the per-table reading options checked
+before any work (:func:`input_files`) and the reading, one stage line per file
+(:meth:`InputFiles.read`)."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +19,24 @@ from ..errors import ValidationError
 from ..io.formats import CSV_SUFFIXES
 from ..io.read import reader_of
 from ..schema import source_of
+from .lang import _
 from .progress import Progress
 
-__all__ = ["CSV_SUFFIXES", "ID_OF", "header_rows", "per_table", "read_input", "takes"]
+__all__ = [
+    "CSV_SUFFIXES",
+    "ID_OF",
+    "TABLES",
+    "InputFiles",
+    "add_input_options",
+    "header_rows",
+    "input_files",
+    "per_table",
+    "read_input",
+    "takes",
+]
 
 #: What an input file may be, in the help of the commands.
 FORMATS = ".csv, .xlsx or .parquet"
-
 
 #: The id column each input of ``solve`` must have.
 ID_OF = {
@@ -31,6 +47,141 @@ ID_OF = {
     "forbidden": "officer_id",
     "previous": "officer_id",
 }
+#: Every input table a command may read, in the order it reads them; the
+#: ``TABLE`` of ``--header-row TABLE=N`` and ``--sheet TABLE=NAME``.
+TABLES = ("previous", "officers", "households", "sites", "costs", "locked", "forbidden")
+
+
+def add_input_options(parser: argparse.ArgumentParser, *tables: str) -> None:
+    """The input tables of a command that matches: ``tables`` as positional
+    arguments (of ``"previous"``, ``"officers"``, ``"households"``, in that
+    order), the pair tables ``--costs``, ``--locked``, ``--forbidden``, and how
+    to read every input: ``--encoding``, ``--header-row``, ``--sheet``.
+    :func:`input_files` reads them back.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_input_options(parser, "officers", "households")
+    >>> args = parser.parse_args(["o.csv", "h.xlsx", "--sheet", "households=2567"])
+    >>> args.households.name, args.costs, args.sheet
+    ('h.xlsx', None, ['households=2567'])
+    """
+    positional = {
+        "previous": _(
+            "the previous pairs (officer_id, household_id), e.g. pairs.csv or pairs.parquet"
+        ),
+        "officers": _(
+            "officers table ({formats}): officer_id, agency, district, lat, lon, optional capacity"
+        ),
+        "households": _(
+            "households table ({formats}): household_id, kind, district, lat, lon, "
+            "optional need_* flags"
+        ),
+    }
+    for table in tables:
+        parser.add_argument(table, type=Path, help=positional[table].format(formats=FORMATS))
+    rules = {
+        "costs": _(
+            "table of allowed pairs and their costs (officer_id, household_id, cost), e.g. "
+            "road minutes; replaces the built-in distance-and-fit cost"
+        ),
+        "locked": _(
+            "table of pairs kept in the answer (officer_id, household_id), e.g. pairs that "
+            "already work"
+        ),
+        "forbidden": _(
+            "table of pairs never used (officer_id, household_id), e.g. conflicts of interest"
+        ),
+    }
+    for table, text in rules.items():
+        parser.add_argument(f"--{table}", type=Path, metavar="F", help=text)
+    parser.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help=_("text encoding of the CSV inputs (e.g. cp874); default: detected"),
+    )
+    parser.add_argument(
+        "--header-row",
+        action="append",
+        metavar="[TABLE=]N",
+        help=_(
+            "row number (from 1) of the header, for every input or, as officers=N, "
+            "households=N or costs=N, for one (repeatable); default: the first of rows 1-21 "
+            "that names the id column (of two such rows in a row, the lower)"
+        ),
+    )
+    parser.add_argument(
+        "--sheet",
+        action="append",
+        metavar="[TABLE=]NAME",
+        help=_(
+            "worksheet of the .xlsx inputs, for every one or, as officers=NAME, "
+            "households=NAME or costs=NAME, for one (repeatable); default: the first sheet "
+            "that has the id column"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class InputFiles:
+    """The tables a command reads and how, checked before any work.
+
+    Attributes
+    ----------
+    files : mapping of str to Path
+        Each table's file, in the order of :data:`TABLES`.
+    options : mapping of str to mapping
+        Each table's options of :func:`kuseo_match.io.read_table` (``encoding``,
+        ``header_row``, ``sheet``; None: detected).
+    """
+
+    files: Mapping[str, Path]
+    options: Mapping[str, Mapping[str, Any]]
+
+    def read(self, progress: Progress) -> dict[str, pd.DataFrame]:
+        """Every table, read in order (:func:`read_input`), by name."""
+        return {
+            table: read_input(progress, table, path, **self.options[table])
+            for table, path in self.files.items()
+        }
+
+
+def input_files(args: argparse.Namespace) -> InputFiles:
+    """The tables of :data:`TABLES` that ``args`` names, with the options of
+    ``--encoding``, ``--header-row`` and ``--sheet`` (of :func:`add_input_options`)
+    each of them takes.
+
+    Raises
+    ------
+    ValidationError
+        For an option that names a table this run does not read, or that
+        applies to none of its files (``--encoding`` with workbooks only), or a
+        header row that is not a number.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_input_options(parser, "officers", "households")
+    >>> inputs = input_files(parser.parse_args(["o.xlsx", "h.csv", "--sheet", "2567"]))
+    >>> inputs.options["officers"]["sheet"], inputs.options["households"]["sheet"]
+    ('2567', None)
+    """
+    files = {t: getattr(args, t) for t in TABLES if getattr(args, t, None) is not None}
+    names = list(files)
+    encoding = None if args.encoding is None else [args.encoding]
+    encodings = per_table(encoding, "--encoding", names, files)
+    rows = header_rows(args.header_row, names, files)
+    sheets = per_table(args.sheet, "--sheet", names, files)
+    options = {
+        table: {
+            "encoding": encodings.get(table),
+            "header_row": rows.get(table),
+            "sheet": sheets.get(table),
+        }
+        for table in names
+    }
+    return InputFiles(files, options)
 
 
 def takes(path: Path, option: str) -> bool:
@@ -68,7 +219,7 @@ def per_table(
     out: dict[str, str] = {}
     for value in values or ():
         table, sep, rest = value.partition("=")
-        if sep and table in ID_OF:
+        if sep and table in TABLES:
             if table not in tables:
                 raise ValidationError(
                     f"names {table}, but this run reads no {table} table", table=option, value=value
@@ -115,14 +266,16 @@ def header_rows(
 
 
 def read_input(progress: Progress, table: str, path: Path, **options: Any) -> pd.DataFrame:
-    with progress.stage(f"reading {path}") as stage:
+    """The input ``table`` from ``path`` (:func:`kuseo_match.io.read_table` with
+    ``options``), with a stage line that says its sheet, rows and header row."""
+    with progress.stage(_("reading {path}").format(path=path)) as stage:
         frame = io.read_table(path, id_column=ID_OF.get(table), **options)
         source = source_of(frame)
-        notes = [f"{len(frame):,} rows"]
+        notes = [_("{rows} rows").format(rows=f"{len(frame):,}")]
         if source is not None and source.sheet is not None:
-            notes.insert(0, f"sheet {source.sheet!r}")
+            notes.insert(0, _("sheet {sheet}").format(sheet=repr(source.sheet)))
         if source is not None and len(source.rows) and source.rows[0] > 2:
-            notes.append(f"header in row {source.rows[0] - 1}")
+            notes.append(_("header in row {row}").format(row=source.rows[0] - 1))
         stage.note = ", ".join(notes)
     if table in ("officers", "households") and len(frame) == 0:
         raise ValidationError(f"has a header but no data rows; fill in the {table}", file=path.name)

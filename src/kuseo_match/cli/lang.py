@@ -6,7 +6,10 @@ the ``.po`` beside it with ``pybabel compile -d src/kuseo_match/locale -D
 kuseo_match``).  :func:`set_language` chooses the language for what follows (the
 command sets it from ``--lang`` for one run, see :func:`using`), :func:`_`
 translates a text, :func:`translated` a message whose template is in
-:data:`TEMPLATES` (a library error, an argparse error), with its values kept.
+:data:`TEMPLATES` (a library error, an argparse error) or in
+:data:`LOG_TEMPLATES` (a library log line, a solver's progress step, which the
+command's log handler translates as it prints them), with its values kept.  The
+library itself stays English: only the command's printing translates.
 
 Examples
 --------
@@ -30,6 +33,8 @@ from pathlib import Path
 __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
+    "LOG_TEMPLATES",
+    "ROWS",
     "TEMPLATES",
     "_",
     "default_language",
@@ -133,24 +138,120 @@ TEMPLATES: tuple[str, ...] = (
 )
 
 
+#: The library's log lines (its warnings, and the INFO lines plain progress
+#: shows) and its solvers' progress steps, translated as the command prints them
+#: (:func:`kuseo_match.cli.progress.command_logging`), by the rules of
+#: :data:`TEMPLATES`.
+LOG_TEMPLATES: tuple[str, ...] = (
+    # reading the tables (io)
+    "{file}: {count} empty row(s) skipped (row {rows})",
+    "{file}: {count} hidden row(s) read as usual (row {rows}); unhide them in Excel to check them",
+    "{file}: the header is row {row} (the rows above it are skipped)",
+    "{file}: the header is row {row} (rows above it skipped)",
+    # checking them (schema)
+    "{table}: column {column}: {count} value(s) changed: digits other than 0-9 were read "
+    "as 0-9 and invisible characters (zero-width spaces, soft hyphens, byte-order marks "
+    "...) were removed; the first, {where}: {before} -> {after}",
+    "{table}: column {column}: {count} value(s) changed: digits other than 0-9 were read "
+    "as 0-9; the first, {where}: {before} -> {after}",
+    "{table}: column {column}: {count} value(s) changed: invisible characters (zero-width "
+    "spaces, soft hyphens, byte-order marks ...) were removed; the first, {where}: "
+    "{before} -> {after}",
+    "{table}: column {column}: {count} value(s) written with thousands separators were "
+    "read as numbers, the first {value} as {number} in {where}",
+    "{table}: {count} column header(s) had invisible characters (zero-width spaces, soft "
+    "hyphens, byte-order marks ...), removed; the first: {before} -> {after}",
+    "{table}: column {column}: {count} value(s) written with a decimal comma were read as "
+    "decimal degrees, the first {value} as {number} in {where}",
+    "{table}: {groups} group(s) of households are identical in every column but "
+    "household_id ({count} households; registered twice?); the first: {rows}. They are "
+    "kept; remove the extra registrations if they are one household",
+    "{table}: column 'province': {count} value(s) name no province and do not help to "
+    "tell districts apart: {values}",
+    "no district of the officers table occurs in the households table (officers: "
+    "{officers}; households: {households}), so every pair pays cross_district_penalty; "
+    "write the districts the same way in both tables (codes such as TH4002, or names)",
+    "{table}: {count} district label(s) are neither a code nor a name of a Thai district "
+    "and are used as they are: {labels}",
+    "{table}: {count} implausible position(s) kept (coordinate_check='warn'): {positions}",
+    # the rules and the solve (instance, quotas, solve, answer, parts, rematch)
+    "validating {count} officers",
+    "validating {count} households",
+    "checking districts",
+    "checking positions",
+    "{count} agency is not in the fit table and gets the neutral fit {fit}: {agencies}",
+    "{count} agencies are not in the fit table and get the neutral fit {fit}: {agencies}",
+    "quota #{number} {label}: agency {agency} is in neither the fit table nor the "
+    "officers table; it selects no officer",
+    "{households} households: {pairs} candidate pairs in the first round, {nearest} "
+    "nearest officers priced per household; expect about {gb} GB at the peak",
+    "round {round}: {pairs} candidate pairs, {added} added",
+    "the solve may need about {need} GB and this machine has {total} GB: split the run "
+    "(by province or district) or lower SolveOptions(pool_max=...)",
+    "the costs span too wide a range for exact integer arithmetic (cost scale {scale}): "
+    "the pairing is optimal for costs rounded to 1/{scale} and its objective {objective} "
+    "is within {tolerance} of the optimum; give whole-number costs, or rescale them so "
+    "that the largest is not millions of times the smallest that matters",
+    "part {done}/{parts} ({provinces}, {households} households): optimal in {seconds} s; "
+    "about {left} left",
+    "part {done}/{parts} ({provinces}, {households} households): stopped in {seconds} s; "
+    "about {left} left",
+    "the whole run, from the parts' prices",
+    "a worker process ended while solving; {count} part(s) submitted again",
+    "part {part} failed ({error}); submitted again",
+    "{count} household(s) re-paired farther than the longest pair of a fresh pairing "
+    "({km} km): {households}; a churn_cost lets kept pairs move instead",
+    # the outputs (cli, io)
+    "not written: {name}: {households} households, above {limit} "
+    "(kuseo_match.report.AGGREGATE_HOUSEHOLDS); run again with {option} to write it "
+    "(the pairs are in {pairs})",
+    "not written: {name}: {households} households, above {limit} "
+    "(kuseo_match.report.AGGREGATE_HOUSEHOLDS); run again with {option} to write it",
+    "no map.png: {error}",
+    "{file}: column {column} mixes text with other values ({kind}); written as text",
+    "removed {path}: an earlier run's, which this run does not replace",
+    "removing {path}, left by a run that stopped",
+    "{folder}: finishing the moves of a run that stopped while moving its files",
+    # report DIR
+    "summary.json says the run used a custom fit table, which it does not store; the "
+    "report shows the shipped one (pass --policy to use yours)",
+    "{count} households of households.csv are in neither pairs.csv nor unmatched.csv",
+)
+
+#: How a log line names a row (``row 5 (id 'H-1')``): the value of a template's
+#: ``{where}`` is translated by these, the other values are copied as they are.
+ROWS: tuple[str, ...] = ("row {row} (id {id})", "row {row}")
+
+
 @functools.cache
 def _pattern(template: str) -> re.Pattern[str]:
+    """``template`` as a regular expression: a ``{name}`` matches any text, and
+    the same value where it comes again."""
     parts = re.split(r"\{(\w+)\}", template)
-    regex = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
-    )
-    return re.compile(regex, re.DOTALL)
+    regex, seen = [], set()
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            regex.append(re.escape(part))
+        elif part in seen:
+            regex.append(f"(?P={part})")
+        else:
+            seen.add(part)
+            regex.append(f"(?P<{part}>.+?)")
+    return re.compile("".join(regex), re.DOTALL)
 
 
 def translated(message: str, templates: tuple[str, ...] = TEMPLATES) -> str:
     """``message`` in the current language when one of ``templates`` matches
-    all of it (its values copied into the translation), else ``message``.
+    all of it (its values copied into the translation; a ``{where}`` translated
+    by :data:`ROWS`), else ``message``.
 
     Examples
     --------
     >>> with using("th"):
     ...     print(translated("no such file: x.csv"))
+    ...     print(translated("h.csv: 2 empty row(s) skipped (row 3, 9)", LOG_TEMPLATES))
     ไม่พบไฟล์: x.csv
+    h.csv: ข้ามแถวว่าง 2 แถว (แถว 3, 9)
     >>> translated("no such file: x.csv")
     'no such file: x.csv'
     """
@@ -159,5 +260,8 @@ def translated(message: str, templates: tuple[str, ...] = TEMPLATES) -> str:
     for template in templates:
         found = _pattern(template).fullmatch(message)
         if found:
-            return _(template).format(**found.groupdict())
+            values = found.groupdict()
+            if "where" in values:
+                values["where"] = translated(values["where"], ROWS)
+            return _(template).format(**values)
     return message

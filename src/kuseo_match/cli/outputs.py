@@ -14,6 +14,7 @@ import pandas as pd
 from .. import io, report
 from ..errors import ValidationError
 from ..result import Result
+from .lang import _
 from .progress import Progress
 
 log = logging.getLogger("kuseo_match.cli")
@@ -204,7 +205,7 @@ def _write_table(
 def _write(
     progress: Progress, out: io.OutputFolder, name: str, writer: Callable[[Path], object]
 ) -> Path:
-    with progress.stage(f"writing {out.final(name)}"):
+    with progress.stage(_("writing {path}").format(path=out.final(name))):
         return out.write(name, writer)
 
 
@@ -220,7 +221,7 @@ def write_pictures(
     of households above ``aggregate_above`` households."""
     written = []
     map_png = None
-    with progress.stage(f"drawing {out.final('map.png')}"):
+    with progress.stage(_("drawing {path}").format(path=out.final("map.png"))):
         try:
             written.append(
                 out.write(

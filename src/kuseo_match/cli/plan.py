@@ -18,12 +18,12 @@ from .command import (
     out_option,
     read_policy,
 )
-from .inputs import read_input
+from .inputs import InputFiles, add_input_options, input_files
+from .lang import _
 from .progress import Progress
 
 
 def _plan_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("households", type=Path, help="households table (.csv, .xlsx or .parquet)")
     parser.add_argument(
         "--officers", type=Path, metavar="F", help="the officers already there (default: none)"
     )
@@ -37,17 +37,7 @@ def _plan_arguments(parser: argparse.ArgumentParser) -> None:
         help="where new officers may be based: site_id, district, lat, lon (default: each "
         "district's centroid)",
     )
-    for name, what in (
-        ("costs", "allowed pairs and their costs (officer_id, household_id, cost)"),
-        ("locked", "pairs kept (officer_id, household_id)"),
-        ("forbidden", "pairs never used (officer_id, household_id)"),
-    ):
-        parser.add_argument(
-            f"--{name}",
-            type=Path,
-            metavar="F",
-            help=f"table of {what}, for the officers already there, as in solve",
-        )
+    add_input_options(parser, "households")
     out_option(parser, "plan-output")
     add_match_options(parser)
 
@@ -55,32 +45,30 @@ def _plan_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_plan(args: argparse.Namespace) -> int:
     progress = Progress(args)
     policy = read_policy(args.policy, args.coordinate_check)
+    inputs = input_files(args)
     with io.OutputFolder(args.out, "plan") as out:  # locked and writable before any work
-        plan = _plan(args, progress, policy)
+        plan = _plan(args, progress, policy, inputs)
         named = io.with_district_names(plan)  # Thai and English names beside the codes
         written = out.write("plan.csv", lambda p: io.write_csv(named, p))
     return _report_plan(args, plan, written)
 
 
-def _plan(args: argparse.Namespace, progress: Progress, policy: Policy | None) -> pd.DataFrame:
-    households = read_input(progress, "households", args.households)
-    officers = None if args.officers is None else read_input(progress, "officers", args.officers)
-    sites = None if args.sites is None else read_input(progress, "sites", args.sites)
-    rules = {
-        name: read_input(progress, name, getattr(args, name))
-        for name in ("costs", "locked", "forbidden")
-        if getattr(args, name) is not None
-    }
-    with executor_of(args) as executor, progress.stage("planning"):
+def _plan(
+    args: argparse.Namespace, progress: Progress, policy: Policy | None, inputs: InputFiles
+) -> pd.DataFrame:
+    tables = inputs.read(progress)
+    with executor_of(args) as executor, progress.stage(_("planning")):
         plan = plan_capacity(
-            households,
-            officers=officers,
+            tables["households"],
+            officers=tables.get("officers"),
             policy=policy,
             capacity=args.capacity,
-            sites=sites,
+            sites=tables.get("sites"),
             time_limit=args.time_limit if args.time_limit is not None else 60.0,
             executor=executor,
-            **rules,
+            costs=tables.get("costs"),
+            locked=tables.get("locked"),
+            forbidden=tables.get("forbidden"),
         )
     return plan
 
@@ -107,8 +95,8 @@ COMMAND = Subcommand(
     "how many officers each district must send so every household is covered",
     "Plan the fewest additional officers per district (or per --sites) so that every "
     "household can be paired within the policy's reach, given --officers already "
-    "there; print the plan and write plan.csv (with each district's Thai and English "
-    "names) into --out.",
+    "there (whom --costs, --locked and --forbidden bind, as in solve); print the plan "
+    "and write plan.csv (with each district's Thai and English names) into --out.",
     _plan_arguments,
     _run_plan,
 )

@@ -15,13 +15,15 @@ from rich.logging import RichHandler
 from rich.markup import escape
 
 from ..errors import printable
+from .lang import LOG_TEMPLATES, _, translated
 
 log = logging.getLogger("kuseo_match.cli")
 
 
 class Stage:
-    """One stage of :class:`Progress`: call it with a sub-step (a solver round);
-    ``note`` is added to the line that says the stage is done."""
+    """One stage of :class:`Progress`: call it with a sub-step (a solver round,
+    shown in the command's language when :data:`~kuseo_match.cli.lang.LOG_TEMPLATES`
+    has it); ``note`` is added to the line that says the stage is done."""
 
     def __init__(self, text: str, status: Any, plain: bool) -> None:
         self.text = text
@@ -30,6 +32,7 @@ class Stage:
         self.note = ""
 
     def __call__(self, step: str) -> None:
+        step = translated(step, LOG_TEMPLATES)
         (log.info if self.plain else log.debug)("%s: %s", self.text, step)
         if self.status is not None:
             self.status.update(f"{self.text}: {step}")
@@ -49,7 +52,8 @@ class Progress:
 
     @contextlib.contextmanager
     def stage(self, text: str) -> Iterator[Stage]:
-        """Show ``text`` while the block runs; yield a callable for sub-steps."""
+        """Show ``text`` (in the command's language: the caller translates it) while
+        the block runs; yield a callable for sub-steps."""
         log.info("%s ...", text)
         start = time.perf_counter()
         status = None
@@ -65,7 +69,8 @@ class Progress:
         seconds = time.perf_counter() - start
         note = f" ({stage.note})" if stage.note else ""
         if not self.plain or note or seconds >= 1.0:  # plain logs: no line for quick stages
-            log.info("%s%s: done in %.2f s", text, note, seconds)
+            done = _("{stage}: done in {seconds} s")
+            log.info("%s", done.format(stage=text + note, seconds=f"{seconds:.2f}"))
         if self.live:
             self.console.print(
                 f"[green]✓[/green] {escape(text + note)} [dim]({seconds:.1f} s)[/dim]"
@@ -82,8 +87,11 @@ def interactive(console: Console) -> bool:
 
 
 def _printable(record: logging.LogRecord) -> bool:
-    """Show the data a log line quotes with its control characters escaped."""
-    record.msg, record.args = printable(record.getMessage()), None
+    """Show a log line in the command's language (a message of
+    :data:`~kuseo_match.cli.lang.LOG_TEMPLATES`, its values kept) and the data it
+    quotes with its control characters escaped."""
+    message = translated(record.getMessage(), LOG_TEMPLATES)
+    record.msg, record.args = printable(message), None
     return True
 
 

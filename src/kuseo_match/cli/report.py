@@ -20,6 +20,7 @@ from ..policy import Policy
 from ..result import OFFICER_LOAD_COLUMNS, PAIR_COLUMNS, UNMATCHED_COLUMNS, Result
 from ..schema import validate_tables
 from .command import ExitCode, Subcommand, read_policy
+from .lang import _
 from .outputs import listed, write_pictures
 from .progress import Progress
 
@@ -52,7 +53,7 @@ def _run_report(args: argparse.Namespace) -> int:
         )
     policy = read_policy(args.policy)
     with io.OutputFolder(folder, "report", option="DIR") as out:  # after a stopped run's moves
-        with progress.stage(f"reading {folder}"):
+        with progress.stage(_("reading {path}").format(path=folder)):
             result, officers, households = load_result(folder, policy=policy)
         written = write_pictures(progress, result, officers, households, out)
     if not args.quiet:

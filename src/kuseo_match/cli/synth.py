@@ -44,7 +44,7 @@ def _synth_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_synth(args: argparse.Namespace) -> int:
     progress = Progress(args)
-    with progress.stage(f"generating {args.province}"):
+    with progress.stage(_("generating {province}").format(province=args.province)):
         officers, households = synthetic_province(
             args.province,
             officers=args.officers,
