@@ -1,7 +1,8 @@
 # Set-up and everyday commands; a fresh machine needs only python3 (with venv) and make.
 #
 #   make demo    synthetic Khon Kaen matched; outputs in demo-output/
-#   make test    the test suite (tests/, notebooks included; not the benchmarks)
+#   make test    the test suite (tests/, notebooks included; not the benchmarks), in
+#                TEST_WORKERS processes (default 2; TEST_WORKERS=0 runs in one)
 #   make lint    ruff check, ruff format --check and mypy (type check of the package)
 #   make bench   the benchmarks in benchmarks/ (installs the bench extra, lapx, first)
 #   make clean   outputs and caches (make distclean also removes .venv)
@@ -11,6 +12,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Touched after each install; pip runs again whenever pyproject.toml is newer.
 STAMP := $(VENV)/.installed
+# pytest-xdist processes for `make test`; each test file runs whole in one of them
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint bench clean distclean install
 
@@ -18,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/kuseo-match demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
