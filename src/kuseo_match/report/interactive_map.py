@@ -577,11 +577,12 @@ def _district_shading(
         formatter=NumeralTickFormatter(format=formats["share"]),
     )
     fig.add_layout(bar, "right")
+    shades: list[str | tuple[Any, str]] = list(_SHADES.items())
     shade_by = Select(
         name="shade-by",
         title="สีแสดง / Shade by",
         value="share",
-        options=[(key, text) for key, text in _SHADES.items()],
+        options=shades,
         width=320,
         stylesheets=[_widget_font()],
     )
