@@ -19,17 +19,13 @@ import pytest
 
 import kuseo_match as km
 from kuseo_match import cli, io
+from util import run_cli as run
 
 OUTPUTS = cli.OUTPUT_FILES
 BOM = b"\xef\xbb\xbf"
 
 
 # --------------------------------------------------------------------------- helpers
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    assert isinstance(code, int)
-    return code, captured.out, captured.err
 
 
 def assert_every_household_once(out: Path, household_ids: pd.Series) -> None:

@@ -16,22 +16,10 @@ import pytest
 import kuseo_match as km
 from kuseo_match import cli, io
 from kuseo_match.cli import lang
+from util import run_cli as run
 
 PO = lang.LOCALE_DIR / "th" / "LC_MESSAGES" / "kuseo_match.po"
 MO = PO.with_suffix(".mo")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture(autouse=True)
-def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts from an English locale; the one that needs Thai sets it."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

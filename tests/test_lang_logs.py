@@ -15,24 +15,12 @@ import pandas as pd
 import pytest
 
 import kuseo_match as km
-from kuseo_match import cli, io
+from kuseo_match import io
 from kuseo_match.cli import lang
+from util import run_cli as run
 
 #: A Thai agency no fit table knows: the warning names it.
 AGENCY = "กรมสมมุติ"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture(autouse=True)
-def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts from an English locale: ``--lang`` chooses."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

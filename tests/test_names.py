@@ -23,6 +23,7 @@ from kuseo_match.schema import (
     validate_sites,
     validate_tables,
 )
+from util import run_cli as run
 
 CENTRE = district_info(["TH4001", "TH4002"]).set_index("district_code")[["lat", "lon"]]
 
@@ -249,12 +250,6 @@ def _write(folder: Path, small: tuple[pd.DataFrame, pd.DataFrame], title: str = 
         (folder / name).write_text(title + frame.to_csv(index=False), encoding="utf-8")
         paths.append(str(folder / name))
     return paths
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_diagnose_reads_header_rows_and_locked_pairs(tmp_path: Path, capsys, small) -> None:

@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 
 import kuseo_match as km
-from kuseo_match import cli, io
+from kuseo_match import io
 from kuseo_match.errors import ValidationError
 from kuseo_match.io import read_table, write_table
+from util import run_cli as run
 
 pytest.importorskip("pyarrow")
 
@@ -31,12 +32,6 @@ TABLE = pd.DataFrame(
         "income": [1250.5, np.nan, 800.0, 0.0, np.nan],
     }
 )
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")

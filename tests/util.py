@@ -12,6 +12,8 @@ what form, the policy) and a seed; a numpy generator seeded by it fills the
 cells and picks the pairs of a ``costs`` table.  An instance then stays small
 in hypothesis' choice sequence even with 60 x 100 pairs, and a derandomized
 run of 100 examples sees 100 different tables rather than near-copies.
+
+Also :func:`run_cli`, the command run in this process, for the CLI tests.
 """
 
 from __future__ import annotations
@@ -378,3 +380,13 @@ def geo_model(officers: pd.DataFrame, households: pd.DataFrame, policy: Policy, 
         )
     )
     return GeoCostModel(problem, policy, options)
+
+
+def run_cli(capsys, *argv: object) -> tuple[int, str, str]:
+    """``kuseo-match argv...`` in this process: the exit status, stdout and stderr."""
+    from kuseo_match import cli
+
+    code = cli.main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    assert isinstance(code, int)
+    return code, captured.out, captured.err
