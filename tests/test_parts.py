@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import pytest
 import kuseo_match as km
 from kuseo_match.errors import ValidationError
 from kuseo_match.instance import prepare
-from kuseo_match.parts import components, groups
+from kuseo_match.parts import components, groups, part_gb
 from oracle import builtin_costs, capacities, optimum, table_cost_matrix
 
 #: Small enough for the dense oracle, in several provinces.
@@ -159,6 +160,78 @@ def test_executors_give_identical_pairs(country) -> None:
     pd.testing.assert_frame_equal(serial.officer_load, local.officer_load)
 
 
+class _Watched(ThreadPoolExecutor):
+    """Threads that note the households of each part submitted and of the parts in
+    flight beside it (each task takes at least 0.05 s)."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=4)
+        self.lock = threading.Lock()
+        self.flying: dict[int, int] = {}  # id of the task -> its households
+        self.seen: list[tuple[int, list[int]]] = []  # (households, beside it in flight)
+
+    def submit(self, fn, piece, *args):
+        n = len(piece.households)
+        with self.lock:
+            self.seen.append((n, sorted(self.flying.values())))
+            key = len(self.seen)
+            self.flying[key] = n
+
+        def run():
+            try:
+                time.sleep(0.05)  # long enough for the next submissions to see it in flight
+                return fn(piece, *args)
+            finally:
+                with self.lock:
+                    del self.flying[key]
+
+        return super().submit(run)
+
+
+@pytest.mark.parametrize("budget", [None, 0.2, 0.31])
+def test_a_memory_budget_limits_the_parts_in_flight(country, budget) -> None:
+    o, h = country
+    policy = km.Policy(same_province=True)
+    serial = km.match(o, h, policy, options=SPLIT)
+    with _Watched() as pool:
+        watched = km.match(
+            o, h, policy, options=SPLIT.replace(parts_memory_gb=budget), executor=pool
+        )
+    pd.testing.assert_frame_equal(serial.pairs, watched.pairs)
+    assert len(pool.seen) == watched.stats["parts"] > 4
+    beside = [sum(part_gb(m) for m in flying) for _, flying in pool.seen]
+    if budget is None:  # two tasks per worker: several parts at once
+        assert max(len(flying) for _, flying in pool.seen) >= 2
+    else:  # a part goes when it fits beside those in flight, or alone
+        for (n, flying), gb in zip(pool.seen, beside, strict=True):
+            assert not flying or gb + part_gb(n) <= budget
+        # 0.2 GB holds one part of about 40 households (0.152 GB), 0.31 GB two
+        assert max(len(flying) for _, flying in pool.seen) <= (0 if budget == 0.2 else 1)
+
+
+def test_a_smaller_part_goes_ahead_of_one_that_does_not_fit() -> None:
+    """Parts of 300, 200 and 50 households (0.16, 0.16, 0.15 GB) under a 0.32 GB
+    budget, on one worker: 300 first, then 50 beside it (200 does not fit)."""
+    from kuseo_match.parts import _each
+
+    order: list[int] = []
+
+    class Slow(ThreadPoolExecutor):
+        def submit(self, fn, *args):
+            order.append(args[0])
+            return super().submit(lambda: (time.sleep(0.05), args[0])[1])
+
+    def task(i: int):
+        return [300, 200, 50][i], None
+
+    need = [part_gb(n) for n in (300, 200, 50)]
+    budget = need[0] + need[2] + 1e-9
+    with Slow(max_workers=2) as pool:
+        done = [i for i, _, _ in _each(task, need, pool, retries=0, budget=budget)]
+    assert order == [300, 50, 200]
+    assert sorted(done) == [0, 1, 2]
+
+
 @pytest.mark.slow
 def test_a_dask_cluster_gives_identical_pairs(country) -> None:
     distributed = pytest.importorskip("distributed")
@@ -259,8 +332,10 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str]:
         (["--workers", "0"], "--workers: value 0: must be a whole number >= 1"),
         (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
         (["--scheduler", "nowhere://scheduler"], "no Dask scheduler answered"),
+        (["--workers", "2", "--memory", "0"], "--memory: value 0.0: must be a number > 0"),
+        (["--workers", "2", "--memory", "nan"], "--memory: value nan: must be a number > 0"),
     ],
-    ids=["zero", "both", "no_scheduler"],
+    ids=["zero", "both", "no_scheduler", "memory_zero", "memory_nan"],
 )
 def test_the_cli_refuses_bad_workers_and_schedulers(
     tmp_path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
@@ -275,3 +350,22 @@ def test_the_cli_solves_with_workers(tmp_path, capsys: pytest.CaptureFixture[str
     code, err = _cli(capsys, "demo", "--out", tmp_path / "out", "-q", "--workers", "2")
     assert code == 0, err
     assert (tmp_path / "out" / "pairs.csv").is_file()
+
+
+def test_the_cli_passes_its_memory_budget_to_the_solve(
+    tmp_path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kuseo_match.cli import command
+
+    seen = []
+    real = command.match
+
+    def match(*args, **kwargs):
+        seen.append(kwargs["options"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(command, "match", match)
+    for extra in ([], ["--memory", "0.5"]):
+        code, err = _cli(capsys, "demo", "--out", tmp_path / "out", "-q", "--workers", "2", *extra)
+        assert code == 0, err
+    assert seen == [None, km.SolveOptions(parts_memory_gb=0.5)]

@@ -33,6 +33,12 @@ answer, so a task lost with its worker is submitted again (up to
 ``SolveOptions.part_retries`` times; ``stats["parts_retried"]``).  At most a few
 tasks per worker are in flight, so the parent holds the tables and the answers,
 not every part's rows at once.
+
+*Memory.*  With ``SolveOptions.parts_memory_gb`` the parts in flight are
+estimated (:func:`part_gb`) to need at most that much together: the largest
+part that fits goes next, and a part above the budget runs alone.  Without it
+the largest parts go first, two per worker in flight, so two dense provinces
+may be solved at once.
 """
 
 from __future__ import annotations
@@ -59,12 +65,37 @@ from .instance import Instance, Piece, solve_whole
 from .result import PART_COLUMNS
 from .solve import Outcome, Witness
 
-__all__ = ["PartAnswer", "check_executor", "components", "groups", "solve", "solve_piece"]
+__all__ = [
+    "PartAnswer",
+    "check_executor",
+    "components",
+    "groups",
+    "part_gb",
+    "solve",
+    "solve_piece",
+]
 
 log = logging.getLogger("kuseo_match")
 
 #: Parts listed by name in the ``provinces`` column of ``Result.parts``; more are counted.
 SHOWN_PROVINCES = 5
+
+
+def part_gb(households: int) -> float:
+    """Rough peak memory (GB) of a worker solving a part of ``households``
+    households: 0.15 GB for Python and the libraries, 48 kB per household.
+
+    Fitted to the peaks of the certified solve where officers are dense (0.84
+    GB at 20,000 households, 1.26 GB at 25,648, 2.30 GB at 48,512 in
+    ``benchmarks/RESULTS.md``); where officers are few it overestimates
+    (0.22 GB at 50,000 households and 740 officers).
+
+    Examples
+    --------
+    >>> round(part_gb(48_512), 2)
+    2.48
+    """
+    return 0.15 + 48e-6 * households
 
 
 def check_executor(executor: Any) -> None:
@@ -408,7 +439,9 @@ def _run(
         return piece, left
 
     done_households = 0
-    for i, answer, n in _each(task, len(parts), executor, instance.options.part_retries):
+    need = [part_gb(int(n)) for n in size]
+    options = instance.options
+    for i, answer, n in _each(task, need, executor, options.part_retries, options.parts_memory_gb):
         answers[i], tries[i] = answer, n
         done_households += int(size[i])
         if progress is not None:
@@ -455,12 +488,16 @@ def _duration(seconds: float) -> str:
 
 def _each(
     task: Callable[[int], tuple[Piece, float | None]],
-    n: int,
+    need: list[float],
     executor: Any,
     retries: int,
+    budget: float | None = None,
 ) -> Iterator[tuple[int, PartAnswer, int]]:
-    """Each part's answer as it comes (index, answer, times submitted), largest
-    parts submitted first (the parts come largest first from :func:`groups`)."""
+    """Each part's answer as it comes (index, answer, times submitted).  The parts
+    come largest first from :func:`groups` and go in that order, at most two per
+    worker in flight; with a ``budget`` (GB) the next is the first whose ``need``
+    fits beside the parts in flight (one alone when none is in flight)."""
+    n = len(need)
     if executor is None:
         for i in range(n):
             yield i, solve_piece(*task(i)), 1
@@ -472,12 +509,25 @@ def _each(
     queue = deque(range(n))
     pending: dict[Future, int] = {}
     tries = [0] * n
+
+    def following() -> int | None:
+        """The queue's next part to submit now, if any (taken off the queue)."""
+        if not queue or len(pending) >= window:
+            return None
+        if budget is None or not pending:
+            return queue.popleft()
+        room = budget - sum(need[j] for j in pending.values())
+        for i in queue:
+            if need[i] <= room:
+                queue.remove(i)
+                return i
+        return None
+
     try:
         while queue or pending:
-            while queue and len(pending) < window:
-                i = queue.popleft()
-                tries[i] += 1
-                pending[pool.submit(solve_piece, *task(i))] = i
+            while (going := following()) is not None:
+                tries[going] += 1
+                pending[pool.submit(solve_piece, *task(going))] = going
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 i = pending.pop(future)

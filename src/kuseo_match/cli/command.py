@@ -21,6 +21,7 @@ from ..policy import Policy
 from ..rematch import rematch
 from ..report import AGGREGATE_HOUSEHOLDS
 from ..result import Result
+from ..solve import SolveOptions
 from .lang import _
 from .progress import Progress
 
@@ -132,6 +133,16 @@ def add_match_options(parser: argparse.ArgumentParser, *, time_limit: bool = Tru
             "tcp://10.0.0.5:8786; needs kuseo-match[dask])"
         ),
     )
+    parser.add_argument(
+        "--memory",
+        type=float,
+        metavar="GB",
+        help=_(
+            "with --workers or --scheduler: the parts solved at the same time are estimated "
+            "to need at most GB gigabytes together, and a larger part runs alone (default: "
+            "no limit; on a laptop, about half its memory)"
+        ),
+    )
     if not time_limit:
         return
     parser.add_argument(
@@ -227,6 +238,16 @@ def executor_of(args: argparse.Namespace) -> Iterator[Any]:
         yield client.get_executor()
 
 
+def solve_options(args: argparse.Namespace) -> SolveOptions | None:
+    """The solver options ``--memory`` asks for (None: the defaults)."""
+    memory = getattr(args, "memory", None)
+    if memory is None:
+        return None
+    if not memory > 0:  # NaN too
+        raise ValidationError("must be a number > 0", table="--memory", value=memory)
+    return SolveOptions(parts_memory_gb=memory)
+
+
 def run_record(
     command: str, args: argparse.Namespace, inputs: dict[str, tuple[str, int]]
 ) -> dict[str, Any]:
@@ -253,6 +274,7 @@ def run_match(
     forbidden: pd.DataFrame | None = None,
     previous: pd.DataFrame | None = None,
     executor: Any = None,
+    options: SolveOptions | None = None,
 ) -> Result:
     text = _("matching {households} households with {officers} officers").format(
         households=f"{len(households):,}", officers=f"{len(officers):,}"
@@ -269,6 +291,7 @@ def run_match(
             time_limit=time_limit,
             progress=stage,
             executor=executor,
+            options=options,
         )
 
 

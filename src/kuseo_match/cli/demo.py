@@ -17,6 +17,7 @@ from .command import (
     read_policy,
     run_match,
     run_record,
+    solve_options,
 )
 from .lang import _
 from .outputs import listed, write_inputs, write_outputs
@@ -44,6 +45,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     progress = Progress(args)
     policy = read_policy(args.policy, args.coordinate_check)
+    options = solve_options(args)
     if args.policy is None:  # the programme's own rules: 1 officer : 2 households, none idle
         policy = (policy or Policy()).replace(min_load=PROGRAMME_MIN_LOAD)
     with progress.stage(_("generating synthetic Khon Kaen")):
@@ -53,7 +55,14 @@ def _run_demo(args: argparse.Namespace) -> int:
         written = write_inputs(progress, out, tables)
         with executor_of(args) as executor:
             result = run_match(
-                progress, officers, households, policy, None, args.time_limit, executor=executor
+                progress,
+                officers,
+                households,
+                policy,
+                None,
+                args.time_limit,
+                executor=executor,
+                options=options,
             )
         written += write_outputs(
             progress,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 
 from ..diagnose import diagnose
-from .command import ExitCode, Subcommand, add_match_options, executor_of, read_policy
+from .command import (
+    ExitCode,
+    Subcommand,
+    add_match_options,
+    executor_of,
+    read_policy,
+    solve_options,
+)
 from .inputs import add_input_options, input_files
 from .lang import _
 from .progress import Progress
@@ -19,6 +26,7 @@ def _diagnose_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_diagnose(args: argparse.Namespace) -> int:
     progress = Progress(args)
     policy = read_policy(args.policy, args.coordinate_check)
+    options = solve_options(args)
     tables = input_files(args).read(progress)
     with (
         executor_of(args) as executor,
@@ -32,6 +40,7 @@ def _run_diagnose(args: argparse.Namespace) -> int:
             locked=tables.get("locked"),
             forbidden=tables.get("forbidden"),
             executor=executor,
+            options=options,
         )
     if not args.quiet:
         print(found)

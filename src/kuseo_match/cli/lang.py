@@ -129,6 +129,7 @@ TEMPLATES: tuple[str, ...] = (
     "unknown setting; Known: {known}",
     "give --workers or --scheduler, not both",
     "must be a whole number >= 1",
+    "must be a number > 0",
     # argparse's errors
     "the following arguments are required: {arguments}",
     "unrecognized arguments: {arguments}",

@@ -10,6 +10,7 @@ import pandas as pd
 from .. import io
 from ..plan import plan_capacity
 from ..policy import Policy
+from ..solve import SolveOptions
 from .command import (
     ExitCode,
     Subcommand,
@@ -17,6 +18,7 @@ from .command import (
     executor_of,
     out_option,
     read_policy,
+    solve_options,
 )
 from .inputs import InputFiles, add_input_options, input_files
 from .lang import _
@@ -45,16 +47,21 @@ def _plan_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_plan(args: argparse.Namespace) -> int:
     progress = Progress(args)
     policy = read_policy(args.policy, args.coordinate_check)
+    options = solve_options(args)
     inputs = input_files(args)
     with io.OutputFolder(args.out, "plan") as out:  # locked and writable before any work
-        plan = _plan(args, progress, policy, inputs)
+        plan = _plan(args, progress, policy, inputs, options)
         named = io.with_district_names(plan)  # Thai and English names beside the codes
         written = out.write("plan.csv", lambda p: io.write_csv(named, p))
     return _report_plan(args, plan, written)
 
 
 def _plan(
-    args: argparse.Namespace, progress: Progress, policy: Policy | None, inputs: InputFiles
+    args: argparse.Namespace,
+    progress: Progress,
+    policy: Policy | None,
+    inputs: InputFiles,
+    options: SolveOptions | None,
 ) -> pd.DataFrame:
     tables = inputs.read(progress)
     with executor_of(args) as executor, progress.stage(_("planning")):
@@ -69,6 +76,7 @@ def _plan(
             costs=tables.get("costs"),
             locked=tables.get("locked"),
             forbidden=tables.get("forbidden"),
+            options=options,
         )
     return plan
 

@@ -12,6 +12,7 @@ from .. import io
 from ..io.read_parquet import parquet_modules
 from ..policy import Policy
 from ..result import Result
+from ..solve import SolveOptions
 from .command import (
     Subcommand,
     add_match_options,
@@ -21,6 +22,7 @@ from .command import (
     read_policy,
     run_match,
     run_record,
+    solve_options,
 )
 from .inputs import InputFiles, add_input_options, input_files
 from .lang import _
@@ -57,6 +59,7 @@ def run_solve(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     progress = Progress(args)
     policy = read_policy(args.policy, args.coordinate_check)
+    options = solve_options(args)
     inputs = input_files(args)
     if args.output_format == "parquet":  # before any work, not after the solve
         parquet_modules("--output-format", "--output-format parquet")
@@ -65,7 +68,7 @@ def run_solve(args: argparse.Namespace) -> int:
         io.OutputFolder(args.out, run) as out,  # locked and writable before any work
         executor_of(args) as executor,  # a Dask scheduler that does not answer: now
     ):
-        result, written = _solve(args, progress, policy, out, inputs, executor)
+        result, written = _solve(args, progress, policy, out, inputs, executor, options)
     print_summary(
         args,
         result,
@@ -84,6 +87,7 @@ def _solve(
     out: io.OutputFolder,
     inputs: InputFiles,
     executor: Any = None,
+    options: SolveOptions | None = None,
 ) -> tuple[Result, list[Path]]:
     tables = inputs.read(progress)
     officers, households = tables["officers"], tables["households"]
@@ -98,6 +102,7 @@ def _solve(
         forbidden=tables.get("forbidden"),
         previous=tables.get("previous"),
         executor=executor,
+        options=options,
     )
     copies = (("officers.csv", officers), ("households.csv", households))
     table_format = args.output_format

@@ -105,6 +105,14 @@ class SolveOptions:
         default: measured slower than one solve at 100,000 households
         (``benchmarks/bench_country.py``), the certified solve costing as much
         from the provinces' prices as from none.
+    parts_memory_gb : float or None, default None
+        The parts solved at the same time (through an executor) are estimated
+        to need at most this many GB together (:func:`kuseo_match.parts.part_gb`,
+        about 48 kB per household, fitted to the peaks of dense provinces);
+        a part that needs more runs alone, and smaller parts go ahead of a
+        larger one that does not fit yet.  The answer is the same; the time
+        can be longer.  None: no limit (at most two parts per worker in
+        flight).  For a laptop, about half its memory.
     part_retries : int, default 2
         A part whose task is lost (a worker process killed, a cluster worker
         gone) is submitted again this many times before the run fails.
@@ -140,6 +148,7 @@ number >= 1, or None
     sat_workers: int = 1
     part_households: int | None = 20_000
     warm_parts: bool = False
+    parts_memory_gb: float | None = None
     part_retries: int = 2
     seed: int = 0
 
@@ -185,6 +194,12 @@ number >= 1, or None
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
                 raise bad(name, value, "a number >= 0")
+        if self.parts_memory_gb is not None and (
+            isinstance(self.parts_memory_gb, bool)
+            or not isinstance(self.parts_memory_gb, int | float)
+            or not self.parts_memory_gb > 0
+        ):
+            raise bad("parts_memory_gb", self.parts_memory_gb, "a number > 0, or None")
         if (
             not isinstance(self.sat_work, int | float)
             or isinstance(self.sat_work, bool)
