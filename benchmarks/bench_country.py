@@ -85,8 +85,9 @@ print(json.dumps(out))
 """
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """Resident bytes of a process and all its descendants, and of the process
+    alone (Linux /proc)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -105,7 +106,7 @@ def _tree_rss(pid: int) -> int:
         p = todo.pop()
         total += rss.get(p, 0)
         todo.extend(children.get(p, []))
-    return total
+    return total, rss.get(pid, 0)
 
 
 def run(households: int, officers: int, how: str, pairs: str | None = None) -> dict:
@@ -114,11 +115,12 @@ def run(households: int, officers: int, how: str, pairs: str | None = None) -> d
     if pairs:
         args.append(pairs)
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    peak = [0]
+    peak = [0, 0]  # the whole tree, the run's own process
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            tree, own = _tree_rss(proc.pid)
+            peak[0], peak[1] = max(peak[0], tree), max(peak[1], own)
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -128,8 +130,12 @@ def run(households: int, officers: int, how: str, pairs: str | None = None) -> d
     if proc.returncode:
         raise SystemExit(f"{how}: exit status {proc.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
-    result["peak_gb"] = peak[0] / 1e9
-    print(f"{how}: {result['seconds']:.1f} s, {result['peak_gb']:.2f} GB", file=sys.stderr)
+    result["peak_gb"], result["parent_gb"] = peak[0] / 1e9, peak[1] / 1e9
+    print(
+        f"{how}: {result['seconds']:.1f} s, {result['peak_gb']:.2f} GB "
+        f"(parent {result['parent_gb']:.2f} GB)",
+        file=sys.stderr,
+    )
     return result
 
 
@@ -168,7 +174,8 @@ def main() -> None:
         r = run(n, m, how)
         parts = parts or r
         rows.append(
-            f"| {label} | {r['seconds']:.0f} | {r['peak_gb']:.2f} | {r['parts']} | "
+            f"| {label} | {r['seconds']:.0f} | {r['peak_gb']:.2f} | {r['parent_gb']:.2f} | "
+            f"{r['parts']} | "
             f"{r['status']} | {r['objective']:.6g} |"
         )
     lines = [
@@ -177,8 +184,8 @@ def main() -> None:
         f"**{n:,} households, {m:,} officers, `same_province`** (each run in a fresh "
         "process; memory: the peak of the run and its workers together)",
         "",
-        "| workers | wall s | peak GB | parts | status | objective |",
-        "|---|---|---|---|---|---|",
+        "| workers | wall s | peak GB | the parent's own peak GB | parts | status | objective |",
+        "|---|---|---|---|---|---|---|",
         *rows,
     ]
     if parts is not None and parts["part_seconds"]:

@@ -369,3 +369,20 @@ def test_the_cli_passes_its_memory_budget_to_the_solve(
         code, err = _cli(capsys, "demo", "--out", tmp_path / "out", "-q", "--workers", "2", *extra)
         assert code == 0, err
     assert seen == [None, km.SolveOptions(parts_memory_gb=0.5)]
+
+
+def test_under_a_budget_each_part_gets_a_fresh_worker_process(country) -> None:
+    """A worker holds its last part's peak until it exits: under a memory budget our
+    own pool replaces it after each part; without one it keeps its workers."""
+    from kuseo_match.parts import _each
+
+    o, h = country
+    whole = prepare(o, h)
+    pieces = [whole.piece(np.arange(30), np.arange(i, i + 20)) for i in (0, 20, 40, 60)]
+
+    def pids(budget: float | None) -> set[int]:
+        answers = _each(lambda i: (pieces[i], None), [0.2] * 4, 2, retries=0, budget=budget)
+        return {answer.pid for _, answer, _ in answers}
+
+    assert len(pids(10.0)) == 4
+    assert len(pids(None)) <= 2

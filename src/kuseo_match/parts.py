@@ -36,13 +36,18 @@ not every part's rows at once.
 
 *Memory.*  With ``SolveOptions.parts_memory_gb`` the parts in flight are
 estimated (:func:`part_gb`) to need at most that much together: the largest
-part that fits goes next, and a part above the budget runs alone.  Without it
-the largest parts go first, two per worker in flight, so two dense provinces
-may be solved at once.
+part that fits goes next, and a part above the budget runs alone; our own
+worker processes are then replaced after each part, so that none holds a
+finished part's peak.  Without it the largest parts go first, two per worker
+in flight, so two dense provinces may be solved at once.  Every part's task
+hands the memory it freed back to the system before it returns.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import gc
 import logging
 import math
 import multiprocessing
@@ -152,6 +157,12 @@ def solve_piece(piece: Piece, time_limit: float | None = None) -> PartAnswer:
     (20, True)
     """
     clock = time.perf_counter()
+    answer = _solved(piece, time_limit)  # the solve's tables are freed when it returns
+    _release_memory()
+    return replace(answer, seconds=time.perf_counter() - clock)
+
+
+def _solved(piece: Piece, time_limit: float | None) -> PartAnswer:
     instance = piece.compile()
     outcome, extra = solve_whole(instance, time_limit=time_limit)
     objective = float(instance.model.costs(outcome.o, outcome.h).cost.sum())
@@ -161,9 +172,28 @@ def solve_piece(piece: Piece, time_limit: float | None = None) -> PartAnswer:
         officers=piece.officers,
         households=piece.households,
         objective=objective,
-        seconds=time.perf_counter() - clock,
+        seconds=0.0,
         pid=os.getpid(),
     )
+
+
+def _release_memory() -> None:
+    """Hand the memory a finished part freed back to the system, so that a worker
+    waiting for its next part does not hold its last one's peak (glibc keeps freed
+    heap pages otherwise: a 20,000-household part leaves 0.25 GB resident, 0.1 GB
+    after the trim).  Nothing to do where the C library has no ``malloc_trim``."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc (Linux)
+    except (OSError, AttributeError):
+        return None
 
 
 # ------------------------------------------------------------------------ where it splits
@@ -503,7 +533,8 @@ def _each(
             yield i, solve_piece(*task(i)), 1
         return
     own = not isinstance(executor, Executor)
-    pool: Executor = _process_pool(executor) if own else executor
+    recycle = budget is not None  # a worker's memory returns to the system after each part
+    pool: Executor = _process_pool(executor, recycle) if own else executor
     workers = executor if own else getattr(executor, "_max_workers", None) or 4
     window = 2 * workers
     queue = deque(range(n))
@@ -554,7 +585,7 @@ def _each(
                     )
                     pending.clear()
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool = _process_pool(executor)
+                    pool = _process_pool(executor, recycle)
                     queue.extendleft(sorted(lost, reverse=True))
                     break
                 except Exception as exc:  # a task lost with its worker (a cluster's error)
@@ -584,9 +615,15 @@ def _stop(pool: Executor) -> None:
         process.terminate()
 
 
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    """Local worker processes, spawned (no state shared with this process)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+def _process_pool(workers: int, recycle: bool = False) -> ProcessPoolExecutor:
+    """Local worker processes, spawned (no state shared with this process); with
+    ``recycle`` each solves one part and is replaced, so that its memory returns
+    to the system whole (a new process costs about a second)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        max_tasks_per_child=1 if recycle else None,
+    )
 
 
 def _merged(instance: Instance, answers: list[PartAnswer], clock: float) -> Outcome:

@@ -69,7 +69,8 @@ def add_input_options(parser: argparse.ArgumentParser, *tables: str) -> None:
     """
     positional = {
         "previous": _(
-            "the previous pairs (officer_id, household_id), e.g. pairs.csv or pairs.parquet"
+            "the previous pairs (officer_id, household_id), e.g. pairs.csv, pairs.xlsx or "
+            "pairs.parquet"
         ),
         "officers": _(
             "officers table ({formats}): officer_id, agency, district, lat, lon, optional capacity"

@@ -110,9 +110,10 @@ class SolveOptions:
         to need at most this many GB together (:func:`kuseo_match.parts.part_gb`,
         about 48 kB per household, fitted to the peaks of dense provinces);
         a part that needs more runs alone, and smaller parts go ahead of a
-        larger one that does not fit yet.  The answer is the same; the time
-        can be longer.  None: no limit (at most two parts per worker in
-        flight).  For a laptop, about half its memory.
+        larger one that does not fit yet; local worker processes
+        (``executor=N``) are replaced after each part.  The answer is the
+        same; the time can be longer.  None: no limit (at most two parts per
+        worker in flight).  For a laptop, about half its memory.
     part_retries : int, default 2
         A part whose task is lost (a worker process killed, a cluster worker
         gone) is submitted again this many times before the run fails.
