@@ -90,10 +90,11 @@ def part_gb(households: int) -> float:
     """Rough peak memory (GB) of a worker solving a part of ``households``
     households: 0.15 GB for Python and the libraries, 48 kB per household.
 
-    Fitted to the peaks of the certified solve where officers are dense (0.84
-    GB at 20,000 households, 1.26 GB at 25,648, 2.30 GB at 48,512 in
-    ``benchmarks/RESULTS.md``); where officers are few it overestimates
-    (0.22 GB at 50,000 households and 740 officers).
+    Fitted to the peaks of the certified solve on synthetic Khon Kaen and TH30
+    alone (0.84 GB at 20,000 households, 1.26 GB at 25,648, 2.30 GB at 48,512
+    in ``benchmarks/RESULTS.md``).  A rough guide only: the synthetic
+    country's densest province needed about 3.9 GB, and where officers are few
+    it overestimates (0.22 GB at 50,000 households and 740 officers).
 
     Examples
     --------
