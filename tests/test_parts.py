@@ -334,8 +334,9 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str]:
         (["--scheduler", "nowhere://scheduler"], "no Dask scheduler answered"),
         (["--workers", "2", "--memory", "0"], "--memory: value 0.0: must be a number > 0"),
         (["--workers", "2", "--memory", "nan"], "--memory: value nan: must be a number > 0"),
+        (["--workers", "2", "--memory", "inf"], "--memory: value inf: must be a number > 0"),
     ],
-    ids=["zero", "both", "no_scheduler", "memory_zero", "memory_nan"],
+    ids=["zero", "both", "no_scheduler", "memory_zero", "memory_nan", "memory_inf"],
 )
 def test_the_cli_refuses_bad_workers_and_schedulers(
     tmp_path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str

@@ -243,7 +243,7 @@ def solve_options(args: argparse.Namespace) -> SolveOptions | None:
     memory = getattr(args, "memory", None)
     if memory is None:
         return None
-    if not memory > 0:  # NaN too
+    if not 0 < memory < float("inf"):  # NaN too
         raise ValidationError("must be a number > 0", table="--memory", value=memory)
     return SolveOptions(parts_memory_gb=memory)
 

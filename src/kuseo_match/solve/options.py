@@ -198,7 +198,7 @@ number >= 1, or None
         if self.parts_memory_gb is not None and (
             isinstance(self.parts_memory_gb, bool)
             or not isinstance(self.parts_memory_gb, int | float)
-            or not self.parts_memory_gb > 0
+            or not 0 < self.parts_memory_gb < float("inf")
         ):
             raise bad("parts_memory_gb", self.parts_memory_gb, "a number > 0, or None")
         if (
